@@ -1,0 +1,1 @@
+"""Redis: key names, the token vault, state, de-duplication, idempotency, audit."""

@@ -1,0 +1,127 @@
+"""Every Redis key name snowbot uses, built in this one module.
+
+Keys carry the prefix (default ``snowbot``), then the kind, then the enterprise id
+(``-`` outside Enterprise Grid) and the team id, so one Redis can serve several
+workspaces and several deployments. Values that identify a user are Slack ids or
+hashes, never free text. TTLs for each kind live here too, next to the names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+# Time-to-live of everything that is not a token or instance configuration.
+OAUTH_STATE_TTL = 600  # 10 minutes: the consent round trip
+EVENT_DEDUPE_TTL = 3600  # Slack retries within ~5 minutes; keep an hour
+IDEMPOTENCY_TTL = 86_400  # a create's answer may be looked for a day later
+REFRESH_LOCK_TTL = 15.0  # seconds; longer than the token call's time-out
+CONVERSATION_TTL = 1800  # multi-turn slots: half an hour
+RECONNECT_PROMPT_TTL = 3600  # ask a user to reconnect at most once an hour
+AUDIT_STREAM_MAXLEN = 10_000
+FEEDBACK_STREAM_MAXLEN = 5_000
+
+
+def _part(value: str | None) -> str:
+    if not value:
+        return "-"
+    if any(ch in value for ch in ":{}* \n\r\t"):
+        msg = f"identifier with reserved characters: {value!r}"
+        raise ValueError(msg)
+    return value
+
+
+def digest(value: str) -> str:
+    """A short stable hash, for values that must not appear in key names in clear."""
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Builds key names under one prefix."""
+
+    prefix: str = "snowbot"
+
+    def _k(self, *parts: str) -> str:
+        return ":".join((self.prefix, *parts))
+
+    def workspace(self, enterprise_id: str | None, team_id: str) -> str:
+        """The ``{enterprise}:{team}`` part every workspace-scoped key carries."""
+        return f"{_part(enterprise_id)}:{_part(team_id)}"
+
+    # Tokens and configuration: no TTL.
+    def token(self, enterprise_id: str | None, team_id: str, user_id: str) -> str:
+        """One user's encrypted ServiceNow token record."""
+        return self._k("token", self.workspace(enterprise_id, team_id), _part(user_id))
+
+    def token_pattern(self, enterprise_id: str | None = None, team_id: str | None = None) -> str:
+        """A SCAN pattern over token records (all, or one workspace's)."""
+        if team_id is None:
+            return self._k("token", "*")
+        return self._k("token", self.workspace(enterprise_id, team_id), "*")
+
+    def token_index(self, enterprise_id: str | None, team_id: str) -> str:
+        """Set of Slack user ids with a token record in one workspace."""
+        return self._k("token-index", self.workspace(enterprise_id, team_id))
+
+    def instance(self, enterprise_id: str | None, team_id: str) -> str:
+        """The workspace's ServiceNow connection (client secret encrypted)."""
+        return self._k("instance", self.workspace(enterprise_id, team_id))
+
+    def instance_pattern(self) -> str:
+        """A SCAN pattern over every workspace's connection record."""
+        return self._k("instance", "*")
+
+    # Short-lived state: always with a TTL.
+    def oauth_state(self, state: str) -> str:
+        """A pending consent, bound to enterprise, team, user and instance."""
+        return self._k("oauth-state", digest(state))
+
+    def oauth_start(self, ticket: str) -> str:
+        """A Connect link not yet opened in a browser."""
+        return self._k("oauth-start", digest(ticket))
+
+    def event_seen(self, team_id: str, event_id: str) -> str:
+        """Marks a Slack event id as handled, for retries."""
+        return self._k("event", _part(team_id), _part(event_id))
+
+    def idempotency(self, scope: str, key: str) -> str:
+        """A write's idempotency key (scope: ``create``, ``comment`` ...)."""
+        return self._k("idem", _part(scope), digest(key))
+
+    def refresh_lock(self, enterprise_id: str | None, team_id: str, user_id: str) -> str:
+        """The cross-replica lock around one user's token refresh."""
+        return self._k("lock", "refresh", self.workspace(enterprise_id, team_id), _part(user_id))
+
+    def reconnect_prompted(self, enterprise_id: str | None, team_id: str, user_id: str) -> str:
+        """Set when a user has been asked to reconnect, so they are asked once."""
+        return self._k("reconnect", self.workspace(enterprise_id, team_id), _part(user_id))
+
+    def refresh_failures(self, enterprise_id: str | None, team_id: str) -> str:
+        """Sorted set of recent refused refreshes in a workspace (admin alert)."""
+        return self._k("refresh-failures", self.workspace(enterprise_id, team_id))
+
+    def conversation(self, enterprise_id: str | None, team_id: str, user_id: str) -> str:
+        """A user's multi-turn conversation state."""
+        return self._k("conv", self.workspace(enterprise_id, team_id), _part(user_id))
+
+    def pending_request(self, enterprise_id: str | None, team_id: str, user_id: str) -> str:
+        """What a not-yet-connected user asked, finished once they connect."""
+        return self._k("pending", self.workspace(enterprise_id, team_id), _part(user_id))
+
+    def setup_session(self, enterprise_id: str | None, team_id: str) -> str:
+        """The admin's guided-setup progress."""
+        return self._k("setup", self.workspace(enterprise_id, team_id))
+
+    # Streams: bounded by length.
+    def audit_stream(self) -> str:
+        """Audit events of every workspace."""
+        return self._k("audit")
+
+    def feedback_stream(self, enterprise_id: str | None, team_id: str) -> str:
+        """Feedback of one workspace, including what ServiceNow refused."""
+        return self._k("feedback", self.workspace(enterprise_id, team_id))
+
+    def all_pattern(self) -> str:
+        """Everything under this prefix (tests and purges)."""
+        return self._k("*")
