@@ -1,0 +1,1 @@
+"""ServiceNow: instance validation, OAuth, the Table API client and its models."""

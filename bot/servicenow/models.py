@@ -1,0 +1,118 @@
+"""ServiceNow domain models: what handlers and views see instead of JSON."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import IntEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class IncidentState(IntEnum):
+    """The incident table's state codes."""
+
+    NEW = 1
+    IN_PROGRESS = 2
+    ON_HOLD = 3
+    RESOLVED = 6
+    CLOSED = 7
+    CANCELED = 8
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the incident still needs work."""
+        return self in (IncidentState.NEW, IncidentState.IN_PROGRESS, IncidentState.ON_HOLD)
+
+
+class Comment(BaseModel):
+    """One journal entry (additional comment) on an incident."""
+
+    model_config = ConfigDict(frozen=True)
+
+    author: str
+    text: str
+    created: datetime | None = None
+
+
+class Incident(BaseModel):
+    """An incident as the user may see it: codes for logic, labels for people."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sys_id: str
+    number: str
+    short_description: str = ""
+    description: str = ""
+    state: int = 1
+    state_label: str = ""
+    priority: int | None = None
+    priority_label: str = ""
+    urgency: int | None = None
+    impact: int | None = None
+    assigned_to: str = ""
+    assignment_group: str = ""
+    caller: str = ""
+    caller_sys_id: str = ""
+    opened_at: datetime | None = None
+    updated_at: datetime | None = None
+    correlation_id: str = ""
+    latest_comment: Comment | None = None
+    url: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the incident still needs work (unknown states count as open)."""
+        try:
+            return IncidentState(self.state).is_open
+        except ValueError:
+            return True
+
+
+class IncidentDraft(BaseModel):
+    """What a user wants to open, before ServiceNow numbers it."""
+
+    short_description: str = Field(min_length=1, max_length=160)
+    description: str = Field(default="", max_length=4000)
+    urgency: int = Field(default=3, ge=1, le=3)
+    impact: int = Field(default=3, ge=1, le=3)
+    category: str = ""
+    assignment_group: str = ""
+    contact_type: str = ""
+
+
+class IncidentPage(BaseModel):
+    """One page of a list query and how many there are in all."""
+
+    incidents: list[Incident]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def has_more(self) -> bool:
+        """Whether a further page exists."""
+        return self.offset + len(self.incidents) < self.total
+
+
+class ServiceNowUser(BaseModel):
+    """The ServiceNow identity behind a token."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sys_id: str
+    user_name: str = ""
+    name: str = ""
+    email: str = ""
+    roles: tuple[str, ...] = ()
+
+
+class TokenSet(BaseModel):
+    """What the token endpoint returned (secret values: never log this model)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    access_token: str = Field(repr=False)
+    refresh_token: str | None = Field(default=None, repr=False)
+    expires_at: float  # unix seconds
+    scope: str = ""
+    token_type: str = "Bearer"
