@@ -1,0 +1,286 @@
+"""Messages about incidents: the card, lists, create confirmation, comment and close results.
+
+Incident details are personal data: every builder here is meant for an ephemeral
+reply or the user's DM, except ``incident_card(..., shared=True)``, which the user
+chose to post in a channel, and ``lookup_posted_privately_note``, which reveals nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slack_sdk.models.blocks import Block, DividerBlock
+
+from bot import texts
+from bot.blocks import ids
+from bot.blocks.models import CloseOutcome
+from bot.blocks.parts import (
+    Message,
+    actions,
+    button,
+    clip,
+    context,
+    fields_section,
+    header,
+    is_web_url,
+    link_button,
+    message,
+    one_line,
+    relative_time,
+    safe,
+    section,
+    state_label,
+)
+from bot.servicenow.models import Comment, Incident, IncidentDraft, IncidentPage, IncidentState
+
+MAX_LIST_ROWS = 20  # rows per message; the rest is reached with Next
+_ROW_DESCRIPTION_CHARS = 150
+_CARD_DESCRIPTION_CHARS = 600
+_COMMENT_CHARS = 1200
+_NAME_CHARS = 120
+_NUMBER_CHARS = 40
+
+
+def _number(incident: Incident) -> str:
+    return safe(one_line(incident.number), _NUMBER_CHARS)
+
+
+def _priority(incident: Incident) -> str:
+    if incident.priority_label:
+        return safe(incident.priority_label, 60)
+    if incident.priority is not None:
+        return f"P{incident.priority}"
+    return texts.UNKNOWN
+
+
+def _state(incident: Incident) -> str:
+    return safe(state_label(state=incident.state, label=incident.state_label), 60)
+
+
+def _is_resolved(incident: Incident) -> bool:
+    return incident.state in (IncidentState.RESOLVED, IncidentState.CLOSED)
+
+
+def quote(text: str, *, limit: int) -> str:
+    """Untrusted ``text`` as an escaped mrkdwn block quote (every line starts with ">")."""
+    body = safe(text.strip(), limit)
+    return "\n".join(f">{line}" for line in body.splitlines() or [""])
+
+
+def _comment_blocks(comment: Comment | None, *, now: datetime) -> list[Block | None]:
+    if comment is None:
+        return [context(texts.NO_COMMENTS)]
+    who = texts.LATEST_COMMENT.format(author=safe(one_line(comment.author), _NAME_CHARS))
+    when = relative_time(comment.created, now=now) if comment.created else ""
+    return [
+        context(f"{who}, {when}" if when else who),
+        section(quote(comment.text, limit=_COMMENT_CHARS)),
+    ]
+
+
+def record_button(incident: Incident) -> Block | None:
+    """An actions block holding only "Open in ServiceNow" (None without a web URL)."""
+    if not is_web_url(incident.url):
+        return None
+    return actions(
+        link_button(texts.OPEN_IN_SERVICENOW, url=incident.url, action_id=ids.INCIDENT_OPEN_LINK)
+    )
+
+
+def incident_card(incident: Incident, *, now: datetime, shared: bool = False) -> Message:
+    """Ephemeral or DM: one incident in full, with what the user can do next.
+
+    Buttons (values carry the incident number only): Open in ServiceNow (link), Add
+    comment, Ask to close (open incidents), Share in channel, and "How did we do?" once
+    resolved. ``shared=True`` is the channel copy the user chose to post: same facts,
+    only the link button (others act with their own accounts anyway).
+    """
+    number = _number(incident)
+    summary = safe(one_line(incident.short_description), 500) or texts.UNKNOWN
+    assignee = incident.assigned_to or incident.assignment_group
+    fields = [
+        f"*{texts.FIELD_STATE}*\n{_state(incident)}",
+        f"*{texts.FIELD_PRIORITY}*\n{_priority(incident)}",
+        f"*{texts.FIELD_ASSIGNED_TO}*\n{safe(assignee, _NAME_CHARS) or texts.NOBODY_YET}",
+        f"*{texts.FIELD_UPDATED}*\n{relative_time(incident.updated_at, now=now)}",
+    ]
+    blocks: list[Block | None] = [
+        header(f"{incident.number} · {incident.short_description}"),
+        section(f"*{number}*: {summary}"),
+        fields_section(fields),
+    ]
+    if incident.description.strip():
+        blocks.append(section(safe(incident.description.strip(), _CARD_DESCRIPTION_CHARS)))
+    blocks += _comment_blocks(incident.latest_comment, now=now)
+    value = clip(incident.number, _NUMBER_CHARS)
+    link = (
+        link_button(texts.OPEN_IN_SERVICENOW, url=incident.url, action_id=ids.INCIDENT_OPEN_LINK)
+        if is_web_url(incident.url)
+        else None
+    )
+    if shared:
+        blocks.append(actions(link))
+    else:
+        if _is_resolved(incident):
+            blocks.append(context(texts.RESOLVED_FEEDBACK_PROMPT))
+        blocks.append(
+            actions(
+                link,
+                button(texts.ADD_COMMENT_BUTTON, action_id=ids.INCIDENT_ADD_COMMENT, value=value),
+                button(texts.ASK_CLOSE_BUTTON, action_id=ids.INCIDENT_ASK_CLOSE, value=value)
+                if incident.is_open
+                else None,
+                button(
+                    texts.FEEDBACK_BUTTON,
+                    action_id=ids.INCIDENT_FEEDBACK,
+                    value=value,
+                    style="primary",
+                )
+                if _is_resolved(incident)
+                else None,
+                button(texts.SHARE_BUTTON, action_id=ids.INCIDENT_SHARE, value=value),
+            )
+        )
+    fallback = f"{number}: {summary} ({_state(incident)})"
+    return message(fallback, blocks)
+
+
+def lookup_posted_privately_note() -> Message:
+    """In-channel reply to a lookup asked in a channel: says where the answer went, nothing else."""
+    return message(texts.POSTED_PRIVATELY, [context(texts.POSTED_PRIVATELY)])
+
+
+def incident_row(incident: Incident, *, now: datetime) -> str:
+    """One compact escaped mrkdwn row: number · state · priority · updated, then the title."""
+    title = safe(one_line(incident.short_description), _ROW_DESCRIPTION_CHARS)
+    updated = (
+        f"  ·  {texts.FIELD_UPDATED.lower()} {relative_time(incident.updated_at, now=now)}"
+        if incident.updated_at
+        else ""
+    )
+    return (
+        f"*{_number(incident)}*  ·  {_state(incident)}  ·  {_priority(incident)}{updated}\n"
+        f"{title}"
+    )
+
+
+def incident_list(page: IncidentPage, *, title: str, now: datetime) -> Message:
+    """Ephemeral or DM: a page of incidents as compact rows with View buttons and paging.
+
+    At most ``MAX_LIST_ROWS`` rows are shown whatever the page holds; Next carries the
+    offset of the first row not shown, Previous the offset of the page before (both as
+    decimal strings). ``now`` dates the "last update" of each row.
+    """
+    if not page.incidents:
+        return message(
+            texts.LIST_EMPTY,
+            [
+                header(title),
+                section(texts.LIST_EMPTY),
+                actions(button(texts.NEW_INCIDENT_BUTTON, action_id=ids.NEW_INCIDENT)),
+            ],
+        )
+    shown = page.incidents[:MAX_LIST_ROWS]
+    first = page.offset + 1
+    last = page.offset + len(shown)
+    total = max(page.total, last)
+    blocks: list[Block | None] = [
+        header(title),
+        context(texts.LIST_RANGE.format(first=first, last=last, total=total)),
+        DividerBlock(),
+    ]
+    for incident in shown:
+        blocks.append(
+            section(
+                incident_row(incident, now=now),
+                accessory=button(
+                    texts.VIEW_BUTTON,
+                    action_id=ids.INCIDENT_VIEW,
+                    value=clip(incident.number, _NUMBER_CHARS),
+                ),
+            )
+        )
+    step = min(max(page.limit, 1), MAX_LIST_ROWS)
+    previous = (
+        button(texts.LIST_PREVIOUS, action_id=ids.LIST_PREVIOUS,
+               value=str(max(page.offset - step, 0)))
+        if page.offset > 0
+        else None
+    )
+    following = (
+        button(texts.LIST_NEXT, action_id=ids.LIST_NEXT, value=str(last))
+        if last < total
+        else None
+    )
+    blocks.append(actions(previous, following))
+    rows = "\n".join(f"{_number(i)} {_state(i)}" for i in shown[:10])
+    return message(f"{safe(title, 150)}\n{rows}", blocks)
+
+
+def incident_created(incident: Incident) -> Message:
+    """DM (the durable copy) or ephemeral: the new incident's number, summary and link."""
+    number = _number(incident)
+    line = texts.CREATED.format(number=number)
+    return message(
+        line,
+        [
+            section(line),
+            section(f">{safe(one_line(incident.short_description), 500)}"),
+            context(texts.CREATED_NEXT.format(number=number)),
+            record_button(incident),
+        ],
+    )
+
+
+def comment_added(number: str, text: str) -> Message:
+    """Ephemeral or DM: confirms the comment, quoting what was added."""
+    line = texts.COMMENT_ADDED.format(number=safe(one_line(number), _NUMBER_CHARS))
+    return message(line, [section(line), section(quote(text, limit=2500))])
+
+
+def close_result(number: str, outcome: CloseOutcome) -> Message:
+    """Ephemeral or DM: whether the incident was resolved, or a closure comment added instead.
+
+    "comment_added" says honestly that ServiceNow did not let this account resolve it.
+    """
+    shown = safe(one_line(number), _NUMBER_CHARS)
+    wording = {
+        "resolved": texts.CLOSE_RESOLVED,
+        "comment_added": texts.CLOSE_COMMENT_ADDED,
+        "already_closed": texts.CLOSE_ALREADY,
+    }[outcome]
+    line = wording.format(number=shown)
+    return message(line, [section(line)])
+
+
+def create_confirmation(draft: IncidentDraft, *, draft_id: str) -> Message:
+    """Ephemeral or DM: what the bot understood, with Create / Edit / Cancel.
+
+    The buttons carry ``draft_id`` (a conversation id), not the draft: a description may
+    be 4000 characters, over the 2000 a button value holds, and drafts are personal data.
+    The handler keeps the draft in Redis conversation state under that id, so its full
+    content survives the round trip; Edit opens ``create_modal(draft, ...)`` prefilled.
+    """
+    urgency = texts.URGENCY_LABELS.get(draft.urgency, str(draft.urgency))
+    details = safe(draft.description.strip(), 2500) or texts.CREATE_NO_DETAILS
+    value = clip(draft_id, 200)
+    return message(
+        f"{texts.CREATE_UNDERSTOOD} {safe(one_line(draft.short_description), 200)}",
+        [
+            section(texts.CREATE_UNDERSTOOD),
+            fields_section(
+                [
+                    f"*{texts.CREATE_SHORT_DESCRIPTION}*\n"
+                    f"{safe(one_line(draft.short_description), 500)}",
+                    f"*{texts.CREATE_URGENCY}*\n{urgency}",
+                ]
+            ),
+            section(f"*{texts.CREATE_DESCRIPTION}*\n{details}"),
+            actions(
+                button(texts.CREATE_BUTTON, action_id=ids.CREATE_CONFIRM, value=value,
+                       style="primary"),
+                button(texts.EDIT_BUTTON, action_id=ids.CREATE_EDIT, value=value),
+                button(texts.CANCEL_BUTTON, action_id=ids.CREATE_CANCEL, value=value),
+            ),
+        ],
+    )

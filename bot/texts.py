@@ -1,0 +1,529 @@
+"""Every sentence a user reads, in one place.
+
+Builders in ``bot/blocks`` and handlers take their wording from here, so tone and
+terms stay the same everywhere. Sentences are plain text with no data in them (data
+is escaped and added by the builders); a few carry ``{placeholders}`` filled with
+``str.format`` by the caller. ``error_sentence`` maps every class of ``bot/errors.py``
+to the one sentence the user sees: what went wrong in their terms and, where there is
+one, what to do about it. ``detail`` never reaches a user.
+"""
+
+from __future__ import annotations
+
+import math
+
+from bot import errors
+
+# --- who the bot is ---------------------------------------------------------------
+BOT_NAME = "snowbot"
+HELP_INTRO = (
+    "I'm snowbot. I help you with your ServiceNow incidents right here in Slack: "
+    "ask me in your own words, or use `/snow`. I act as *you* in ServiceNow, so you "
+    "see exactly what ServiceNow lets you see."
+)
+HELP_EXAMPLES_TITLE = "Things you can say"
+HELP_EXAMPLES = (
+    "“what's going on with INC0012345?”",
+    "“show me my open tickets”",
+    "“my laptop won't boot”",
+    "“add to INC0012345: it happens after every restart”",
+    "“INC0012345 is fixed, you can close it”",
+)
+HELP_COMMANDS_TITLE = "The `/snow` command"
+HELP_COMMANDS = (
+    ("/snow INC0012345", "show one incident"),
+    ("/snow mine", "your open incidents"),
+    ("/snow new <what's wrong>", "report a problem"),
+    ("/snow comment INC0012345 <text>", "add a comment"),
+    ("/snow close INC0012345", "ask to close an incident"),
+    ("/snow feedback [text]", "tell us how we did"),
+    ("/snow connect", "link your ServiceNow account"),
+    ("/snow disconnect", "unlink it"),
+    ("/snow status", "see whether you're linked"),
+    ("/snow setup", "connect the workspace to ServiceNow (admins)"),
+    ("/snow help", "this message"),
+)
+HELP_PRIVACY = (
+    "Details of your incidents reach only you (privately or in our DM) unless you "
+    "choose to share them."
+)
+HELP_FALLBACK = "Here's what I can do for you with ServiceNow incidents."
+WELCOME = (
+    "Hi! I'm snowbot. Tell me what's wrong and I'll open an incident, or ask me about "
+    "one you already have."
+)
+FALLBACK = (
+    "Sorry, that's not something I can help with. I handle ServiceNow incidents: "
+    "looking them up, listing yours, reporting a new problem, adding a comment and "
+    "asking to close one."
+)
+FALLBACK_NEXT = "Try “show my tickets” or “my VPN keeps dropping”, or type `/snow help`."
+GREETING = "Hello! What can I do for you?"
+
+# --- intents, as people call them ---------------------------------------------------
+INTENT_LABELS: dict[str, str] = {
+    "incident.lookup": "Look up an incident",
+    "incident.list_mine": "Show my incidents",
+    "incident.create": "Report a problem",
+    "incident.comment": "Add a comment",
+    "incident.close_request": "Ask to close an incident",
+    "feedback.give": "Give feedback",
+    "connect": "Link my ServiceNow account",
+    "disconnect": "Unlink my ServiceNow account",
+    "setup.admin": "Set up ServiceNow (admins)",
+    "troubleshoot.connection": "Fix a connection problem",
+    "help": "What can you do?",
+    "greeting": "Just saying hi",
+    "out_of_scope": "Something else",
+}
+CLARIFY_QUESTION = "I'm not sure what you'd like me to do. Did you mean one of these?"
+CLARIFY_YOU_SAID = "You said:"
+CLARIFY_SOMETHING_ELSE = "Something else"
+DID_YOU_MEAN = "Did you mean *{number}*?"
+DID_YOU_MEAN_WHY = "Incident numbers look like INC followed by seven digits."
+YES = "Yes"
+NO = "No"
+NO_NUMBER_FOLLOW_UP = "No problem. Which incident number do you mean?"
+
+# --- connection -----------------------------------------------------------------
+CONNECT_WHY = (
+    "To do this I need to act as you in ServiceNow. Link your account once: "
+    "ServiceNow asks you to allow it, then you're back here."
+)
+CONNECT_BUTTON = "Connect ServiceNow"
+CONNECT_LINK_NOTE = "The link is yours alone and works for 10 minutes. Please don't forward it."
+CONNECTED = "You're connected to ServiceNow as *{name}*."
+CONNECTED_NEXT = "Try “show my tickets”, or tell me what's wrong."
+STATUS_CONNECTED = "You're connected to ServiceNow as *{name}*."
+STATUS_NOT_CONNECTED = "You haven't linked your ServiceNow account yet."
+STATUS_NEEDS_RECONNECT = (
+    "Your ServiceNow link has expired or was revoked. Connect again to carry on."
+)
+STATUS_NO_INSTANCE = (
+    "This workspace isn't connected to ServiceNow yet. An admin can set it up with "
+    "`/snow setup`."
+)
+STATUS_INSTANCE = "Instance: {host}"
+DISCONNECT_BUTTON = "Disconnect"
+RECONNECT_BUTTON = "Reconnect"
+DISCONNECTED = (
+    "Done: I've forgotten your ServiceNow link and asked ServiceNow to revoke it. "
+    "Connect again any time with `/snow connect`."
+)
+
+# --- incidents ------------------------------------------------------------------
+FIELD_STATE = "State"
+FIELD_PRIORITY = "Priority"
+FIELD_ASSIGNED_TO = "Assigned to"
+FIELD_GROUP = "Group"
+FIELD_UPDATED = "Last update"
+FIELD_OPENED = "Opened"
+NOBODY_YET = "Nobody yet"
+UNKNOWN = "Unknown"
+LATEST_COMMENT = "Latest comment from {author}"
+NO_COMMENTS = "No comments yet."
+OPEN_IN_SERVICENOW = "Open in ServiceNow"
+ADD_COMMENT_BUTTON = "Add comment"
+ASK_CLOSE_BUTTON = "Ask to close"
+SHARE_BUTTON = "Share in channel"
+FEEDBACK_BUTTON = "How did we do?"
+RESOLVED_FEEDBACK_PROMPT = "This one is resolved. How did we do?"
+VIEW_BUTTON = "View"
+POSTED_PRIVATELY = "I've sent you the details privately."
+LIST_EMPTY = "You have no incidents here. Tell me what's wrong and I'll open one."
+LIST_RANGE = "Showing {first}–{last} of {total}"
+LIST_NEXT = "Next"
+LIST_PREVIOUS = "Previous"
+LIST_MINE_TITLE = "Your open incidents"
+LIST_MORE_IN_SERVICENOW = "…and more. Use Next to see them."
+MORE_NOT_SHOWN = "…and more, not shown here."
+NEW_INCIDENT_BUTTON = "Report a problem"
+SHOW_MINE_BUTTON = "Show my incidents"
+STATE_LABELS: dict[int, str] = {
+    1: "New",
+    2: "In Progress",
+    3: "On Hold",
+    6: "Resolved",
+    7: "Closed",
+    8: "Canceled",
+}
+URGENCY_LABELS: dict[int, str] = {1: "High", 2: "Medium", 3: "Low"}
+
+# --- create -------------------------------------------------------------------
+CREATE_UNDERSTOOD = "Here's what I understood. Shall I open this incident?"
+CREATE_SHORT_DESCRIPTION = "Short description"
+CREATE_DESCRIPTION = "Details"
+CREATE_URGENCY = "Urgency"
+CREATE_NO_DETAILS = "No further details."
+CREATE_BUTTON = "Create"
+EDIT_BUTTON = "Edit"
+CANCEL_BUTTON = "Cancel"
+CREATE_MODAL_TITLE = "Report a problem"
+CREATE_SHORT_PLACEHOLDER = "e.g. Laptop won't boot"
+CREATE_DESCRIPTION_PLACEHOLDER = "What happened, since when, any error message"
+CREATED = "Done! I've opened *{number}* for you."
+CREATED_NEXT = "I'll keep it here; ask me “what's happening with {number}” any time."
+
+# --- comments -------------------------------------------------------------------
+COMMENT_MODAL_TITLE = "Add a comment"
+COMMENT_ON = "Your comment goes on *{number}*. Everyone working on it can read it."
+COMMENT_PICK = "Incident"
+COMMENT_PICK_PLACEHOLDER = "Choose one of your open incidents"
+COMMENT_NUMBER_LABEL = "Incident number"
+COMMENT_NUMBER_PLACEHOLDER = "INC0012345"
+COMMENT_TEXT_LABEL = "Comment"
+COMMENT_VISIBLE = "Comments are visible to, and emailed to, the people on the incident."
+COMMENT_ADDED = "I've added your comment to *{number}*:"
+
+# --- close ------------------------------------------------------------------------
+CLOSE_RESOLVED = "*{number}* is now resolved. Thanks for letting us know!"
+CLOSE_COMMENT_ADDED = (
+    "ServiceNow doesn't let your account resolve *{number}* itself, so I added a "
+    "comment asking the team to close it. They'll take it from there."
+)
+CLOSE_ALREADY = "*{number}* is already closed; nothing to do."
+
+# --- feedback ---------------------------------------------------------------------
+FEEDBACK_MODAL_TITLE = "How did we do?"
+FEEDBACK_RATING = "Your rating"
+FEEDBACK_RATINGS: dict[int, str] = {
+    1: "1 – Poor",
+    2: "2 – Not great",
+    3: "3 – OK",
+    4: "4 – Good",
+    5: "5 – Excellent",
+}
+FEEDBACK_COMMENT = "Anything you'd like to tell us?"
+FEEDBACK_AS_COMMENT = "Also add this as a comment on {number}"
+FEEDBACK_AS_COMMENT_HINT = "The people working on it will see it and get an email."
+FEEDBACK_ABOUT = "About *{number}*."
+FEEDBACK_THANKS = "Thank you for your feedback!"
+FEEDBACK_ADDED_AS_COMMENT = "I also added it as a comment on *{number}*."
+FEEDBACK_KEPT_FOR_ADMIN = (
+    "ServiceNow didn't accept it right now, so I've kept it safe and told your admin."
+)
+FEEDBACK_SUMMARY_TITLE = "Feedback"
+FEEDBACK_SUMMARY_NONE = "No feedback yet."
+FEEDBACK_SUMMARY_HEADLINE = "*{count}* ratings, average *{average}* out of 5"
+FEEDBACK_TREND_TITLE = "By week"
+FEEDBACK_RECENT_TITLE = "Recent comments"
+FEEDBACK_REFUSED = (
+    "{count} feedback entries were kept here because ServiceNow refused them: {reason}"
+)
+FEEDBACK_CHART_ALT = "Average rating and number of ratings per week"
+SUBMIT = "Submit"
+SEND = "Send"
+SAVE = "Save"
+CLOSE = "Close"
+
+# --- setup (admins) -----------------------------------------------------------------
+NOT_ADMIN = (
+    "Setting up ServiceNow is for workspace admins. If this needs doing, please ask "
+    "an admin."
+)
+NOT_ADMIN_HINT = "You could ask {who}."
+SETUP_TITLE = "Connect this workspace to ServiceNow"
+SETUP_STEP = "Step {step} of {total}"
+SETUP_BACK = "Back"
+SETUP_DONE = "Done, next step"
+SETUP_STEP_TITLES: dict[int, str] = {
+    1: "Register snowbot in ServiceNow",
+    2: "Give me the client id and secret",
+    3: "Test the connection",
+    4: "Feedback table and defaults",
+}
+SETUP_STEP1 = (
+    "In ServiceNow, open *System OAuth › Application Registry* and click *New*, then "
+    "choose *Create an OAuth API endpoint for external clients*. You need the "
+    "`oauth_admin` role."
+)
+SETUP_STEP1_FIELDS = (
+    "• *Name*: something you'll recognise later, e.g. `snowbot (Slack)`.\n"
+    "• *Redirect URL*: exactly this, nothing added:"
+)
+SETUP_STEP1_DEFAULTS = (
+    "• Leave the rest at its defaults (ServiceNow fills in the client id and secret "
+    "when you save)."
+)
+SETUP_STEP1_SCOPE = (
+    "Recommended: limit what the tokens can do. Tick *Enforce token restrictions* and "
+    "allow, with an auth scope or a REST API access policy, only the Table API on "
+    "`incident`, `sys_user` and the feedback table (`{table}`)."
+)
+SETUP_STEP2 = (
+    "Open the record you just saved and copy its *Client ID* and *Client Secret* "
+    "(the lock icon reveals it). Paste them in the form; never paste a secret in a "
+    "message."
+)
+SETUP_STEP2_BUTTON = "Enter client id and secret"
+SETUP_STEP2_STORED = "Stored: instance {host}, client id {client_id}, secret {secret}."
+SETUP_STEP2_NOTHING = "Nothing stored yet."
+SETUP_STEP3 = (
+    "I'll walk the real sign-in with your own account and check what hardened "
+    "instances often block. You'll get a tick or a cross per step and, for any cross, "
+    "what to change."
+)
+SETUP_STEP3_BUTTON = "Run the connection test"
+SETUP_STEP3_PASSED = "Last test: everything worked."
+SETUP_STEP3_FAILED = "Last test: something failed. Run it again after a change."
+SETUP_STEP4_TABLE = (
+    "Feedback is written to a table in ServiceNow. Create table `{table}` "
+    "(*System Definition › Tables › New*) with these columns:"
+)
+SETUP_STEP4_COLUMNS = (
+    "• `u_rating`: Integer (1–5)\n"
+    "• `u_comment`: String (4000)\n"
+    "• `u_incident`: Reference to Incident\n"
+    "• `u_slack_user`: String (40)\n"
+    "• `u_source`: String (40)"
+)
+SETUP_STEP4_ACL = (
+    "Tick *Allow access to this table via web services*, and add a *create* ACL on "
+    "`{table}` for ordinary users (role `snc_internal`) so everyone can leave feedback."
+)
+SETUP_STEP4_DEFAULTS = (
+    "Defaults for incidents created from Slack (optional): category, assignment "
+    "group and contact type."
+)
+SETUP_STEP4_DEFAULTS_NOW = "Now: category {category}, group {group}, contact type {contact}."
+SETUP_STEP4_TABLE_OK = "The feedback table answers: ready."
+SETUP_STEP4_TABLE_MISSING = "I couldn't write to the feedback table yet."
+SETUP_DEFAULTS_BUTTON = "Set defaults"
+SETUP_RECHECK_BUTTON = "Check again"
+SETUP_FINISH_BUTTON = "Finish"
+SETUP_NOT_SET = "not set"
+CREDENTIALS_MODAL_TITLE = "ServiceNow app"
+CREDENTIALS_INSTANCE = "Instance"
+CREDENTIALS_INSTANCE_HINT = "Its name (dev98042) or address (https://dev98042.service-now.com)."
+CREDENTIALS_CLIENT_ID = "Client ID"
+# A label, not a secret.
+CREDENTIALS_CLIENT_SECRET = "Client secret"  # noqa: S105
+CREDENTIALS_TYPING_HINT = (
+    "Stored encrypted and never shown again. Slack shows it while you type, so make "
+    "sure nobody is looking over your shoulder."
+)
+CREDENTIALS_KEEP_STORED = (
+    "A secret ending in {last4} is stored. Leave this empty to keep it."
+)
+DEFAULTS_MODAL_TITLE = "Incident defaults"
+DEFAULTS_CATEGORY = "Category"
+DEFAULTS_GROUP = "Assignment group"
+DEFAULTS_CONTACT_TYPE = "Contact type"
+DEFAULTS_HINT = "Leave empty to let ServiceNow decide."
+CHECKLIST_TITLE = "Connection test"
+CHECKLIST_PASSED = "Everything works. People can now connect with `/snow connect`."
+CHECKLIST_FAILED = "Some steps failed. Most likely causes first:"
+CHECK_SKIPPED = "skipped"
+DIAGNOSIS_WHY = "Why"
+DIAGNOSIS_FIX = "What to change"
+
+HARDENED_INTRO = (
+    "Your instance looks hardened (a 504 Gateway Time-out or "
+    "`access_denied`/`server_error` during sign-in). These usually fix it:"
+)
+# (title, why, what to change): reused by the connection test's diagnosis.
+HARDENED_CHECKLIST: tuple[tuple[str, str, str], ...] = (
+    (
+        "Give the bot's users a dedicated role",
+        "Hardened instances often let only listed roles use OAuth and the REST API.",
+        "Create a role used only for snowbot and grant it to the people (or a service "
+        "account used only for this). Don't use a web-service-access-only account: "
+        "it cannot complete the sign-in page.",
+    ),
+    (
+        "Let users read their OAuth credentials",
+        "Consent writes and then reads a row in `oauth_credential`; restrictive ACLs "
+        "break or hang it (often seen as a 504).",
+        "Add read ACLs on `oauth_credential` and `oauth_credential.*` for that role.",
+    ),
+    (
+        "Grant snc_internal under Explicit Roles",
+        "With the Explicit Roles plugin active, users without `snc_internal` reach "
+        "only public pages, so the sign-in page refuses them.",
+        "Make sure the users hold `snc_internal` (not `snc_external`).",
+    ),
+    (
+        "Open the tables the bot uses",
+        "Table API calls need read access, and writes need write or create access, "
+        "on each table; each table must also allow web-service access.",
+        "Check the ACLs and *Allow access to this table via web services* on "
+        "`incident`, `sys_user` and the feedback table.",
+    ),
+    (
+        "Allow the REST API role",
+        "When the REST API ACLs are switched on, callers need "
+        "`snc_platform_rest_api_access`, which ordinary users lack.",
+        "Grant `snc_platform_rest_api_access` to the bot's users, or leave those "
+        "ACLs off.",
+    ),
+    (
+        "Try a second “third-party OAuth provider” record",
+        "Some guides add one; ServiceNow does not document it as needed for this "
+        "flow, so try it last.",
+        "Application Registry › New › *Connect to a third-party OAuth provider* with "
+        "the same client id, secret and redirect URL, grant type Authorization Code.",
+    ),
+)
+
+# --- admin housekeeping -----------------------------------------------------------
+ADMIN_TITLE = "Admin"
+LINKED_USERS_TITLE = "Linked people"
+LINKED_USERS_NONE = "Nobody has linked an account yet."
+LINKED_SINCE = "since {when}"
+FORCE_DISCONNECT_BUTTON = "Disconnect"
+FORCE_DISCONNECT_CONFIRM_TITLE = "Disconnect this person?"
+FORCE_DISCONNECT_CONFIRM = "They'll need to connect again to use the bot."
+LINKED_MORE = "…and {count} more."
+SETUP_STATUS_DONE = "Connected to {host}."
+SETUP_STATUS_TODO = "Not set up yet."
+OPEN_SETUP_BUTTON = "Open setup"
+HOME_STATUS_TITLE = "Your ServiceNow link"
+HOME_INCIDENTS_TITLE = "Your open incidents"
+HOME_INCIDENTS_NONE = "No open incidents. Nice."
+HOME_INCIDENTS_UNKNOWN = "Connect your account to see your incidents here."
+HOME_ACTIONS_TITLE = "Quick actions"
+
+# --- time ---------------------------------------------------------------------------
+JUST_NOW = "just now"
+MINUTES_AGO = "{n} min ago"
+HOURS_AGO = "{n} h ago"
+YESTERDAY = "yesterday"
+DAYS_AGO = "{n} days ago"
+ON_DATE = "on {date}"
+
+# --- errors ---------------------------------------------------------------------------
+GENERIC_APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+RETRY_HINT = "This is usually temporary. Please try again in a minute."
+RATE_LIMIT_HINT = "Please try again in {wait}."
+FORBIDDEN_HINT = (
+    "If you think you should be allowed, your ServiceNow admin can check the roles "
+    "and access rules (ACLs) for your account."
+)
+
+_SENTENCES: dict[type[errors.BotError], str] = {
+    errors.BotError: GENERIC_APOLOGY,
+    errors.ConfigError: (
+        "snowbot isn't set up correctly. Please tell your workspace admin; "
+        "`/snow setup` shows what's missing."
+    ),
+    errors.NotConfiguredError: (
+        "This workspace isn't connected to ServiceNow yet. An admin can do it with "
+        "`/snow setup`."
+    ),
+    errors.InstanceRefusedError: (
+        "That isn't a ServiceNow instance I may connect to. Use the instance name "
+        "(like dev98042) or its service-now.com address."
+    ),
+    errors.UserInputError: "I couldn't use what you typed. Please check it and try again.",
+    errors.InvalidIncidentNumberError: (
+        "That doesn't look like an incident number. They look like INC0012345."
+    ),
+    errors.UnsafeQueryValueError: (
+        "I can't search for that text. Please leave out special characters like ^ "
+        "and try again."
+    ),
+    errors.AuthError: "There's a problem with your ServiceNow link. Please connect again.",
+    errors.NotLinkedError: (
+        "You haven't linked your ServiceNow account yet. Use `/snow connect` to do it "
+        "once."
+    ),
+    errors.ReconnectRequiredError: (
+        "Your ServiceNow link has expired or was revoked. Please connect again."
+    ),
+    errors.LinkRefusedError: "I couldn't link your ServiceNow account. Please try again.",
+    errors.TokenRecordError: (
+        "I couldn't read your saved ServiceNow link. Please connect again."
+    ),
+    errors.ServiceNowError: (
+        "ServiceNow couldn't do that just now. Please try again; if it keeps "
+        "happening, tell your admin."
+    ),
+    errors.ServiceNowAuthError: (
+        "ServiceNow no longer accepts your link. Please connect again."
+    ),
+    errors.ServiceNowForbiddenError: "ServiceNow doesn't let your account do that.",
+    errors.ServiceNowNotFoundError: (
+        "I couldn't find that in ServiceNow, or it isn't one you're allowed to see. "
+        "Please check the number."
+    ),
+    errors.ServiceNowRateLimitedError: "ServiceNow is busy and asked me to slow down.",
+    errors.ServiceNowUnavailableError: "ServiceNow isn't answering right now.",
+    errors.ServiceNowRejectedError: (
+        "ServiceNow refused that request. Please check what you entered; if it looks "
+        "right, your admin can see why in ServiceNow."
+    ),
+    errors.WriteNotAppliedError: (
+        "ServiceNow accepted the change but didn't save it, usually because your "
+        "account may not edit that field. Your admin can check the field's access rules."
+    ),
+    errors.SlackError: "Slack didn't accept my reply. Please try again in a moment.",
+    errors.StoreError: (
+        "I can't reach my storage right now, so I've changed nothing. Please try again "
+        "in a minute."
+    ),
+    errors.ConcurrencyError: (
+        "Something else changed this at the same moment. Please try again."
+    ),
+    errors.IntentModelError: (
+        "I can't understand free text right now. Slash commands like `/snow mine` "
+        "still work."
+    ),
+}
+
+_LINK_REFUSED: dict[str, str] = {
+    "email_mismatch": (
+        "I couldn't link that ServiceNow account: its email isn't the one on your "
+        "Slack profile. Sign in to ServiceNow as yourself and connect again."
+    ),
+    "guest": "Guest accounts can't link a ServiceNow account. Please ask an admin.",
+    "external": (
+        "People from other workspaces can't link a ServiceNow account here."
+    ),
+    "state": (
+        "That Connect link has expired or was already used. Ask me for a new one with "
+        "`/snow connect`."
+    ),
+    "expired": (
+        "That Connect link has expired or was already used. Ask me for a new one with "
+        "`/snow connect`."
+    ),
+    "cookie": (
+        "Please open the Connect link in the same browser you finish signing in with, "
+        "then try again with `/snow connect`."
+    ),
+    "denied": "You chose not to allow access, so nothing was linked.",
+}
+
+
+def error_sentence(exc: errors.BotError) -> str:
+    """The sentence the user sees for ``exc``: what went wrong and, if any, the fix."""
+    if isinstance(exc, errors.LinkRefusedError) and exc.reason in _LINK_REFUSED:
+        return _LINK_REFUSED[exc.reason]
+    sentence = GENERIC_APOLOGY
+    for cls in type(exc).__mro__:
+        if cls in _SENTENCES:
+            sentence = _SENTENCES[cls]
+            break
+    if isinstance(exc, errors.ServiceNowRateLimitedError):
+        return f"{sentence} {RATE_LIMIT_HINT.format(wait=wait_phrase(exc.retry_after))}"
+    if isinstance(exc, errors.ServiceNowUnavailableError):
+        return f"{sentence} {RETRY_HINT}"
+    return sentence
+
+
+def wait_phrase(seconds: float) -> str:
+    """A wait in words: "a few seconds", "about 2 minutes", "about an hour"."""
+    if seconds <= 0 or math.isnan(seconds):
+        return "a minute"
+    if seconds < 60:
+        return "a few seconds" if seconds < 15 else "a minute"
+    minutes = math.ceil(seconds / 60)
+    if minutes < 60:
+        return "about a minute" if minutes == 1 else f"about {minutes} minutes"
+    hours = math.ceil(minutes / 60)
+    return "about an hour" if hours == 1 else f"about {hours} hours"
+
+
+def intent_label(intent: str) -> str:
+    """The human label of an intent; unknown labels read as "Something else"."""
+    return INTENT_LABELS.get(intent, CLARIFY_SOMETHING_ELSE)
