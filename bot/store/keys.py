@@ -13,10 +13,13 @@ from dataclasses import dataclass
 
 # Time-to-live of everything that is not a token or instance configuration.
 OAUTH_STATE_TTL = 600  # 10 minutes: the consent round trip
+OAUTH_START_TTL = 600  # a Connect link's one-time ticket, opened within 10 minutes
 EVENT_DEDUPE_TTL = 3600  # Slack retries within ~5 minutes; keep an hour
 IDEMPOTENCY_TTL = 86_400  # a create's answer may be looked for a day later
 REFRESH_LOCK_TTL = 15.0  # seconds; longer than the token call's time-out
 CONVERSATION_TTL = 1800  # multi-turn slots: half an hour
+PENDING_REQUEST_TTL = 3600  # what a user asked before connecting, kept for an hour
+REFRESH_FAILURE_TTL = 86_400  # refused refreshes kept a day, for the admin alert
 RECONNECT_PROMPT_TTL = 3600  # ask a user to reconnect at most once an hour
 AUDIT_STREAM_MAXLEN = 10_000
 FEEDBACK_STREAM_MAXLEN = 5_000
@@ -59,6 +62,18 @@ class Keys:
         if team_id is None:
             return self._k("token", "*")
         return self._k("token", self.workspace(enterprise_id, team_id), "*")
+
+    def parse_token(self, key: str | bytes) -> tuple[str | None, str, str] | None:
+        """``(enterprise_id, team_id, user_id)`` of a token record's key name, else None."""
+        text = key.decode() if isinstance(key, bytes) else key
+        head = self._k("token") + ":"
+        if not text.startswith(head):
+            return None
+        parts = text[len(head) :].split(":")
+        if len(parts) != 3 or not all(parts):
+            return None
+        enterprise_id, team_id, user_id = parts
+        return (None if enterprise_id == "-" else enterprise_id), team_id, user_id
 
     def token_index(self, enterprise_id: str | None, team_id: str) -> str:
         """Set of Slack user ids with a token record in one workspace."""
