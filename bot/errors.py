@@ -21,6 +21,7 @@ gets the generic apology.
     │   ├── NotLinkedError             no token stored for this user
     │   ├── ReconnectRequiredError     refresh refused: the user must consent again
     │   ├── LinkRefusedError           the callback refused the link (email policy, guest, state)
+    │   ├── TokenRefusedError          the token endpoint refused a code or the client credentials
     │   └── TokenRecordError           a stored record that does not decrypt or belongs elsewhere
     ├── ServiceNowError                the instance answered, but not with what we asked for
     │   ├── ServiceNowAuthError        401 after one refresh
@@ -28,6 +29,7 @@ gets the generic apology.
     │   ├── ServiceNowNotFoundError    404, or a record not visible to the user
     │   ├── ServiceNowRateLimitedError 429, with the wait it asked for
     │   ├── ServiceNowUnavailableError 5xx, time-out, connection refused, TLS/proxy error
+    │   │   └── WriteOutcomeUnknownError  a create's answer was lost and it is not found (yet)
     │   ├── ServiceNowRejectedError    400 and other refusals of a write
     │   └── WriteNotAppliedError       a write answered 200 and changed nothing (field ACL)
     ├── SlackError                     the Slack Web API refused or failed
@@ -91,6 +93,21 @@ class LinkRefusedError(AuthError):
         self.reason = reason
 
 
+class TokenRefusedError(AuthError):
+    """The token endpoint refused a code exchange (bad code, secret, redirect, verifier).
+
+    ``error`` and ``error_description`` carry what ServiceNow said (usually
+    ``server_error``/``access_denied``), for the admin's diagnosis.
+    """
+
+    def __init__(
+        self, detail: str = "", *, error: str = "", error_description: str = ""
+    ) -> None:
+        super().__init__(detail)
+        self.error = error
+        self.error_description = error_description
+
+
 class TokenRecordError(AuthError):
     """A stored token record that does not decrypt or belongs to someone else."""
 
@@ -125,6 +142,14 @@ class ServiceNowRateLimitedError(ServiceNowError):
 
 class ServiceNowUnavailableError(ServiceNowError):
     """5xx, time-out, refused connection, TLS or proxy failure."""
+
+
+class WriteOutcomeUnknownError(ServiceNowUnavailableError):
+    """A create was sent, its answer was lost, and the record is not found (yet).
+
+    The idempotency key stays pending: asking again with the same key finds the
+    record once ServiceNow has finished, and never creates a second one.
+    """
 
 
 class ServiceNowRejectedError(ServiceNowError):
