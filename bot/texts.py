@@ -195,6 +195,7 @@ FEEDBACK_RATINGS: dict[int, str] = {
 }
 FEEDBACK_COMMENT = "Anything you'd like to tell us?"
 FEEDBACK_AS_COMMENT = "Also add this as a comment on {number}"
+FEEDBACK_AS_COMMENT_LABEL = "Share with the team"
 FEEDBACK_AS_COMMENT_HINT = "The people working on it will see it and get an email."
 FEEDBACK_ABOUT = "About *{number}*."
 FEEDBACK_THANKS = "Thank you for your feedback!"

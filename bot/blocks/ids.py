@@ -51,7 +51,8 @@ CREATE_EDIT = "snow_create_edit"  # value: conversation id of the stored draft
 CREATE_CANCEL = "snow_create_cancel"  # value: conversation id of the stored draft
 
 # --- actions: setup (admins) ---------------------------------------------------
-SETUP_GO_TO_STEP = "snow_setup_step"  # value: step number to show (Back / Done)
+SETUP_BACK = "snow_setup_back"  # value: step number to show
+SETUP_NEXT = "snow_setup_next"  # value: step number to show ("Done, next step")
 SETUP_OPEN_CREDENTIALS = "snow_setup_credentials"
 SETUP_RUN_TEST = "snow_setup_test"
 SETUP_OPEN_DEFAULTS = "snow_setup_defaults"
