@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -81,17 +81,43 @@ class IncidentDraft(BaseModel):
 
 
 class IncidentPage(BaseModel):
-    """One page of a list query and how many there are in all."""
+    """One page of a list query and how many there are in all.
+
+    ServiceNow applies ``sysparm_limit`` before ACLs, so a page may hold fewer rows
+    than ``limit`` while more follow: the next page starts at ``next_offset`` (from
+    the ``Link`` header, else ``offset + limit``), never at ``offset + len(incidents)``.
+    """
 
     incidents: list[Incident]
     total: int
     offset: int
     limit: int
+    next_offset: int | None = None
 
     @property
     def has_more(self) -> bool:
         """Whether a further page exists."""
-        return self.offset + len(self.incidents) < self.total
+        if self.next_offset is not None:
+            return True
+        return self.offset + max(self.limit, len(self.incidents)) < self.total
+
+
+class CloseOutcome(StrEnum):
+    """What a caller's close request did."""
+
+    RESOLVED = "resolved"  # ServiceNow let the user resolve it (state 6)
+    CLOSURE_REQUESTED = "closure_requested"  # not allowed: a comment asks for closure
+    ALREADY_CLOSED = "already_closed"  # resolved, closed or canceled before we asked
+
+
+class CloseResult(BaseModel):
+    """The honest answer to "close my incident": what happened, and the record now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: CloseOutcome
+    incident: Incident
+    reason: str = ""  # why it fell back to a comment: "forbidden", "rejected", "not_applied"
 
 
 class ServiceNowUser(BaseModel):
@@ -115,4 +141,4 @@ class TokenSet(BaseModel):
     refresh_token: str | None = Field(default=None, repr=False)
     expires_at: float  # unix seconds
     scope: str = ""
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 - the OAuth token type name, not a secret
