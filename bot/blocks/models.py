@@ -110,3 +110,11 @@ class LinkedUser(_Frozen):
     servicenow_email: str = ""
     since: datetime | None = None
 
+
+
+class AdminHome(_Frozen):
+    """What the admin part of App Home shows."""
+
+    setup: SetupProgress = Field(default_factory=SetupProgress)
+    linked: tuple[LinkedUser, ...] = ()
+    feedback: FeedbackSummary = Field(default_factory=FeedbackSummary)
