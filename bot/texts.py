@@ -521,7 +521,7 @@ def wait_phrase(seconds: float) -> str:
     minutes = math.ceil(seconds / 60)
     if minutes < 60:
         return "about a minute" if minutes == 1 else f"about {minutes} minutes"
-    hours = math.ceil(minutes / 60)
+    hours = max(round(minutes / 60), 1)
     return "about an hour" if hours == 1 else f"about {hours} hours"
 
 
