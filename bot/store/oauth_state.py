@@ -1,0 +1,222 @@
+"""Single-use OAuth state for the ServiceNow consent round trip.
+
+Two short-lived records, both consumed atomically with GETDEL so that two parallel
+requests cannot both win:
+
+- a *start ticket*: the one-time id in the Connect link
+  (``/servicenow/oauth/start?s=<ticket>``), bound to enterprise, team, user and
+  instance. Redeeming it starts the flow;
+- the *state*: sent to ServiceNow as ``state``, bound to the same four values, with
+  the PKCE verifier (kept server-side only) and a hash of a browser nonce that the
+  start route sets as a cookie and the callback must present.
+
+Both live ``OAUTH_STATE_TTL``/``OAUTH_START_TTL`` in Redis, and their age is checked
+against the injected clock as well. The state record holds the PKCE verifier, so it
+is sealed with ``RecordCipher`` (bound to a hash of the state itself); key names hold
+only hashes of the random values. Anything expired, reused, tampered or presented
+from another browser is ``LinkRefusedError`` with a ``reason``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from redis.asyncio import Redis
+
+from bot.errors import LinkRefusedError, TokenRecordError
+from bot.models import SlackUser
+from bot.store.crypto import RecordBinding, RecordCipher
+from bot.store.guard import redis_errors, text
+from bot.store.keys import OAUTH_START_TTL, OAUTH_STATE_TTL, Keys, digest
+
+Clock = Callable[[], float]
+RandomToken = Callable[[int], str]
+
+
+def pkce_challenge(verifier: str) -> str:
+    """The S256 code challenge of a PKCE verifier (RFC 7636 §4.2)."""
+    sha = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(sha).rstrip(b"=").decode("ascii")
+
+
+def _nonce_hash(nonce: str) -> str:
+    return hashlib.sha256(b"snowbot-browser\x00" + nonce.encode()).hexdigest()
+
+
+class ConnectTicket(BaseModel):
+    """Who a Connect link was made for (no secrets)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    enterprise_id: str | None
+    team_id: str
+    user_id: str
+    instance_url: str
+    issued_at: float
+
+    @property
+    def user(self) -> SlackUser:
+        """The Slack user the link belongs to."""
+        return SlackUser(
+            enterprise_id=self.enterprise_id, team_id=self.team_id, user_id=self.user_id
+        )
+
+
+class OAuthState(BaseModel):
+    """A consumed state: whom the callback links, where, and the PKCE verifier."""
+
+    model_config = ConfigDict(frozen=True)
+
+    enterprise_id: str | None
+    team_id: str
+    user_id: str
+    instance_url: str
+    code_verifier: str = Field(repr=False)
+    created_at: float
+
+    @property
+    def user(self) -> SlackUser:
+        """The Slack user who started the flow."""
+        return SlackUser(
+            enterprise_id=self.enterprise_id, team_id=self.team_id, user_id=self.user_id
+        )
+
+
+@dataclass(frozen=True)
+class StartedFlow:
+    """What the start route needs: the state and challenge for ServiceNow, the cookie."""
+
+    user: SlackUser
+    instance_url: str
+    state: str = field(repr=False)
+    code_challenge: str
+    browser_nonce: str = field(repr=False)  # the cookie value
+
+
+class OAuthStateStore:
+    """Issues and consumes start tickets and OAuth states."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        keys: Keys,
+        cipher: RecordCipher,
+        clock: Clock = time.time,
+        random_token: RandomToken = secrets.token_urlsafe,
+        state_ttl_s: float = OAUTH_STATE_TTL,
+        ticket_ttl_s: float = OAUTH_START_TTL,
+    ) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._cipher = cipher
+        self._clock = clock
+        self._random = random_token
+        self._state_ttl_s = state_ttl_s
+        self._ticket_ttl_s = ticket_ttl_s
+
+    async def issue_ticket(self, user: SlackUser, *, instance_url: str) -> str:
+        """A one-time id for the Connect link of ``user`` (``/servicenow/oauth/start?s=``)."""
+        ticket = self._random(32)
+        record = ConnectTicket(
+            enterprise_id=user.enterprise_id,
+            team_id=user.team_id,
+            user_id=user.user_id,
+            instance_url=instance_url,
+            issued_at=self._clock(),
+        )
+        with redis_errors("storing a connect ticket"):
+            await self._redis.set(
+                self._keys.oauth_start(ticket),
+                record.model_dump_json(),
+                px=int(self._ticket_ttl_s * 1000),
+            )
+        return ticket
+
+    async def redeem_ticket(self, ticket: str) -> StartedFlow:
+        """Use a Connect link's ticket (once) and start the consent flow it stands for."""
+        with redis_errors("redeeming a connect ticket"):
+            raw = text(await self._redis.getdel(self._keys.oauth_start(ticket)))
+        if raw is None:
+            msg = "connect link unknown, expired or already used"
+            raise LinkRefusedError(msg, reason="ticket_unknown")
+        try:
+            record = ConnectTicket.model_validate_json(raw)
+        except ValidationError as exc:
+            msg = "connect link record unreadable"
+            raise LinkRefusedError(msg, reason="ticket_unknown") from exc
+        if self._clock() - record.issued_at > self._ticket_ttl_s:
+            msg = "connect link expired"
+            raise LinkRefusedError(msg, reason="ticket_expired")
+        return await self.begin(record.user, instance_url=record.instance_url)
+
+    async def begin(self, user: SlackUser, *, instance_url: str) -> StartedFlow:
+        """A new state with a PKCE verifier and a browser nonce, stored for the callback."""
+        state = self._random(32)
+        verifier = self._random(48)  # 64 characters: within PKCE's 43-128
+        nonce = self._random(32)
+        payload = {
+            "enterprise_id": user.enterprise_id,
+            "team_id": user.team_id,
+            "user_id": user.user_id,
+            "instance_url": instance_url,
+            "code_verifier": verifier,
+            "created_at": self._clock(),
+            "nonce_hash": _nonce_hash(nonce),
+        }
+        sealed = self._cipher.seal(payload, binding=self._binding(state))
+        with redis_errors("storing an OAuth state"):
+            await self._redis.set(
+                self._keys.oauth_state(state),
+                sealed.ciphertext,
+                px=int(self._state_ttl_s * 1000),
+            )
+        return StartedFlow(
+            user=user,
+            instance_url=instance_url,
+            state=state,
+            code_challenge=pkce_challenge(verifier),
+            browser_nonce=nonce,
+        )
+
+    async def consume(self, state: str, *, browser_nonce: str | None) -> OAuthState:
+        """The flow ``state`` stands for, exactly once, if presented from the same browser."""
+        with redis_errors("consuming an OAuth state"):
+            raw = text(await self._redis.getdel(self._keys.oauth_state(state)))
+        if raw is None:
+            msg = "OAuth state unknown, expired or already used"
+            raise LinkRefusedError(msg, reason="state_unknown")
+        try:
+            payload = self._cipher.open(raw, binding=self._binding(state))
+            nonce_hash = str(payload.pop("nonce_hash"))
+            flow = OAuthState.model_validate(payload)
+        except (TokenRecordError, KeyError, ValidationError) as exc:
+            msg = "OAuth state record unreadable"
+            raise LinkRefusedError(msg, reason="state_invalid") from exc
+        if self._clock() - flow.created_at > self._state_ttl_s:
+            msg = "OAuth state expired"
+            raise LinkRefusedError(msg, reason="state_expired")
+        if browser_nonce is None or not hmac.compare_digest(
+            _nonce_hash(browser_nonce), nonce_hash
+        ):
+            msg = "OAuth callback came from another browser than the one that started it"
+            raise LinkRefusedError(msg, reason="browser_mismatch")
+        return flow
+
+    @staticmethod
+    def _binding(state: str) -> RecordBinding:
+        return RecordBinding(
+            purpose="oauth-state",
+            enterprise_id=None,
+            team_id="-",
+            subject=digest(state),
+            instance_url="-",
+        )
+
