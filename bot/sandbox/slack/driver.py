@@ -146,6 +146,7 @@ class SlackDriver:
                             channel_id: str | None = None) -> httpx.Response:
         """Run a slash command; an ack with text/blocks shows as an ephemeral message."""
         request = self.command_request(command, text, user_id=user_id, channel_id=channel_id)
+        seq = self.slack.next_seq()  # the ack shows before anything the bot sends after it
         response = await self.send(request)
         form = dict(httpx.QueryParams(request.body.decode()))
         ack = _json_body(response)
@@ -154,7 +155,7 @@ class SlackDriver:
             message = self.slack.add_message(Message(
                 channel=form["channel_id"], ts=self.slack.new_ts(), user=BOT_USER_ID,
                 text=ack.get("text"), blocks=list(ack.get("blocks") or []), source="ack",
-                seq=self.slack.next_seq(), ephemeral_to=None if in_channel else user_id,
+                seq=seq, ephemeral_to=None if in_channel else user_id,
                 response_url=form["response_url"]))
             self.slack.bind_response_url(form["response_url"], message)
         return response

@@ -66,6 +66,7 @@ class _ResponseTarget:
         self.message = message
         self.issued_at = issued_at
         self.uses = 0
+        self.replaced_unbound = False
 
 
 class SlackSandbox:
@@ -146,6 +147,8 @@ class SlackSandbox:
         target = self._response_targets.get(url.rstrip("/").rsplit("/", 1)[-1])
         if target is not None:
             target.message = message
+            if target.replaced_unbound:  # the bot replaced it before its ack arrived
+                message.deleted = True
 
     # -- modal stacks (the driver applies the bot's view_submission acks) -------------
 
@@ -371,6 +374,8 @@ class SlackSandbox:
     def _apply_response(self, target: _ResponseTarget, body: dict[str, Any]) -> None:
         post = ResponsePost(token="", body=body, status=200, at=0.0)
         original = target.message
+        if original is None and (post.delete_original or post.replace_original):
+            target.replaced_unbound = True
         if post.delete_original:
             if original is not None:
                 original.deleted = True
