@@ -432,6 +432,10 @@ _SENTENCES: dict[type[errors.BotError], str] = {
         "Your ServiceNow link has expired or was revoked. Please connect again."
     ),
     errors.LinkRefusedError: "I couldn't link your ServiceNow account. Please try again.",
+    errors.TokenRefusedError: (
+        "ServiceNow refused to finish linking your account. Please connect again; if it "
+        "keeps failing, an admin can test the connection with `/snow setup`."
+    ),
     errors.TokenRecordError: (
         "I couldn't read your saved ServiceNow link. Please connect again."
     ),
@@ -448,7 +452,11 @@ _SENTENCES: dict[type[errors.BotError], str] = {
         "Please check the number."
     ),
     errors.ServiceNowRateLimitedError: "ServiceNow is busy and asked me to slow down.",
-    errors.ServiceNowUnavailableError: "ServiceNow isn't answering right now.",
+    errors.ServiceNowUnavailableError: f"ServiceNow isn't answering right now. {RETRY_HINT}",
+    errors.WriteOutcomeUnknownError: (
+        "ServiceNow didn't confirm your request in time. Ask me again in a minute: I'll "
+        "find it if it went through, and I won't create it twice."
+    ),
     errors.ServiceNowRejectedError: (
         "ServiceNow refused that request. Please check what you entered; if it looks "
         "right, your admin can see why in ServiceNow."
@@ -507,8 +515,6 @@ def error_sentence(exc: errors.BotError) -> str:
             break
     if isinstance(exc, errors.ServiceNowRateLimitedError):
         return f"{sentence} {RATE_LIMIT_HINT.format(wait=wait_phrase(exc.retry_after))}"
-    if isinstance(exc, errors.ServiceNowUnavailableError):
-        return f"{sentence} {RETRY_HINT}"
     return sentence
 
 

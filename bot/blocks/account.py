@@ -140,7 +140,7 @@ def error_message(exc: errors.BotError, *, reconnect_url: str | None = None) -> 
         blocks.append(connect_button(start_url=reconnect_url, label=texts.RECONNECT_BUTTON))
     elif isinstance(exc, errors.ServiceNowForbiddenError):
         blocks.append(context(texts.FORBIDDEN_HINT))
-    elif isinstance(exc, _TEMPORARY) and texts.RETRY_HINT not in sentence:
+    elif isinstance(exc, _TEMPORARY) and "in a minute" not in sentence:
         blocks.append(context(texts.RETRY_HINT))
     return message(escape_mrkdwn(sentence), blocks)
 

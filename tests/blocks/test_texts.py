@@ -116,3 +116,9 @@ def test_every_design_intent_has_a_human_label() -> None:
 def test_waits_read_as_words(seconds: float, phrase: str) -> None:
     """Retry-After seconds become a rough phrase."""
     assert texts.wait_phrase(seconds) == phrase
+
+
+def test_lost_create_answer_promises_no_duplicate() -> None:
+    """A create whose answer was lost tells the user asking again is safe."""
+    sentence = texts.error_sentence(errors.WriteOutcomeUnknownError())
+    assert "twice" in sentence
