@@ -1,0 +1,141 @@
+"""Fixtures: the sandbox ServiceNow over real HTTP, and clients acting as seeded users."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from bot.sandbox.server import serve_app
+from bot.sandbox.servicenow import ServiceNowSandbox
+from bot.servicenow.client import ServiceNowIncidents
+from bot.servicenow.http import open_http_client
+from bot.servicenow.idempotency import CreateGuard
+from bot.servicenow.instance import Instance, parse_instance
+from bot.servicenow.oauth import ServiceNowOAuth
+from bot.servicenow.session import RetryPolicy, ServiceNowSession
+from bot.settings import Settings
+from bot.store.keys import Keys
+
+CLIENT_ID = "snowbot-test"
+CLIENT_SECRET = "TESTSECRET-client-0001"
+REDIRECT_URI = "http://127.0.0.1:3000/servicenow/oauth/callback"
+
+
+@dataclass
+class SandboxTokens:
+    """A TokenSource over tokens minted by the sandbox, refreshed through the real endpoint."""
+
+    oauth: ServiceNowOAuth
+    access: str = field(repr=False)
+    refresh: str = field(repr=False)
+    refreshes: int = 0
+
+    async def access_token(self) -> str:
+        """The current access token."""
+        return self.access
+
+    async def refreshed_token(self, rejected: str) -> str:
+        """Refresh once through /oauth_token.do (ReconnectRequiredError when refused)."""
+        self.refreshes += 1
+        tokens = await self.oauth.refresh(self.refresh)
+        self.access = tokens.access_token
+        self.refresh = tokens.refresh_token or self.refresh
+        return self.access
+
+
+@dataclass
+class Acting:
+    """A client acting as one seeded user, with its token source."""
+
+    incidents: ServiceNowIncidents
+    tokens: SandboxTokens
+    user_name: str
+    sys_id: str
+
+
+class NoSleep:
+    """An injected sleep that records the waits and returns at once."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+@pytest.fixture
+def sandbox() -> ServiceNowSandbox:
+    """A seeded sandbox with the bot's OAuth client registered."""
+    sb = ServiceNowSandbox(rng_seed=7)
+    sb.register_client(
+        client_id=CLIENT_ID, client_secret=CLIENT_SECRET, redirect_uris=[REDIRECT_URI]
+    )
+    return sb
+
+
+@pytest.fixture
+async def instance(sandbox: ServiceNowSandbox) -> AsyncIterator[Instance]:
+    """The sandbox served on a free loopback port, as an accepted (insecure) instance."""
+    async with serve_app(sandbox.app) as url:
+        yield parse_instance(url, allow_insecure=True)
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    """The shared client as the app opens it."""
+    client = open_http_client(Settings.for_tests(servicenow_timeout=2.0))
+    async with client:
+        yield client
+
+
+@pytest.fixture
+def oauth(http: httpx.AsyncClient, instance: Instance) -> ServiceNowOAuth:
+    """The token endpoint client for the registered test client."""
+    return ServiceNowOAuth(
+        http=http, instance=instance, client_id=CLIENT_ID, client_secret=CLIENT_SECRET
+    )
+
+
+ActAs = Callable[..., Awaitable[Acting]]
+
+
+@pytest.fixture
+def act_as(
+    sandbox: ServiceNowSandbox,
+    http: httpx.AsyncClient,
+    oauth: ServiceNowOAuth,
+    redis: Redis,
+    redis_prefix: str,
+) -> ActAs:
+    """Build a ServiceNowIncidents acting as a seeded user (policy, sleep, observer optional)."""
+
+    async def build(
+        user_name: str,
+        *,
+        policy: RetryPolicy | None = None,
+        sleep: NoSleep | None = None,
+        observer: Callable[[str, float, str], None] | None = None,
+        stale_after: float = 90.0,
+    ) -> Acting:
+        pair = sandbox.issue_tokens(user_name=user_name, client_id=CLIENT_ID)
+        tokens = SandboxTokens(oauth=oauth, access=pair.access_token, refresh=pair.refresh_token)
+        session = ServiceNowSession(
+            http=http,
+            instance=oauth.instance,
+            tokens=tokens,
+            policy=policy,
+            rng=random.Random(3),
+            sleep=sleep if sleep is not None else asyncio.sleep,
+        )
+        guard = CreateGuard(redis=redis, keys=Keys(prefix=redis_prefix), stale_after=stale_after)
+        incidents = ServiceNowIncidents(session=session, guard=guard, observer=observer)
+        user = sandbox.user_by_name(user_name)
+        return Acting(incidents=incidents, tokens=tokens, user_name=user_name, sys_id=user.sys_id)
+
+    return build
