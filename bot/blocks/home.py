@@ -73,7 +73,9 @@ def _incident_blocks(
             section(
                 incident_row(incident, now=now),
                 accessory=button(
-                    texts.VIEW_BUTTON, action_id=ids.INCIDENT_VIEW, value=clip(incident.number, 40)
+                    texts.VIEW_BUTTON.format(number=incident.number),
+                    action_id=ids.INCIDENT_VIEW,
+                    value=clip(incident.number, 40),
                 ),
             )
         )

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from slack_sdk.models.blocks import Block, DividerBlock
+from slack_sdk.models.blocks import (
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    DividerBlock,
+    PlainTextObject,
+)
 
 from bot import texts
 from bot.blocks import ids
@@ -87,6 +93,17 @@ def record_button(incident: Incident) -> Block | None:
     )
 
 
+def _ask_close_button(number: str) -> ButtonElement:
+    element = button(texts.ASK_CLOSE_BUTTON, action_id=ids.INCIDENT_ASK_CLOSE, value=number)
+    element.confirm = ConfirmObject(
+        title=PlainTextObject(text=texts.ASK_CLOSE_CONFIRM_TITLE),
+        text=PlainTextObject(text=texts.ASK_CLOSE_CONFIRM),
+        confirm=PlainTextObject(text=texts.ASK_CLOSE_BUTTON),
+        deny=PlainTextObject(text=texts.CANCEL_BUTTON),
+    )
+    return element
+
+
 def incident_card(incident: Incident, *, now: datetime, shared: bool = False) -> Message:
     """Ephemeral or DM: one incident in full, with what the user can do next.
 
@@ -127,9 +144,7 @@ def incident_card(incident: Incident, *, now: datetime, shared: bool = False) ->
             actions(
                 link,
                 button(texts.ADD_COMMENT_BUTTON, action_id=ids.INCIDENT_ADD_COMMENT, value=value),
-                button(texts.ASK_CLOSE_BUTTON, action_id=ids.INCIDENT_ASK_CLOSE, value=value)
-                if incident.is_open
-                else None,
+                _ask_close_button(value) if incident.is_open else None,
                 button(
                     texts.FEEDBACK_BUTTON,
                     action_id=ids.INCIDENT_FEEDBACK,
@@ -194,7 +209,7 @@ def incident_list(page: IncidentPage, *, title: str, now: datetime) -> Message:
             section(
                 incident_row(incident, now=now),
                 accessory=button(
-                    texts.VIEW_BUTTON,
+                    texts.VIEW_BUTTON.format(number=incident.number),
                     action_id=ids.INCIDENT_VIEW,
                     value=clip(incident.number, _NUMBER_CHARS),
                 ),

@@ -64,6 +64,16 @@ class Message(BaseModel):
     text: str
     blocks: list[dict[str, Any]]
 
+    def to_kwargs(self) -> dict[str, Any]:
+        """Arguments for chat.postMessage / postEphemeral / respond: text, blocks, and no
+        unfurling (messages echo user and ServiceNow text)."""
+        return {
+            "text": self.text,
+            "blocks": self.blocks,
+            "unfurl_links": False,
+            "unfurl_media": False,
+        }
+
 
 def escape_mrkdwn(text: str) -> str:
     """``text`` safe inside mrkdwn: ``&``, ``<`` and ``>`` escaped, ``&`` first."""

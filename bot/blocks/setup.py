@@ -199,10 +199,19 @@ def _check_line(item: CheckItem) -> str:
     return line
 
 
-def checklist_message(items: Sequence[CheckItem], *, findings: Sequence[Finding] = ()) -> Message:
-    """Ephemeral or DM (admin): the connection test, a tick or cross per step, then the
-    ranked diagnosis when something failed (pass ``hardened_findings()`` for a 504 or
-    ``access_denied``/``server_error``)."""
+def hardened_checklist_blocks() -> list[Block]:
+    """The hardened-instance checklist with its introduction, for a 504 or
+    ``access_denied``/``server_error`` seen during sign-in."""
+    return [section(texts.HARDENED_INTRO), *diagnosis_blocks(hardened_findings())]
+
+
+def checklist_message(
+    items: Sequence[CheckItem], *, findings: Sequence[Finding] = (), hardened: bool = False
+) -> Message:
+    """Ephemeral or DM (admin): the connection test, a tick or cross per step, then, when
+    something failed, the ranked diagnosis (``findings``, most likely first) and, with
+    ``hardened=True`` (a 504 or ``access_denied``/``server_error`` was seen), the
+    hardened-instance checklist."""
     passed = all(item.ok is not False for item in items)
     chunks: list[str] = []
     for line in (_check_line(i) for i in items):
@@ -216,8 +225,10 @@ def checklist_message(items: Sequence[CheckItem], *, findings: Sequence[Finding]
         blocks.append(section(texts.CHECKLIST_PASSED))
         verdict = texts.CHECKLIST_PASSED
     else:
-        blocks += [DividerBlock(), section(texts.CHECKLIST_FAILED), *diagnosis_blocks(findings)]
         verdict = texts.CHECKLIST_FAILED
+        blocks += [DividerBlock(), section(verdict), *diagnosis_blocks(findings)]
+        if hardened:
+            blocks += [DividerBlock(), *hardened_checklist_blocks()]
         blocks.append(
             actions(button(texts.SETUP_RECHECK_BUTTON, action_id=ids.SETUP_RUN_TEST,
                            style="primary"))
@@ -234,7 +245,7 @@ def linked_users_blocks(users: Sequence[LinkedUser]) -> list[Block]:
     confirm = ConfirmObject(
         title=PlainTextObject(text=texts.FORCE_DISCONNECT_CONFIRM_TITLE),
         text=PlainTextObject(text=texts.FORCE_DISCONNECT_CONFIRM),
-        confirm=PlainTextObject(text=texts.FORCE_DISCONNECT_BUTTON),
+        confirm=PlainTextObject(text=texts.FORCE_DISCONNECT_CONFIRM_BUTTON),
         deny=PlainTextObject(text=texts.CANCEL_BUTTON),
         style="danger",
     )
@@ -246,7 +257,7 @@ def linked_users_blocks(users: Sequence[LinkedUser]) -> list[Block]:
             f" · {texts.LINKED_SINCE.format(when=short_date(user.since))}" if user.since else ""
         )
         element = button(
-            texts.FORCE_DISCONNECT_BUTTON,
+            texts.FORCE_DISCONNECT_BUTTON.format(name=one_line(user.servicenow_name)),
             action_id=ids.ADMIN_FORCE_DISCONNECT,
             value=user.slack_user_id,
             style="danger",

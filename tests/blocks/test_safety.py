@@ -41,7 +41,6 @@ from bot.blocks import (
     feedback_summary,
     feedback_thanks,
     greeting_message,
-    hardened_findings,
     help_message,
     incident_card,
     incident_created,
@@ -57,7 +56,7 @@ from bot.blocks import (
 )
 from bot.servicenow.models import Comment, Incident, IncidentDraft, IncidentPage, ServiceNowUser
 from bot.settings import Settings
-from tests.blocks.scan import HOSTILE, injection_problems, limit_problems
+from tests.blocks.scan import HOSTILE, injection_problems, limit_problems, walk
 
 NOW = datetime(2026, 11, 28, 11, 40, tzinfo=UTC)
 LINKED_ID = "U0HOSTILE"
@@ -113,8 +112,8 @@ def all_outputs(text: str, *, many: int = 3, secret: str = SECRET) -> dict[
         feedback_table=text, feedback_table_ok=False,
         defaults=IncidentDefaults(category=text, assignment_group=text, contact_type=text),
     )
-    linked = tuple(LinkedUser(slack_user_id=LINKED_ID, servicenow_name=text,
-                              servicenow_email=text, since=NOW) for _ in range(many))
+    linked = tuple(LinkedUser(slack_user_id=LINKED_ID, servicenow_name=f"{n} {text}",
+                              servicenow_email=text, since=NOW) for n in range(many))
     findings = [Finding(title=text, why=text, fix=text) for _ in range(many)]
     checks = [CheckItem(label=text, ok=n % 2 == 0, detail=text) for n in range(many)]
     admin = AdminHome(setup=progress, linked=linked, feedback=_feedback(text, many=many))
@@ -153,7 +152,7 @@ def all_outputs(text: str, *, many: int = 3, secret: str = SECRET) -> dict[
                                                       stored_secret=SecretStr(secret)), 100),
         "defaults_modal": (setup_defaults_modal(progress.defaults), 100),
         "checklist": (checklist_message(checks, findings=findings), 50),
-        "checklist_hardened": (checklist_message(checks, findings=hardened_findings()), 50),
+        "checklist_hardened": (checklist_message(checks, findings=findings, hardened=True), 50),
         "diagnosis": ({"blocks": diagnosis(findings)}, 50),
         "linked_users": ({"blocks": linked_users(linked)}, 100),
         "not_admin": (not_admin_message(text), 50),
@@ -249,3 +248,19 @@ def test_no_private_metadata_holds_more_than_an_id() -> None:
     for name, (output, _cap) in HOSTILE_OUTPUTS.items():
         if isinstance(output, dict) and output.get("type") == "modal":
             assert len(output.get("private_metadata", "")) <= 40, name
+
+
+def _labels(output: Output, kind: str) -> list[str]:
+    blocks = output.blocks if isinstance(output, Message) else output
+    if kind == "button":
+        return [d["text"]["text"] for d in walk(blocks) if d.get("type") == "button"]
+    return [d["label"]["text"] for d in walk(blocks) if d.get("type") == "input"]
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_OUTPUTS))
+def test_labels_are_unique_within_each_output(name: str) -> None:
+    """No two buttons (or modal inputs) of one output share a label: the demo picks by label."""
+    output, _cap = HOSTILE_OUTPUTS[name]
+    for kind in ("button", "input"):
+        labels = _labels(output, kind)
+        assert len(labels) == len(set(labels)), labels

@@ -172,3 +172,18 @@ def test_linked_users_cap_the_list() -> None:
     blocks = linked_users(users)
     assert len(blocks) <= 50
     assert "…and 270 more." in "\n".join(mrkdwn_texts(blocks))
+
+
+def test_hardened_failure_adds_the_hardened_checklist() -> None:
+    """After a 504 or access_denied the checklist ends with the hardened-instance steps."""
+    items = [CheckItem(label="Sign-in page", ok=False, detail="504 Gateway Time-out")]
+    shown = "\n".join(mrkdwn_texts(checklist_message(items, hardened=True)))
+    assert texts.HARDENED_INTRO in shown
+    assert "`oauth_credential.*`" in shown
+
+
+def test_plain_failure_leaves_the_hardened_checklist_out() -> None:
+    """An ordinary failure does not bury the admin in the hardened checklist."""
+    items = [CheckItem(label="Client id", ok=False)]
+    shown = "\n".join(mrkdwn_texts(checklist_message(items)))
+    assert texts.HARDENED_INTRO not in shown
