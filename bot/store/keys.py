@@ -83,6 +83,18 @@ class Keys:
         """The workspace's ServiceNow connection (client secret encrypted)."""
         return self._k("instance", self.workspace(enterprise_id, team_id))
 
+    def parse_instance(self, key: str | bytes) -> tuple[str | None, str] | None:
+        """``(enterprise_id, team_id)`` of a connection record's key name, else None."""
+        text = key.decode() if isinstance(key, bytes) else key
+        head = self._k("instance") + ":"
+        if not text.startswith(head):
+            return None
+        parts = text[len(head) :].split(":")
+        if len(parts) != 2 or not all(parts):
+            return None
+        enterprise_id, team_id = parts
+        return (None if enterprise_id == "-" else enterprise_id), team_id
+
     def instance_pattern(self) -> str:
         """A SCAN pattern over every workspace's connection record."""
         return self._k("instance", "*")
