@@ -76,7 +76,9 @@ class Faults:
     """The active faults and the gate that hanging requests wait on."""
 
     items: list[Fault] = field(default_factory=list)
+    hanging: int = 0  # requests hanging right now
     _release: asyncio.Event | None = None
+    _changed: asyncio.Event | None = None
 
     def add(
         self,
@@ -122,6 +124,28 @@ class Faults:
         if self._release is None:
             self._release = asyncio.Event()
         return self._release
+
+    def hang_started(self) -> None:
+        """Note that one more request is hanging (wakes ``wait_hanging``)."""
+        self.hanging += 1
+        self._notify()
+
+    def hang_ended(self) -> None:
+        """Note that a hanging request went on or was abandoned."""
+        self.hanging -= 1
+        self._notify()
+
+    def _notify(self) -> None:
+        if self._changed is not None:
+            self._changed.set()
+        self._changed = None
+
+    async def wait_hanging(self, count: int = 1) -> None:
+        """Return once at least ``count`` requests are hanging (wrap in a time-out)."""
+        while self.hanging < count:
+            if self._changed is None:
+                self._changed = asyncio.Event()
+            await self._changed.wait()
 
     def take(
         self,

@@ -159,8 +159,11 @@ class Gateway:
     async def _apply(self, fault: Fault, *, scope: Scope, receive: Receive) -> object:
         """A response for the fault, ``None`` to go on, or ``_GONE`` if the client left."""
         if fault.kind == "latency":
-            await asyncio.sleep(fault.seconds)
-            return None
+            try:
+                await asyncio.wait_for(_wait_disconnect(receive), timeout=fault.seconds)
+            except TimeoutError:
+                return None  # the delay is over: answer normally
+            return _GONE  # the client gave up first
         if fault.kind == "hang":
             return await self._hang(receive)
         return self._refusal(fault, path=scope["path"])
@@ -190,11 +193,15 @@ class Gateway:
     async def _hang(self, receive: Receive) -> object:
         gate = asyncio.ensure_future(self.faults.gate().wait())
         gone = asyncio.ensure_future(_wait_disconnect(receive))
-        done, pending = await asyncio.wait({gate, gone}, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        self.faults.hang_started()
+        try:
+            done, _ = await asyncio.wait({gate, gone}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self.faults.hang_ended()
+            for task in (gate, gone):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         return _GONE if gone in done else None
 
 
