@@ -136,6 +136,7 @@ RESOLVED_FEEDBACK_PROMPT = "This one is resolved. How did we do?"
 VIEW_BUTTON = "View {number}"  # unique per row: the demo presses buttons by label
 POSTED_PRIVATELY = "I've sent you the details privately."
 LIST_EMPTY = "You have no incidents here. Tell me what's wrong and I'll open one."
+ROW_UPDATED = "updated {when}"
 LIST_RANGE = "Showing {first}–{last} of {total}"
 LIST_NEXT = "Next"
 LIST_PREVIOUS = "Previous"
@@ -256,6 +257,7 @@ SETUP_STEP1_SCOPE = (
     "allow, with an auth scope or a REST API access policy, only the Table API on "
     "`incident`, `sys_user` and the feedback table (`{table}`)."
 )
+SETUP_REGISTRY_BUTTON = "Open the Application Registry"
 SETUP_STEP2 = (
     "Open the record you just saved and copy its *Client ID* and *Client Secret* "
     "(the lock icon reveals it). Paste them in the form; never paste a secret in a "
@@ -319,6 +321,7 @@ DEFAULTS_HINT = "Leave empty to let ServiceNow decide."
 CHECKLIST_TITLE = "Connection test"
 CHECKLIST_PASSED = "Everything works. People can now connect with `/snow connect`."
 CHECKLIST_FAILED = "Some steps failed. Most likely causes first:"
+CHECKLIST_FAILED_SHORT = "Some steps failed."
 CHECK_SKIPPED = "skipped"
 DIAGNOSIS_WHY = "Why"
 DIAGNOSIS_FIX = "What to change"

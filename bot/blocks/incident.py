@@ -169,7 +169,7 @@ def incident_row(incident: Incident, *, now: datetime) -> str:
     """One compact escaped mrkdwn row: number · state · priority · updated, then the title."""
     title = safe(one_line(incident.short_description), _ROW_DESCRIPTION_CHARS)
     updated = (
-        f"  ·  {texts.FIELD_UPDATED.lower()} {relative_time(incident.updated_at, now=now)}"
+        f"  ·  {texts.ROW_UPDATED.format(when=relative_time(incident.updated_at, now=now))}"
         if incident.updated_at
         else ""
     )

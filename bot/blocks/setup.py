@@ -75,7 +75,7 @@ def _registry_button(progress: SetupProgress) -> Block | None:
     if not is_web_url(url) or any(c in progress.instance_host for c in "/?#@ "):
         return None
     return actions(
-        link_button(texts.SETUP_STEP_TITLES[1], url=url, action_id=ids.SETUP_REGISTRY_LINK)
+        link_button(texts.SETUP_REGISTRY_BUTTON, url=url, action_id=ids.SETUP_REGISTRY_LINK)
     )
 
 
@@ -225,8 +225,8 @@ def checklist_message(
         blocks.append(section(texts.CHECKLIST_PASSED))
         verdict = texts.CHECKLIST_PASSED
     else:
-        verdict = texts.CHECKLIST_FAILED
-        blocks += [DividerBlock(), section(verdict), *diagnosis_blocks(findings)]
+        verdict = texts.CHECKLIST_FAILED_SHORT
+        blocks += [DividerBlock(), section(texts.CHECKLIST_FAILED), *diagnosis_blocks(findings)]
         if hardened:
             blocks += [DividerBlock(), *hardened_checklist_blocks()]
         blocks.append(
