@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from bot.sandbox.server import serve_app
 from bot.sandbox.slack import BOT_USER_ID, SlackDriver, SlackSandbox
-from bot.sandbox.slack.methods import views_open
+from bot.sandbox.slack.methods import views_open, views_publish
 
 SECRET = "sandbox-signing-secret"
 
@@ -313,3 +313,43 @@ async def test_user_change_carries_the_profile(driver: SlackDriver, echo: Echo,
     slack.users["U0ABEL"].email = "abel.new@example.com"
     await driver.user_change("U0ABEL")
     assert echo.last_json()["event"]["user"]["profile"]["email"] == "abel.new@example.com"
+
+
+async def test_press_in_home_view_sends_the_view(driver: SlackDriver, echo: Echo,
+                                                 slack: SlackSandbox) -> None:
+    """Pressing a button on the Home tab sends a view container and no response_url."""
+    home = {"type": "home", "blocks": [{"type": "actions", "elements": [
+        {"type": "button", "action_id": "connect_home",
+         "text": {"type": "plain_text", "text": "Connect ServiceNow"}}]}]}
+    views_publish(slack, {"user_id": "U0ABEL", "view": home})
+    await driver.press("Connect ServiceNow", user_id="U0ABEL")
+    payload = echo.last_payload()
+    assert payload["container"]["type"] == "view"
+    assert payload["view"]["type"] == "home"
+    assert "response_url" not in payload
+
+
+async def test_mention_is_an_app_mention_with_the_bot_id(driver: SlackDriver,
+                                                         echo: Echo) -> None:
+    """A mention is an app_mention event whose text starts with the bot's mention."""
+    await driver.mention("is email down?", user_id="U0BETH")
+    event = echo.last_json()["event"]
+    assert event["type"] == "app_mention"
+    assert event["text"] == f"<@{BOT_USER_ID}> is email down?"
+
+
+async def test_global_shortcut_has_a_trigger(driver: SlackDriver, echo: Echo,
+                                             slack: SlackSandbox) -> None:
+    """A global shortcut sends its callback_id and a live trigger_id."""
+    await driver.global_shortcut("new_incident", user_id="U0ABEL")
+    payload = echo.last_payload()
+    assert (payload["type"], payload["callback_id"]) == ("shortcut", "new_incident")
+    assert slack.check_trigger(payload["trigger_id"]) == "U0ABEL"
+
+
+async def test_external_user_carries_their_own_team(driver: SlackDriver, echo: Echo) -> None:
+    """An interaction by a user from another workspace names that workspace as their team."""
+    await driver.global_shortcut("new_incident", user_id="U0EXTERNAL")
+    payload = echo.last_payload()
+    assert payload["user"]["team_id"] == "T0PARTNER"
+    assert payload["team"]["id"] == "T0SANDBOX"

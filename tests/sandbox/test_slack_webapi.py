@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.sandbox.server import serve_app
-from bot.sandbox.slack import BOT_ID, BOT_USER_ID, GENERAL_CHANNEL, SlackSandbox
+from bot.sandbox.slack import BOT_ID, BOT_USER_ID, GENERAL_CHANNEL, SlackSandbox, render_surface
 
 TOKEN = "xoxb-test"
 MODAL = {
@@ -281,3 +281,29 @@ async def test_wait_for_call_returns_the_matching_call(client: AsyncWebClient,
     await client.chat_postMessage(channel=GENERAL_CHANNEL, text="x")
     call = await slack.wait_for_call("chat.postMessage", where=lambda c: c.args["text"] == "x")
     assert call.ok
+
+
+async def test_delay_only_fault_answers_late_but_ok(client: AsyncWebClient,
+                                                    slack: SlackSandbox) -> None:
+    """fail_next with error=None and a delay answers normally after the delay."""
+    slack.fail_next("auth.test", None, delay=0.2)
+    answer = await client.auth_test()
+    assert answer["ok"] is True
+
+
+async def test_slow_slack_trips_the_clients_timeout(url: str, slack: SlackSandbox) -> None:
+    """A Slack that hangs longer than the client's timeout makes the call fail."""
+    slack.fail_next("chat.postMessage", None, delay=30.0)
+    client = AsyncWebClient(token=TOKEN, base_url=f"{url}/api/", timeout=1)
+    with pytest.raises(TimeoutError):
+        await client.chat_postMessage(channel=GENERAL_CHANNEL, text="x")
+
+
+async def test_changes_since_lists_new_surfaces(client: AsyncWebClient,
+                                                slack: SlackSandbox) -> None:
+    """changes_since gives what a user sees that appeared after the mark, rendered as text."""
+    await client.chat_postMessage(channel="U0ABEL", text="old")
+    mark = slack.mark
+    await client.chat_postMessage(channel="U0ABEL", text="new *one*")
+    assert [render_surface(s) for s in slack.changes_since(mark, user_id="U0ABEL")] == [
+        "new *one*"]

@@ -52,12 +52,19 @@ from bot.sandbox.slack.directory import (
 from bot.sandbox.slack.driver import SignedRequest, SlackDriver
 from bot.sandbox.slack.limits import check_message, check_view
 from bot.sandbox.slack.records import ApiCall, Message, ResponsePost, View
-from bot.sandbox.slack.render import Button, find_button, iter_buttons, render_blocks, render_view
+from bot.sandbox.slack.render import (
+    Button,
+    find_button,
+    iter_buttons,
+    render_blocks,
+    render_surface,
+    render_view,
+)
 from bot.sandbox.slack.webapi import SlackSandbox
 
 __all__ = [
     "APP_ID", "BOT_ID", "BOT_USER_ID", "GENERAL_CHANNEL", "PARTNER_TEAM_ID", "SUPPORT_CHANNEL",
     "TEAM_ID", "ApiCall", "Button", "Message", "ResponsePost", "SandboxUser", "SignedRequest",
     "SlackDriver", "SlackSandbox", "View", "check_message", "check_view", "dm_channel_id",
-    "find_button", "iter_buttons", "render_blocks", "render_view",
+    "find_button", "iter_buttons", "render_blocks", "render_surface", "render_view",
 ]

@@ -36,6 +36,7 @@ from bot.sandbox.slack.directory import (
 )
 from bot.sandbox.slack.interaction import (
     block_actions_payload,
+    global_shortcut_payload,
     message_shortcut_payload,
     state_values,
     view_closed_payload,
@@ -335,6 +336,14 @@ class SlackDriver:
             response_url=self.slack.issue_response_url(self.slack_url, channel=message.channel,
                                                        user=user_id),
             api_app_id=self.api_app_id, action_ts=f"{self.clock():.6f}")
+        return await self.send(self.interaction_request(payload))
+
+    async def global_shortcut(self, callback_id: str, *, user_id: str) -> httpx.Response:
+        """Run a global shortcut (from the shortcuts menu)."""
+        payload = global_shortcut_payload(
+            slack=self.slack, callback_id=callback_id, user_id=user_id,
+            trigger_id=self.slack.issue_trigger_id(user_id), api_app_id=self.api_app_id,
+            action_ts=f"{self.clock():.6f}")
         return await self.send(self.interaction_request(payload))
 
     def _modal(self, user_id: str, view_id: str | None) -> View:

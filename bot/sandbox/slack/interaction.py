@@ -104,6 +104,15 @@ def message_shortcut_payload(*, slack: SlackSandbox, message: Message, callback_
     return payload
 
 
+def global_shortcut_payload(*, slack: SlackSandbox, callback_id: str, user_id: str,
+                            trigger_id: str, api_app_id: str, action_ts: str) -> dict[str, Any]:
+    """A global ``shortcut`` payload (no channel, no message, no response_url)."""
+    payload = _common(slack, kind="shortcut", user_id=user_id, api_app_id=api_app_id)
+    payload.update({"callback_id": callback_id, "trigger_id": trigger_id,
+                    "action_ts": action_ts})
+    return payload
+
+
 def _channel_name(slack: SlackSandbox, channel_id: str) -> str:
     channel = slack.directory.resolve_channel(channel_id)
     if channel is None or channel.is_im:

@@ -19,6 +19,8 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from bot.sandbox.slack.records import Message, View
+
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 
 
@@ -214,3 +216,12 @@ def find_button(blocks: Sequence[Any], label: str) -> Button | None:
         if wanted in (button.label.strip().casefold(), button.action_id.casefold()):
             return button
     return None
+
+
+def render_surface(surface: Message | View) -> str:
+    """A message (blocks, else text) or a view (with any submission errors) as text."""
+    if isinstance(surface, View):
+        text = render_view(surface.payload)
+        errors = [f"! {block_id}: {message}" for block_id, message in surface.errors.items()]
+        return "\n".join([text, *errors])
+    return render_blocks(surface.blocks, text=surface.text)

@@ -49,7 +49,7 @@ JSON_ARGS = ("blocks", "view", "attachments", "metadata")
 
 
 class _Fault:
-    def __init__(self, *, error: str, status: int, retry_after: int | None,
+    def __init__(self, *, error: str | None, status: int, retry_after: int | None,
                  delay: float, times: int) -> None:
         self.error = error
         self.status = status
@@ -90,6 +90,7 @@ class SlackSandbox:
         self._faults: dict[str, list[_Fault]] = {}
         self.ack_problems: list[str] = []
         self._seq = itertools.count(1)
+        self._last_seq = 0
         self._ts = itertools.count(1)
         self.app = Starlette(routes=[
             Route("/api/{method}", self._api, methods=["GET", "POST"]),
@@ -113,7 +114,8 @@ class SlackSandbox:
 
     def next_seq(self) -> int:
         """The next position on the timeline of surfaces (newest is highest)."""
-        return next(self._seq)
+        self._last_seq = next(self._seq)
+        return self._last_seq
 
     def new_ts(self) -> str:
         """A fresh, increasing message timestamp like ``1700000000.000001``."""
@@ -200,12 +202,13 @@ class SlackSandbox:
 
     # -- faults ------------------------------------------------------------------------
 
-    def fail_next(self, method: str, error: str = "internal_error", *, status: int = 200,
+    def fail_next(self, method: str, error: str | None = "internal_error", *, status: int = 200,
                   retry_after: int | None = None, delay: float = 0.0, times: int = 1) -> None:
         """Make the next ``times`` calls of ``method`` fail with ``error``.
 
         ``fail_next("chat.postMessage", "ratelimited", status=429, retry_after=2)`` answers
-        like Slack's rate limiter; ``delay`` holds the answer (a slow or hanging Slack).
+        like Slack's rate limiter; ``delay`` holds the answer first (a slow or hanging
+        Slack); ``error=None`` with a ``delay`` answers normally, only late.
         """
         self._faults.setdefault(method, []).append(
             _Fault(error=error, status=status, retry_after=retry_after, delay=delay,
@@ -286,6 +289,17 @@ class SlackSandbox:
         stack = self.modal_stacks.get(user_id)
         return self.views[stack[-1]] if stack else None
 
+    @property
+    def mark(self) -> int:
+        """A position on the timeline: pass it to ``changes_since`` later."""
+        return self._last_seq
+
+    def changes_since(self, mark: int, *, user_id: str) -> list[Message | View]:
+        """Messages and open views ``user_id`` sees that appeared or changed after ``mark``,
+        oldest first (what a terminal should print next)."""
+        return sorted((s for s in self.visible_to(user_id) if s.seq > mark),
+                      key=lambda s: s.seq)
+
     def messages_in(self, channel: str) -> list[Message]:
         """Live messages in ``channel`` (a user id means the DM with that user), oldest first."""
         resolved = self.directory.resolve_channel(channel)
@@ -313,12 +327,12 @@ class SlackSandbox:
         status, headers = 200, {}
         fault = self._take_fault(method)
         if fault is not None and fault.delay:
-            await asyncio.sleep(fault.delay)
+            await _hold(request, fault.delay)
         if token is None:
             result: dict[str, Any] = {"ok": False, "error": "not_authed"}
         elif token != self.bot_token:
             result = {"ok": False, "error": "invalid_auth"}
-        elif fault is not None:
+        elif fault is not None and fault.error is not None:
             result, status = {"ok": False, "error": fault.error}, fault.status
             if fault.retry_after is not None:
                 headers["Retry-After"] = str(fault.retry_after)
@@ -392,6 +406,15 @@ class SlackSandbox:
             blocks=blocks, source="response_url", seq=self.next_seq(),
             thread_ts=body.get("thread_ts"),
             ephemeral_to=None if in_channel else target.user))
+
+
+async def _hold(request: Request, seconds: float) -> None:
+    """Wait ``seconds`` before answering, or until the caller gives up and disconnects."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if await request.is_disconnected():
+            return
+        await asyncio.sleep(0.02)
 
 
 async def _read_args(request: Request) -> tuple[dict[str, Any], str | None, str | None]:
