@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.sandbox.slack import find_button, render_blocks, render_view
+from bot.sandbox.slack.interaction import state_values
 
 MESSAGE: list[dict[str, Any]] = [
     {"type": "header", "text": {"type": "plain_text", "text": "INC0010001"}},
@@ -91,3 +92,20 @@ def test_find_button_by_action_id() -> None:
     found = find_button(MESSAGE, "close")
     assert found is not None
     assert found.label == "Ask to close"
+
+
+def test_state_values_for_radio_and_checkboxes() -> None:
+    """Radio buttons take one option by value or label; checkboxes take a list of them."""
+    def option(text: str, value: str) -> dict[str, Any]:
+        return {"text": {"type": "plain_text", "text": text}, "value": value}
+    blocks: list[dict[str, Any]] = [
+        {"type": "input", "block_id": "rating", "label": {"type": "plain_text", "text": "Rating"},
+         "element": {"type": "radio_buttons", "action_id": "r",
+                     "options": [option("5 – Excellent", "5"), option("1 – Poor", "1")]}},
+        {"type": "input", "block_id": "share", "label": {"type": "plain_text", "text": "Share"},
+         "element": {"type": "checkboxes", "action_id": "c",
+                     "options": [option("Add as comment", "comment")]}},
+    ]
+    state = state_values(blocks, {"rating": "5", "Share": ["Add as comment"]})
+    assert state["rating"]["r"]["selected_option"]["value"] == "5"
+    assert [o["value"] for o in state["share"]["c"]["selected_options"]] == ["comment"]
