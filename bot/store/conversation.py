@@ -51,13 +51,13 @@ class ConversationStore:
         redis: Redis,
         *,
         keys: Keys,
-        ttl_s: int = CONVERSATION_TTL,
-        pending_ttl_s: int = PENDING_REQUEST_TTL,
+        ttl_s: float = CONVERSATION_TTL,
+        pending_ttl_s: float = PENDING_REQUEST_TTL,
     ) -> None:
         self._redis = redis
         self._keys = keys
-        self._ttl_s = ttl_s
-        self._pending_ttl_s = pending_ttl_s
+        self._ttl_ms = int(ttl_s * 1000)
+        self._pending_ttl_ms = int(pending_ttl_s * 1000)
 
     def _key(self, user: SlackUser) -> str:
         return self._keys.conversation(user.enterprise_id, user.team_id, user.user_id)
@@ -74,7 +74,7 @@ class ConversationStore:
     async def save(self, user: SlackUser, state: BaseModel) -> None:
         """Replace the user's conversation state; its TTL starts again."""
         with redis_errors("saving conversation state"):
-            await self._redis.set(self._key(user), state.model_dump_json(), ex=self._ttl_s)
+            await self._redis.set(self._key(user), state.model_dump_json(), px=self._ttl_ms)
 
     async def clear(self, user: SlackUser) -> None:
         """End the user's conversation."""
@@ -85,7 +85,7 @@ class ConversationStore:
         """Keep what a not-yet-connected user asked, to finish it after they connect."""
         with redis_errors("saving a pending request"):
             await self._redis.set(
-                self._pending_key(user), request.model_dump_json(), ex=self._pending_ttl_s
+                self._pending_key(user), request.model_dump_json(), px=self._pending_ttl_ms
             )
 
     async def take_pending(self, user: SlackUser, model: type[M]) -> M | None:

@@ -4,7 +4,8 @@ The ServiceNow client asks a ``TokenSource`` for a token before each call, and o
 more after a 401 with the token that was rejected. ``TokenRefresher`` implements it
 over the vault (security-and-reliability §1.3):
 
-1. Read the record; a token valid for more than ``margin_s`` is used as it is.
+1. Read the record; a token valid for more than ``margin_s`` (at most half its
+   lifetime, so short-lived tokens are not refreshed on every call) is used as it is.
 2. Single-flight inside the process: one task per user, every caller awaits it.
 3. Single-flight across replicas: a Redis lock per user with an owner token and a
    TTL (``keys.REFRESH_LOCK_TTL``); after acquiring it the record is read again and,
@@ -143,7 +144,7 @@ class TokenRefresher:
     ) -> str:
         """A valid access token for ``user`` (see ``TokenSource.access_token``)."""
         record = await self._current(user, instance_url)
-        if not record.expires_within(self._margin_s, now=self._clock()):
+        if self._fresh(record):
             return record.access_token
         fresh = await self._join(
             user, refresh_call=refresh_call, seen_version=record.version, rejected=None
@@ -234,13 +235,20 @@ class TokenRefresher:
         if self._flights.get(name) is task:
             del self._flights[name]
 
+    def _fresh(self, record: TokenRecord) -> bool:
+        """Valid beyond the margin (at most half the token's lifetime, for short-lived ones)."""
+        margin = self._margin_s
+        lifetime = record.expires_at - record.obtained_at
+        if record.obtained_at > 0 and lifetime > 0:
+            margin = min(margin, lifetime / 2)
+        return not record.expires_within(margin, now=self._clock())
+
     def _usable(self, record: TokenRecord, *, seen_version: int, rejected: str | None) -> bool:
         if record.status != "active" or record.access_token == rejected:
             return False
-        now = self._clock()
-        if record.version != seen_version and record.expires_at > now:
+        if record.version != seen_version and record.expires_at > self._clock():
             return True  # another replica refreshed while we waited for the lock
-        return not record.expires_within(self._margin_s, now=now)
+        return self._fresh(record)
 
     async def _refresh(
         self,
@@ -290,7 +298,7 @@ class TokenRefresher:
             raise ServiceNowUnavailableError(msg) from exc
         except ReconnectRequiredError:
             return await self._refused(user, current, rejected=rejected)
-        updated = current.with_tokens(tokens)
+        updated = current.with_tokens(tokens, obtained_at=self._clock())
         try:
             stored = await self._vault.put(user, updated, expected_version=current.version)
         except ConcurrencyError:

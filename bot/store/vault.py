@@ -47,6 +47,7 @@ class TokenRecord(BaseModel):
     servicenow_user: ServiceNowUser
     instance_url: str
     linked_at: float  # unix seconds
+    obtained_at: float = 0.0  # when the current access token was issued (link or refresh)
     status: TokenStatus = "active"
     version: int = 0  # 0: never stored
     key_version: str = ""
@@ -69,19 +70,21 @@ class TokenRecord(BaseModel):
             servicenow_user=servicenow_user,
             instance_url=instance_url,
             linked_at=linked_at,
+            obtained_at=linked_at,
         )
 
     def expires_within(self, seconds: float, *, now: float) -> bool:
         """Whether the access token is gone, or will be within ``seconds``."""
         return self.expires_at - now <= seconds
 
-    def with_tokens(self, tokens: TokenSet) -> TokenRecord:
+    def with_tokens(self, tokens: TokenSet, *, obtained_at: float) -> TokenRecord:
         """This link after a refresh; the old refresh token stays if none came back."""
         return self.model_copy(
             update={
                 "access_token": tokens.access_token,
                 "refresh_token": tokens.refresh_token or self.refresh_token,
                 "expires_at": tokens.expires_at,
+                "obtained_at": obtained_at,
                 "scope": tokens.scope or self.scope,
                 "status": "active",
             }
@@ -154,6 +157,7 @@ class RedisTokenVault:
                 "scope",
                 "servicenow_user",
                 "linked_at",
+                "obtained_at",
             },
         )
         sealed = self._cipher.seal(secret, binding=binding)

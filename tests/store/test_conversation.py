@@ -53,9 +53,9 @@ async def test_state_has_a_ttl(redis: Redis, keys: Keys, alice: SlackUser) -> No
 
 async def test_state_expires(redis: Redis, keys: Keys, alice: SlackUser) -> None:
     """A conversation left alone past its TTL is gone."""
-    store = ConversationStore(redis, keys=keys, ttl_s=1)
+    store = ConversationStore(redis, keys=keys, ttl_s=0.2)
     await store.save(alice, CreateSlots(step="x"))
-    await asyncio.sleep(1.2)
+    await asyncio.sleep(0.4)
     assert await store.load(alice, CreateSlots) is None
 
 

@@ -160,6 +160,21 @@ async def test_expiring_token_is_refreshed_and_stored_first(
     assert stored.version == 2
 
 
+async def test_short_lived_token_is_not_refreshed_on_every_call(
+    vault: RedisTokenVault, redis: Redis, keys: Keys, clock: Clock, alice: SlackUser
+) -> None:
+    """A token living less than the margin is refreshed only in the second half of its life."""
+    refresher = TokenRefresher(vault=vault, redis=redis, keys=keys, clock=clock, margin_s=300)
+    short = make_record(expires_at=NOW + 120).model_copy(update={"obtained_at": NOW})
+    await vault.put(alice, short, expected_version=0)
+    endpoint = TokenEndpoint(clock)
+    source = refresher.source(alice, refresh_call=endpoint)
+    assert await source.access_token() == "TESTSECRET-access-alice"
+    clock.now += 61
+    assert await source.access_token() == "TESTSECRET-access-a1"
+    assert len(endpoint.calls) == 1
+
+
 async def test_returned_refresh_token_replaces_the_old_one(
     redis: Redis, keys: Keys, cipher: RecordCipher, clock: Clock, alice: SlackUser
 ) -> None:
@@ -300,7 +315,8 @@ async def test_refusal_after_another_refresh_uses_that_refresh(
     async def other_replica_refreshes() -> None:
         current = await vault.require(alice)
         fresh = TokenSet(access_token="TESTSECRET-access-other", expires_at=NOW + 1800)
-        await vault.put(alice, current.with_tokens(fresh), expected_version=current.version)
+        updated = current.with_tokens(fresh, obtained_at=NOW)
+        await vault.put(alice, updated, expected_version=current.version)
 
     endpoint = TokenEndpoint(
         clock, error=ReconnectRequiredError("invalid_grant"), before=other_replica_refreshes
