@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
@@ -433,3 +434,24 @@ async def test_reconnect_prompt_is_claimed_once(
     refresher = TokenRefresher(vault=vault, redis=redis, keys=keys, clock=clock)
     assert await refresher.claim_reconnect_prompt(alice)
     assert not await refresher.claim_reconnect_prompt(alice)
+
+
+async def test_refresh_logs_no_token(
+    vault: RedisTokenVault,
+    redis: Redis,
+    keys: Keys,
+    clock: Clock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A link, a refresh and a refusal, logged at DEBUG with redis' own logger, show no token."""
+    refresher = TokenRefresher(vault=vault, redis=redis, keys=keys, clock=clock)
+    users = [SlackUser(team_id="T01", user_id=f"U0{i}") for i in range(2)]
+    with caplog.at_level(logging.DEBUG):
+        for user in users:
+            await link_expired(vault, user)
+        await refresher.source(users[0], refresh_call=TokenEndpoint(clock)).access_token()
+        refusing = TokenEndpoint(clock, error=ReconnectRequiredError("invalid_grant"))
+        with pytest.raises(ReconnectRequiredError):
+            await refresher.source(users[1], refresh_call=refusing).access_token()
+    assert caplog.records
+    assert all("TESTSECRET" not in str(vars(record)) for record in caplog.records)
