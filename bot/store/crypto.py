@@ -29,7 +29,7 @@ from bot.settings import Settings
 _ENVELOPE_VERSION = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RecordBinding:
     """Whose record a ciphertext is: checked on every decrypt."""
 

@@ -90,7 +90,7 @@ class Replaced:
         )
 
 
-def _binding(enterprise_id: str | None, team_id: str, instance_url: str) -> RecordBinding:
+def _binding(*, enterprise_id: str | None, team_id: str, instance_url: str) -> RecordBinding:
     return RecordBinding(
         purpose="instance",
         enterprise_id=enterprise_id,
@@ -125,7 +125,11 @@ class InstanceConfigStore:
         except (ValueError, KeyError, AttributeError) as exc:
             msg = "instance configuration record has an unexpected shape"
             raise TokenRecordError(msg) from exc
-        binding = _binding(enterprise_id, team_id, str(data.get("instance_url", "")))
+        binding = _binding(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            instance_url=str(data.get("instance_url", "")),
+        )
         sealed = self._cipher.open(ciphertext, binding=binding)
         if sealed.get("client_id") != data.get("client_id"):
             msg = "instance configuration client id was changed outside the bot"
@@ -146,7 +150,9 @@ class InstanceConfigStore:
                 "client_id": config.client_id,
                 "client_secret": config.client_secret.get_secret_value(),
             },
-            binding=_binding(enterprise_id, team_id, config.instance_url),
+            binding=_binding(
+                enterprise_id=enterprise_id, team_id=team_id, instance_url=config.instance_url
+            ),
         )
         clear = config.model_dump(
             mode="json", exclude={"client_secret", "source", "version", "key_version"}
@@ -267,7 +273,11 @@ class InstanceConfigStore:
                             if self._cipher.is_current(data["ct"]):
                                 report.already_current += 1
                                 return
-                            binding = _binding(enterprise_id, team_id, data["instance_url"])
+                            binding = _binding(
+                                enterprise_id=enterprise_id,
+                                team_id=team_id,
+                                instance_url=data["instance_url"],
+                            )
                             sealed = self._cipher.rotate(data["ct"], binding=binding)
                         except (TokenRecordError, ValueError, KeyError, TypeError):
                             logger.warning(

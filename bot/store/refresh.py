@@ -220,7 +220,7 @@ class TokenRefresher:
     ) -> TokenRecord:
         name = self._keys.token(user.enterprise_id, user.team_id, user.user_id)
         task = self._flights.get(name)
-        if task is None:
+        if task is None or task.done():
             task = asyncio.create_task(
                 self._refresh(
                     user, refresh_call=refresh_call, seen_version=seen_version, rejected=rejected

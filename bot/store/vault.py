@@ -103,7 +103,9 @@ class LinkedUser(BaseModel):
     status: TokenStatus
 
 
-def _binding(enterprise_id: str | None, team_id: str, user_id: str, instance: str) -> RecordBinding:
+def _binding(
+    *, enterprise_id: str | None, team_id: str, user_id: str, instance: str
+) -> RecordBinding:
     return RecordBinding(
         purpose="token",
         enterprise_id=enterprise_id,
@@ -130,7 +132,12 @@ class RedisTokenVault:
 
     def _open(self, user: SlackUser, fields: dict[str, str]) -> TokenRecord:
         instance = fields.get("instance", "")
-        binding = _binding(user.enterprise_id, user.team_id, user.user_id, instance)
+        binding = _binding(
+            enterprise_id=user.enterprise_id,
+            team_id=user.team_id,
+            user_id=user.user_id,
+            instance=instance,
+        )
         payload = self._cipher.open(fields.get("ct", ""), binding=binding)
         try:
             return TokenRecord.model_validate(
@@ -147,7 +154,12 @@ class RedisTokenVault:
             raise TokenRecordError(msg) from exc
 
     def _seal(self, user: SlackUser, record: TokenRecord, *, version: int) -> dict[str, str]:
-        binding = _binding(user.enterprise_id, user.team_id, user.user_id, record.instance_url)
+        binding = _binding(
+            enterprise_id=user.enterprise_id,
+            team_id=user.team_id,
+            user_id=user.user_id,
+            instance=record.instance_url,
+        )
         secret = record.model_dump(
             mode="json",
             include={
@@ -379,7 +391,10 @@ class RedisTokenVault:
                             report.already_current += 1
                             return
                         binding = _binding(
-                            enterprise_id, team_id, user_id, fields.get("instance", "")
+                            enterprise_id=enterprise_id,
+                            team_id=team_id,
+                            user_id=user_id,
+                            instance=fields.get("instance", ""),
                         )
                         try:
                             sealed = self._cipher.rotate(ciphertext, binding=binding)

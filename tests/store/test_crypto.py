@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.errors import ConfigError, TokenRecordError
@@ -28,11 +30,11 @@ def test_sealed_payload_opens_with_its_binding() -> None:
 @pytest.mark.parametrize(
     "other",
     [
-        RecordBinding("token", None, "T01", "U02", "https://dev1.service-now.com"),
-        RecordBinding("token", None, "T02", "U01", "https://dev1.service-now.com"),
-        RecordBinding("token", "E9", "T01", "U01", "https://dev1.service-now.com"),
-        RecordBinding("token", None, "T01", "U01", "https://evil.service-now.com"),
-        RecordBinding("instance", None, "T01", "U01", "https://dev1.service-now.com"),
+        replace(BINDING, subject="U02"),
+        replace(BINDING, team_id="T02"),
+        replace(BINDING, enterprise_id="E9"),
+        replace(BINDING, instance_url="https://evil.service-now.com"),
+        replace(BINDING, purpose="instance"),
     ],
 )
 def test_payload_under_another_binding_is_refused(other: RecordBinding) -> None:

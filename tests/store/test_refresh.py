@@ -95,7 +95,7 @@ async def other_redis() -> AsyncIterator[Redis]:
 
 
 def stack(
-    redis: Redis, keys: Keys, cipher: RecordCipher, clock: Clock, **options: float
+    redis: Redis, *, keys: Keys, cipher: RecordCipher, clock: Clock, **options: float
 ) -> tuple[RedisTokenVault, TokenRefresher]:
     """One process's vault and refresher (their own in-process state)."""
     vault = RedisTokenVault(redis, keys=keys, cipher=cipher)
@@ -114,11 +114,13 @@ class Replicas:
 
     def first(self, **options: float) -> tuple[RedisTokenVault, TokenRefresher]:
         """A process on the first client."""
-        return stack(self.redis, self.keys, self.cipher, self.clock, **options)
+        return stack(self.redis, keys=self.keys, cipher=self.cipher, clock=self.clock, **options)
 
     def second(self, **options: float) -> tuple[RedisTokenVault, TokenRefresher]:
         """Another process, with its own client and in-process state."""
-        return stack(self.other_redis, self.keys, self.cipher, self.clock, **options)
+        return stack(
+            self.other_redis, keys=self.keys, cipher=self.cipher, clock=self.clock, **options
+        )
 
 
 @pytest.fixture
@@ -138,7 +140,7 @@ async def test_fresh_token_is_used_as_it_is(
     redis: Redis, keys: Keys, cipher: RecordCipher, clock: Clock, alice: SlackUser
 ) -> None:
     """A token valid beyond the margin is handed out without a refresh."""
-    vault, refresher = stack(redis, keys, cipher, clock)
+    vault, refresher = stack(redis, keys=keys, cipher=cipher, clock=clock)
     await vault.put(alice, make_record(expires_at=NOW + 3600), expected_version=0)
     endpoint = TokenEndpoint(clock)
     source = refresher.source(alice, refresh_call=endpoint)
@@ -150,7 +152,7 @@ async def test_expiring_token_is_refreshed_and_stored_first(
     redis: Redis, keys: Keys, cipher: RecordCipher, clock: Clock, alice: SlackUser
 ) -> None:
     """A token inside the margin is refreshed, stored, and the old refresh token kept."""
-    vault, refresher = stack(redis, keys, cipher, clock)
+    vault, refresher = stack(redis, keys=keys, cipher=cipher, clock=clock)
     await vault.put(alice, make_record(expires_at=NOW + 60), expected_version=0)
     endpoint = TokenEndpoint(clock)
     token = await refresher.source(alice, refresh_call=endpoint).access_token()
@@ -180,7 +182,7 @@ async def test_returned_refresh_token_replaces_the_old_one(
     redis: Redis, keys: Keys, cipher: RecordCipher, clock: Clock, alice: SlackUser
 ) -> None:
     """A refresh token that comes back with the new access token is stored."""
-    vault, refresher = stack(redis, keys, cipher, clock)
+    vault, refresher = stack(redis, keys=keys, cipher=cipher, clock=clock)
     await link_expired(vault, alice)
     endpoint = TokenEndpoint(clock, new_refresh_token=True)
     await refresher.source(alice, refresh_call=endpoint).access_token()
@@ -191,7 +193,7 @@ async def test_concurrent_callers_in_one_process_share_one_refresh(
     redis: Redis, keys: Keys, cipher: RecordCipher, clock: Clock, alice: SlackUser
 ) -> None:
     """Fifty concurrent requests for an expired token make exactly one refresh call."""
-    vault, refresher = stack(redis, keys, cipher, clock)
+    vault, refresher = stack(redis, keys=keys, cipher=cipher, clock=clock)
     await link_expired(vault, alice)
     endpoint = TokenEndpoint(clock)
     source = refresher.source(alice, refresh_call=endpoint)
