@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.sandbox.server import serve_app
-from bot.sandbox.servicenow import ServiceNowSandbox, pkce_challenge
+from bot.sandbox.servicenow import ServiceNowSandbox, User, pkce_challenge
 
 CALLBACK = "http://127.0.0.1:3000/servicenow/oauth/callback"
 OTHER = "http://127.0.0.1:3000/other/callback"
@@ -357,3 +357,12 @@ async def test_inactive_user_cannot_get_tokens(
     answer = await http.get("/oauth_auth.do", params=_authorize_params())
     assert answer.status_code == 403
     assert "location" not in answer.headers
+
+
+async def test_external_user_cannot_consent(http: httpx.AsyncClient, sb: ServiceNowSandbox) -> None:
+    """Under Explicit Roles an snc_external user is stopped before any code is issued."""
+    sb.add_user(User("e" * 32, "ext.contact", "Ext Contact", "ext@example.com", ("snc_external",)))
+    sb.auto_consent_user = "ext.contact"
+    answer = await http.get("/oauth_auth.do", params=_authorize_params())
+    assert answer.status_code == 403
+    assert "Security constraints prevent access" in answer.text

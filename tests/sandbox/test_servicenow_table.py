@@ -124,7 +124,7 @@ async def test_itil_user_can_resolve(login: Login, sb: ServiceNowSandbox) -> Non
 
 
 async def test_comment_appends_a_journal_entry(login: Login, sb: ServiceNowSandbox) -> None:
-    """PATCH comments adds an entry shown newest first in the display value."""
+    """PATCH comments adds an entry shown newest first, stamped in the reader's time zone."""
     sys_id = _sys_id(sb, "INC0010001")
     async with login("abel.tuter") as abel:
         await abel.patch(f"{INCIDENTS}/{sys_id}", json={"comments": "Any news?"})
@@ -133,7 +133,8 @@ async def test_comment_appends_a_journal_entry(login: Login, sb: ServiceNowSandb
             params={"sysparm_fields": "comments", "sysparm_display_value": "true"},
         )
     text = answer.json()["result"]["comments"]
-    assert text.startswith("2026-05-28 20:26:40 - Abel Tuter (Additional comments)\nAny news?\n\n")
+    # 20:26:40 UTC is 21:26:40 in Abel's Europe/London profile time zone.
+    assert text.startswith("2026-05-28 21:26:40 - Abel Tuter (Additional comments)\nAny news?\n\n")
     assert "Beth Anglin (Additional comments)\nThanks Abel" in text
     assert sb.comments_for("INC0010001")[0]["value"] == "Any news?"
 
@@ -357,3 +358,48 @@ async def test_delete_is_for_fulfillers_only(login: Login, sb: ServiceNowSandbox
     assert refused.status_code == 403
     assert deleted.status_code == 204
     assert sb.get_incident("INC0010002") is None
+
+
+async def test_date_display_values_follow_the_callers_time_zone(
+    login: Login, sb: ServiceNowSandbox
+) -> None:
+    """A date-time's value stays UTC while its display value is in the caller's zone."""
+    sys_id = _sys_id(sb, "INC0010001")
+    async with login("abel.tuter") as abel, login("beth.anglin") as beth:
+        params = {"sysparm_fields": "opened_at", "sysparm_display_value": "all"}
+        mine = (await abel.get(f"{INCIDENTS}/{sys_id}", params=params)).json()["result"]
+        hers = (await beth.get(f"{INCIDENTS}/{sys_id}", params=params)).json()["result"]
+    assert mine["opened_at"]["value"] == "2026-05-01 09:01:00"
+    assert mine["opened_at"]["display_value"] == "2026-05-01 10:01:00"
+    assert hers["opened_at"]["display_value"] == "2026-05-01 09:01:00"
+
+
+async def test_data_policy_can_demand_resolution_fields(
+    login: Login, sb: ServiceNowSandbox
+) -> None:
+    """With the data policy on, a resolve without code and notes is refused and changes nothing."""
+    sb.resolve_requires_close_fields = True
+    async with login("beth.anglin") as beth:
+        answer = await beth.patch(f"{INCIDENTS}/{_sys_id(sb, 'INC0010001')}", json={"state": "6"})
+    assert answer.status_code == 403
+    assert "Data Policy Exception" in answer.json()["error"]["detail"]
+    incident = sb.get_incident("INC0010001")
+    assert incident is not None
+    assert incident["state"] == "2"
+
+
+async def test_current_user_names_the_token_owner(login: Login) -> None:
+    """The UI current-user API returns the caller's sys_id and name."""
+    async with login("bow.ruggeri") as bow:
+        answer = await bow.get("/api/now/ui/user/current_user")
+    result = answer.json()["result"]
+    assert result["user_sys_id"] == "b7e7c9d10a0a0b3c00e4f5a6b7c8d9e0"
+    assert result["user_name"] == "bow.ruggeri"
+
+
+async def test_unknown_api_path_answers_400_envelope(login: Login) -> None:
+    """A path no API serves is a 400 "Requested URI does not represent any resource"."""
+    async with login("beth.anglin") as beth:
+        answer = await beth.get("/api/now/v2/nothing/here")
+    assert answer.status_code == 400
+    assert answer.json()["error"]["message"] == "Requested URI does not represent any resource"

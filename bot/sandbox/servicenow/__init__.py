@@ -21,6 +21,8 @@ What it serves:
   ``{"error_description":"access_denied","error":"server_error"}``), ``/oauth_revoke_token.do``.
 - The Table API (``/api/now[/v1|/v2]/table/{table}[/{sys_id}]``) for ``incident``,
   ``sys_user``, ``sys_user_group``, ``sys_journal_field`` and custom tables: see ``table``.
+- ``/api/now/ui/user/current_user`` (``result.user_sys_id`` etc.); other ``/api/`` paths
+  answer 400 "Requested URI does not represent any resource".
 - ``/sandbox/...``: a control API for other processes: see ``control``.
 
 Behaviour switches (attributes; ``reset()`` restores them; also ``POST /sandbox/settings``):
@@ -30,7 +32,9 @@ Behaviour switches (attributes; ``reset()`` restores them; also ``POST /sandbox/
 (True), ``allow_query_scripts`` (True; False: ``javascript:`` clauses are dropped, as a
 guarded-script instance might), ``ess_readonly_fields`` (``{"incident": {"state",
 "close_code", "close_notes", "work_notes", "assigned_to", ...}}``: writes by ESS users to
-these answer 200 and change nothing), ``tokens.rotate_refresh_tokens`` (False).
+these answer 200 and change nothing), ``resolve_requires_close_fields`` (False; True: a
+resolve without close_code/close_notes is a 403 data-policy refusal),
+``tokens.rotate_refresh_tokens`` (False).
 
 Faults: ``sb.faults.add(path=..., kind=..., seconds=, retry_after=, times=, method=,
 grant_type=, user_name=, only_ess=)``; kinds ``latency``, ``429``, ``504``, ``502``,

@@ -18,6 +18,7 @@ from bot.sandbox.servicenow.seed import seed as seed_store
 from bot.sandbox.servicenow.state import Record, Store, User
 from bot.sandbox.servicenow.table import table_routes
 from bot.sandbox.servicenow.tokens import Client, TokenPair, TokenStore
+from bot.sandbox.servicenow.ui import no_resource, ui_routes
 
 DEFAULT_ESS_READONLY = {
     "incident": frozenset(
@@ -69,6 +70,7 @@ class ServiceNowSandbox:
         self.limit_before_acl = False
         self.journal_readable_by_ess = True
         self.allow_query_scripts = True
+        self.resolve_requires_close_fields = False
         self.ess_readonly_fields: dict[str, set[str]] = {
             k: set(v) for k, v in DEFAULT_ESS_READONLY.items()
         }
@@ -91,7 +93,15 @@ class ServiceNowSandbox:
             self._defaults()
 
     def _build(self) -> Starlette:
-        app = Starlette(routes=[*oauth_routes(self), *table_routes(self), *control_routes(self)])
+        app = Starlette(
+            routes=[
+                *oauth_routes(self),
+                *table_routes(self),
+                *ui_routes(self),
+                *control_routes(self),
+            ],
+            exception_handlers={404: no_resource, 405: no_resource},
+        )
         app.add_middleware(
             Gateway,
             recorder=self.recorder,

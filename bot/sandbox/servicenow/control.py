@@ -39,6 +39,7 @@ SETTINGS = (
     "limit_before_acl",
     "journal_readable_by_ess",
     "allow_query_scripts",
+    "resolve_requires_close_fields",
 )
 
 

@@ -113,6 +113,9 @@ def _grant(
 ) -> Response:
     if not _active(sb, user_name):
         return responses.html_error(403, "User is not active or does not exist")
+    if "snc_external" in sb.store.users[user_name].roles:
+        # Explicit Roles: external users reach only public pages.
+        return responses.html_error(403, "Security constraints prevent access to requested page")
     code = sb.tokens.new_code(
         client_id=values["client_id"],
         user_name=user_name,

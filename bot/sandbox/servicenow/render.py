@@ -8,18 +8,23 @@ Shapes (reference §2.5):
 - ``all``: every field ``{"display_value", "value"}`` (+ ``link`` on references,
   + ``display_value_internal`` on date-times).
 
-Journal display text is newest first, each entry
-``"<YYYY-MM-DD HH:MM:SS> - <Name> (Additional comments)\\n<text>\\n\\n"``.
+Date-time display values (and journal headers) are in the *calling user's* time zone
+(``sys_user.time_zone``; Abel's is Europe/London), in the system format
+``YYYY-MM-DD HH:MM:SS``; raw values stay UTC. Journal display text is newest first,
+each entry ``"<local time> - <Name> (Additional comments)\\n<text>\\n\\n"``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.sandbox.servicenow.schema import JOURNAL_LABELS, Column
 from bot.sandbox.servicenow.state import Record, Store, User
 
+RAW_FORMAT = "%Y-%m-%d %H:%M:%S"
 JOURNAL_ELEMENTS = {
     "comments": ("comments",),
     "work_notes": ("work_notes",),
@@ -35,6 +40,7 @@ class View:
     display: str = "false"  # "false" | "true" | "all"
     exclude_links: bool = False
     fields: tuple[str, ...] = ()
+    time_zone: str = "UTC"  # the caller's: date-time display values are in it
 
 
 def field_exists(store: Store, table: str, name: str) -> bool:
@@ -70,14 +76,28 @@ def readable_journal(user: User | None) -> tuple[str, ...]:
     return ("comments", "work_notes")
 
 
-def journal_text(store: Store, sys_id: str, elements: tuple[str, ...]) -> str:
-    """The display text of a journal field, newest entry first."""
+def local_time(value: str, time_zone: str) -> str:
+    """A raw UTC date-time shown in a user's time zone (same format), as display values are."""
+    if not value or time_zone in ("", "UTC"):
+        return value
+    try:
+        moment = datetime.strptime(value, RAW_FORMAT).replace(tzinfo=UTC)
+        return moment.astimezone(ZoneInfo(time_zone)).strftime(RAW_FORMAT)
+    except (ValueError, ZoneInfoNotFoundError):
+        return value
+
+
+def journal_text(
+    store: Store, sys_id: str, elements: tuple[str, ...], time_zone: str = "UTC"
+) -> str:
+    """The display text of a journal field, newest entry first, times in ``time_zone``."""
     chunks = []
     for row in store.journal(sys_id, elements):
         author = store.users.get(row["sys_created_by"])
         name = author.name if author else row["sys_created_by"]
         label = JOURNAL_LABELS.get(row["element"], row["element"])
-        chunks.append(f"{row['sys_created_on']} - {name} ({label})\n{row['value']}\n\n")
+        when = local_time(row["sys_created_on"], time_zone)
+        chunks.append(f"{when} - {name} ({label})\n{row['value']}\n\n")
     return "".join(chunks)
 
 
@@ -102,7 +122,7 @@ def render(
             elements = tuple(e for e in JOURNAL_ELEMENTS[name] if e in allowed)
             if not elements:
                 continue  # fields the caller cannot read are omitted
-            text = journal_text(store, record["sys_id"], elements)
+            text = journal_text(store, record["sys_id"], elements, view.time_zone)
             out[name] = _journal_shape(text, view)
             continue
         out[name] = _shape(store, column, record.get(name, ""), view)
@@ -119,6 +139,8 @@ def _journal_shape(text: str, view: View) -> Any:
 
 def _shape(store: Store, column: Column, value: str, view: View) -> Any:
     display = display_value(store, column, value)
+    if column.kind == "datetime":
+        display = local_time(value, view.time_zone)
     if column.kind == "reference" and value:
         return _reference_shape(display, value, column.reference, view)
     if view.display == "true":

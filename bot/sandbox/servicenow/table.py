@@ -13,7 +13,9 @@
   (comments only). ``sb.limit_before_acl`` applies the limit before that filter, so
   pages come back short, as real instances do for row ACLs.
 - Writes: ``comments``/``work_notes`` append a journal entry; fields in
-  ``sb.ess_readonly_fields[table]`` are silently ignored for ESS users (200, unchanged).
+  ``sb.ess_readonly_fields[table]`` are silently ignored for ESS users (200, unchanged);
+  with ``sb.resolve_requires_close_fields`` a resolve/close without ``close_code`` and
+  ``close_notes`` is a 403 "Data Policy Exception".
 """
 
 from __future__ import annotations
@@ -119,7 +121,7 @@ def _visible(sb: ServiceNowSandbox, table: str, record: Record, user: User) -> b
     return True
 
 
-def _view(request: Request) -> View:
+def _view(request: Request, user: User) -> View:
     params = request.query_params
     display = params.get("sysparm_display_value", "false").lower()
     fields = tuple(f.strip() for f in params.get("sysparm_fields", "").split(",") if f.strip())
@@ -128,13 +130,14 @@ def _view(request: Request) -> View:
         display=display if display in ("true", "false", "all") else "false",
         exclude_links=params.get("sysparm_exclude_reference_link", "").lower() == "true",
         fields=fields,
+        time_zone=user.time_zone,
     )
 
 
 def _render(
     sb: ServiceNowSandbox, request: Request, table: str, record: Record, user: User
 ) -> dict[str, Any]:
-    return render(sb.store, table=table, record=record, view=_view(request), user=user)
+    return render(sb.store, table=table, record=record, view=_view(request, user), user=user)
 
 
 def _int(text: str | None, default: int) -> int:
@@ -179,7 +182,7 @@ def _list(
         page = [r for r in page if _visible(sb, table, r, user)]
     if not page and version == "v1":
         return responses.envelope(404, "No Record found", "Records not found")
-    view = _view(request)
+    view = _view(request, user)
     result = [render(sb.store, table=table, record=r, view=view, user=user) for r in page]
     headers: dict[str, str] = {}
     if params.get("sysparm_no_count", "").lower() != "true":
@@ -257,6 +260,13 @@ def _write_journals(
             sb.store.add_journal(table=table, sys_id=sys_id, element=element, text=text, user=user)
 
 
+def _misses_resolution(sb: ServiceNowSandbox, merged: dict[str, str]) -> bool:
+    """Whether a resolve/close lacks the resolution fields a data policy demands."""
+    if not sb.resolve_requires_close_fields or merged.get("state") not in ("6", "7"):
+        return False
+    return not (merged.get("close_code") and merged.get("close_notes"))
+
+
 def _written(request: Request, body: dict[str, Any], *, status: int, location: str) -> Response:
     headers = {"Location": location} if location else {}
     if request.headers.get("x-no-response-body", "").lower() == "true":
@@ -299,6 +309,13 @@ async def _update(
         return values
     values = _writable(sb, table, values, user)
     fields = {k: v for k, v in values.items() if k not in JOURNAL_INPUTS}
+    if table == "incident" and _misses_resolution(sb, {**record, **fields}):
+        return responses.envelope(
+            403,
+            "Operation Failed",
+            "Data Policy Exception: \n The following fields are mandatory: "
+            "Resolution code, Resolution notes",
+        )
     _write_journals(sb, table=table, sys_id=record["sys_id"], values=values, user=user)
     sb.store.update(table, record["sys_id"], fields, user=user)
     return _written(
