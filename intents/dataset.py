@@ -1,0 +1,70 @@
+"""Labelled utterances in JSON Lines (``{"text", "intent"}``) and their content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from intents.errors import IntentDataError
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One labelled utterance."""
+
+    text: str
+    intent: str
+
+
+def bundled_path(name: str) -> Path:
+    """Path of a file shipped in ``intents/data/`` (training data, model, held-out set)."""
+    return Path(__file__).resolve().parent / "data" / name
+
+
+def read_texts(lines: list[str]) -> list[str]:
+    """The ``text`` field of each non-blank JSON line (the input of ``predict``)."""
+    texts: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise IntentDataError(f"line {number} is not JSON: {exc.msg}") from exc
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise IntentDataError(f'line {number} has no string "text" field')
+        texts.append(row["text"])
+    return texts
+
+
+def read_examples(path: Path) -> list[Example]:
+    """Every ``{"text", "intent"}`` row of a JSON Lines file."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise IntentDataError(f"cannot read {path}: {exc.strerror}") from exc
+    examples: list[Example] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise IntentDataError(f"{path}:{number} is not JSON: {exc.msg}") from exc
+        text, intent = (row.get("text"), row.get("intent")) if isinstance(row, dict) else (0, 0)
+        if not isinstance(text, str) or not isinstance(intent, str):
+            raise IntentDataError(f'{path}:{number} needs string "text" and "intent" fields')
+        examples.append(Example(text=text, intent=intent))
+    if not examples:
+        raise IntentDataError(f"{path} holds no examples")
+    return examples
+
+
+def data_hash(*paths: Path) -> str:
+    """sha256 over the bytes of the given files, in order (what a model was trained on)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
