@@ -6,6 +6,7 @@ import asyncio
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import pytest
@@ -69,6 +70,86 @@ class NoSleep:
         self.waits.append(seconds)
 
 
+@dataclass
+class LostAnswer:
+    """One armed rule of ``Front``: which request, and when ServiceNow commits it."""
+
+    method: str
+    path: str
+    commit_after: float
+    times: int
+
+
+class Front:
+    """Test-only ASGI front of the sandbox that can lose an answer after the write.
+
+    The sandbox's own latency fault ends when the client gives up (the write never
+    happens); this front instead lets the sandbox process the request, ``commit_after``
+    seconds later even if the client has left, and never delivers the answer: the
+    "committed, but the answer was lost" case an idempotent create must survive.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.rules: list[LostAnswer] = []
+        self.background: set[asyncio.Task[None]] = set()
+
+    def lose_answer(
+        self, *, method: str, path: str, commit_after: float = 0.0, times: int = 1
+    ) -> None:
+        """Process the next ``times`` matching requests, but never answer them."""
+        self.rules.append(LostAnswer(method.upper(), path, commit_after, times))
+
+    async def settled(self) -> None:
+        """Wait until every held request has been processed by the sandbox."""
+        await asyncio.gather(*self.background)
+
+    def _take(self, scope: dict[str, Any]) -> LostAnswer | None:
+        for rule in self.rules:
+            if rule.times > 0 and (scope.get("method"), scope.get("path")) == (
+                rule.method,
+                rule.path,
+            ):
+                rule.times -= 1
+                return rule
+        return None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """ASGI entry point."""
+        rule = self._take(scope) if scope["type"] == "http" else None
+        if rule is None:
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        sent = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await asyncio.Event().wait()  # the sandbox never sees the client leave
+            return {"type": "http.disconnect"}
+
+        async def discard(message: Any) -> None:
+            return None
+
+        async def commit() -> None:
+            await asyncio.sleep(rule.commit_after)
+            await self.app(scope, replay, discard)
+
+        task = asyncio.create_task(commit())
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+
 @pytest.fixture
 def sandbox() -> ServiceNowSandbox:
     """A seeded sandbox with the bot's OAuth client registered."""
@@ -80,10 +161,18 @@ def sandbox() -> ServiceNowSandbox:
 
 
 @pytest.fixture
-async def instance(sandbox: ServiceNowSandbox) -> AsyncIterator[Instance]:
+def front(sandbox: ServiceNowSandbox) -> Front:
+    """The sandbox app behind a front that can lose answers (pass-through by default)."""
+    return Front(sandbox.app)
+
+
+@pytest.fixture
+async def instance(front: Front) -> AsyncIterator[Instance]:
     """The sandbox served on a free loopback port, as an accepted (insecure) instance."""
-    async with serve_app(sandbox.app) as url:
+    async with serve_app(front) as url:
         yield parse_instance(url, allow_insecure=True)
+    for task in front.background:
+        task.cancel()
 
 
 @pytest.fixture
