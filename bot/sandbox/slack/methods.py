@@ -4,6 +4,7 @@ Each handler takes the sandbox and the decoded arguments and returns the JSON an
 Supported: auth.test, chat.postMessage, chat.postEphemeral, chat.update, chat.delete,
 chat.getPermalink, views.open, views.push, views.update, views.publish,
 conversations.open, users.info, users.lookupByEmail. Anything else is ``unknown_method``.
+``apply_view_ack``/``close_modal`` keep the modal stacks as Slack does after a submission.
 """
 
 from __future__ import annotations
@@ -262,6 +263,54 @@ def users_lookup_by_email(sb: SlackSandbox, args: dict[str, Any]) -> Answer:
     if user is None:
         return _error("users_not_found")
     return {"ok": True, "user": user.to_api()}
+
+
+def apply_view_ack(sb: SlackSandbox, *, user_id: str, view: View, ack: dict[str, Any]) -> None:
+    """Do what Slack does with a ``view_submission`` ack's ``response_action``.
+
+    A view the stand-in would refuse is not applied; the reason goes to ``ack_problems``.
+    """
+    action = ack.get("response_action")
+    if action == "errors":
+        errors = ack.get("errors")
+        view.errors = dict(errors) if isinstance(errors, dict) else {}
+        view.seq = sb.next_seq()
+        return
+    if action in ("update", "push"):
+        problem = check_view(ack.get("view"))
+        if problem is not None:
+            sb.ack_problems.append(f"{action}: {problem[0]} {problem[1]}")
+            return
+        payload = dict(ack["view"])
+        payload["blocks"] = with_ids(payload.get("blocks") or [])
+        if action == "update":
+            view.payload, view.hash, view.seq, view.errors = payload, new_hash(), \
+                sb.next_seq(), {}
+            return
+        stack = sb.modal_stacks.setdefault(user_id, [])
+        pushed = View(id=new_id("V"), user=user_id, team_id=sb.team_id, payload=payload,
+                      seq=sb.next_seq(), root_view_id=stack[0] if stack else None,
+                      previous_view_id=view.id)
+        sb.views[pushed.id] = pushed
+        stack.append(pushed.id)
+        return
+    if action == "clear":
+        for view_id in sb.modal_stacks.pop(user_id, []):
+            sb.views[view_id].closed = True
+        return
+    close_modal(sb, user_id=user_id, view=view)
+
+
+def close_modal(sb: SlackSandbox, *, user_id: str, view: View) -> None:
+    """Close ``view`` (and anything pushed above it) in the user's stack."""
+    stack = sb.modal_stacks.get(user_id, [])
+    if view.id in stack:
+        for view_id in stack[stack.index(view.id):]:
+            sb.views[view_id].closed = True
+        del stack[stack.index(view.id):]
+    view.closed = True
+    if not stack:
+        sb.modal_stacks.pop(user_id, None)
 
 
 HANDLERS: dict[str, Callable[[SlackSandbox, dict[str, Any]], Answer]] = {

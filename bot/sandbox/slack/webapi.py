@@ -31,14 +31,12 @@ from starlette.routing import Route
 
 from bot.sandbox.slack import methods
 from bot.sandbox.slack.directory import BOT_USER_ID, TEAM_ID, Directory, SandboxUser
-from bot.sandbox.slack.limits import check_message, check_view
+from bot.sandbox.slack.limits import check_message
 from bot.sandbox.slack.records import (
     ApiCall,
     Message,
     ResponsePost,
     View,
-    new_hash,
-    new_id,
     with_ids,
 )
 
@@ -155,50 +153,12 @@ class SlackSandbox:
     # -- modal stacks (the driver applies the bot's view_submission acks) -------------
 
     def apply_view_ack(self, user_id: str, view: View, ack: dict[str, Any]) -> None:
-        """Do what Slack does with a ``view_submission`` ack's ``response_action``.
-
-        A view the stand-in would refuse is not applied; the reason goes to ``ack_problems``.
-        """
-        action = ack.get("response_action")
-        if action == "errors":
-            errors = ack.get("errors")
-            view.errors = dict(errors) if isinstance(errors, dict) else {}
-            view.seq = self.next_seq()
-            return
-        if action in ("update", "push"):
-            problem = check_view(ack.get("view"))
-            if problem is not None:
-                self.ack_problems.append(f"{action}: {problem[0]} {problem[1]}")
-                return
-            payload = dict(ack["view"])
-            payload["blocks"] = with_ids(payload.get("blocks") or [])
-            if action == "update":
-                view.payload, view.hash, view.seq, view.errors = payload, new_hash(), \
-                    self.next_seq(), {}
-                return
-            stack = self.modal_stacks.setdefault(user_id, [])
-            pushed = View(id=new_id("V"), user=user_id, team_id=self.team_id, payload=payload,
-                          seq=self.next_seq(), root_view_id=stack[0] if stack else None,
-                          previous_view_id=view.id)
-            self.views[pushed.id] = pushed
-            stack.append(pushed.id)
-            return
-        if action == "clear":
-            for view_id in self.modal_stacks.pop(user_id, []):
-                self.views[view_id].closed = True
-            return
-        self.close_modal(user_id, view)
+        """Do what Slack does with a ``view_submission`` ack (see ``methods.apply_view_ack``)."""
+        methods.apply_view_ack(self, user_id=user_id, view=view, ack=ack)
 
     def close_modal(self, user_id: str, view: View) -> None:
         """Close ``view`` (and anything pushed above it) in the user's stack."""
-        stack = self.modal_stacks.get(user_id, [])
-        if view.id in stack:
-            for view_id in stack[stack.index(view.id):]:
-                self.views[view_id].closed = True
-            del stack[stack.index(view.id):]
-        view.closed = True
-        if not stack:
-            self.modal_stacks.pop(user_id, None)
+        methods.close_modal(self, user_id=user_id, view=view)
 
     # -- faults ------------------------------------------------------------------------
 
