@@ -194,7 +194,7 @@ class TokenRefresher:
         for task in flights:
             task.cancel()
         for task in flights:
-            with contextlib.suppress(BaseException):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
     async def _current(self, user: SlackUser, instance_url: str | None) -> TokenRecord:

@@ -202,7 +202,8 @@ class RedisTokenVault:
     ) -> TokenRecord:
         """Store ``record`` if the stored version is ``expected_version`` (0: none stored).
 
-        ``expected_version=None`` replaces whatever is there (a fresh consent). Returns
+        ``expected_version=None`` replaces whatever is there (a fresh consent, which also
+        clears the user's reconnect-prompt marker). Returns
         the record as stored, with its new version; ``ConcurrencyError`` when another
         writer got there first.
         """
@@ -225,6 +226,13 @@ class RedisTokenVault:
                         pipe.delete(key)
                         pipe.hset(key, mapping=fields)  # type: ignore[arg-type]  # str map is fine
                         pipe.sadd(index, user.user_id)
+                        if expected_version is None:
+                            # A fresh consent: a later refusal may prompt again at once.
+                            pipe.delete(
+                                self._keys.reconnect_prompted(
+                                    user.enterprise_id, user.team_id, user.user_id
+                                )
+                            )
                         await pipe.execute()
             except ConcurrencyError:
                 if expected_version is not None:

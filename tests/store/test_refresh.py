@@ -457,3 +457,13 @@ async def test_refresh_logs_no_token(
             await refresher.source(users[1], refresh_call=refusing).access_token()
     assert caplog.records
     assert all("TESTSECRET" not in str(vars(record)) for record in caplog.records)
+
+
+async def test_fresh_consent_allows_a_new_reconnect_prompt(
+    vault: RedisTokenVault, redis: Redis, keys: Keys, clock: Clock, alice: SlackUser
+) -> None:
+    """After the user links again, a later refusal may prompt them again straight away."""
+    refresher = TokenRefresher(vault=vault, redis=redis, keys=keys, clock=clock)
+    assert await refresher.claim_reconnect_prompt(alice)
+    await vault.put(alice, make_record(), expected_version=None)
+    assert await refresher.claim_reconnect_prompt(alice)
