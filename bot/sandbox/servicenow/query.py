@@ -6,7 +6,10 @@ a new OR'ed group: ``(A^B)^NQ(C^D)``. A condition is ``<field><OPERATOR><value>`
 cannot use (unknown field, unknown operator, a script it will not run) is **silently
 dropped** and the rest still runs, which widens the result, as on a real instance.
 ``javascript:gs.getUserID()`` (and ``gs.getUserName()``) are evaluated; other scripts
-are dropped.
+are dropped. ``DYNAMIC<id>`` works for the two "Me" filter ids in ``DYNAMIC_ME``.
+Matching: ``=``/``!=``/``IN`` compare raw values exactly; ``LIKE``, ``STARTSWITH`` and
+``ENDSWITH`` ignore case; ``<``/``>`` compare numbers as numbers, else as strings
+(raw dates sort correctly as strings).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ OPERATORS = (
     "BETWEEN",
     "NSAMEAS",
     "SAMEAS",
+    "DYNAMIC",
     "LIKE",
     "IN",
     "!=",
@@ -41,6 +45,8 @@ OPERATORS = (
 )
 NO_VALUE = frozenset({"ISEMPTY", "ISNOTEMPTY", "ANYTHING", "EMPTYSTRING"})
 _FIELD = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?")
+# Dynamic filter options the docs show for "Me" (reference §2.3); other ids are dropped.
+DYNAMIC_ME = frozenset({"54635e965f510100a9ad2572f2b4774c", "90d1921e5f510100a9ad2572f2b477fe"})
 _SCRIPT = re.compile(r"^javascript:\s*gs\.(getUserID|getUserName)\(\)\s*;?\s*$")
 
 
@@ -118,17 +124,24 @@ def _condition(text: str, ctx: Context) -> Condition | None:
     op = next((o for o in OPERATORS if rest.startswith(o)), None)
     if op is None or not ctx.has_field(name):
         return None
-    value = rest[len(op) :]
+    value = _value(op, rest[len(op) :], ctx)
+    if value is None:
+        return None
+    return Condition(name, "=" if op == "DYNAMIC" else op, value)
+
+
+def _value(op: str, value: str, ctx: Context) -> str | None:
+    """The value to compare with, or None when the clause must be dropped."""
+    if op == "DYNAMIC":
+        return ctx.user_sys_id if value in DYNAMIC_ME else None
     if op in NO_VALUE:
-        if value:
-            return None
-        return Condition(name, op, "")
-    if value.lower().startswith("javascript:"):
-        script = _SCRIPT.match(value)
-        if not ctx.allow_scripts or script is None:
-            return None
-        value = ctx.user_sys_id if script.group(1) == "getUserID" else ctx.user_name
-    return Condition(name, op, value)
+        return None if value else ""
+    if not value.lower().startswith("javascript:"):
+        return value
+    script = _SCRIPT.match(value)
+    if not ctx.allow_scripts or script is None:
+        return None
+    return ctx.user_sys_id if script.group(1) == "getUserID" else ctx.user_name
 
 
 def matches(query: Query, record: Record, value_of: Callable[[Record, str], str]) -> bool:
