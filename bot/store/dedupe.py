@@ -100,7 +100,7 @@ class IdempotencyKeys:
             # Expired between SET and GET: claim again.
         return Claim("pending")
 
-    async def remember(self, scope: str, key: str, value: str) -> None:
+    async def remember(self, scope: str, key: str, *, value: str) -> None:
         """Record the result of the claimed work (a sys_id, an incident number ...)."""
         name = self._keys.idempotency(scope, key)
         done = json.dumps({"status": "done", "result": value, "since": self._clock()})

@@ -50,7 +50,7 @@ async def test_remembered_result_answers_retries(redis: Redis, keys: Keys) -> No
     """A retry after the work finished gets the remembered result instead of a claim."""
     idem = IdempotencyKeys(redis, keys=keys)
     await idem.claim("create", "k1")
-    await idem.remember("create", "k1", "sys-id-123")
+    await idem.remember("create", "k1", value="sys-id-123")
     again = await idem.claim("create", "k1")
     assert (again.status, again.result) == ("done", "sys-id-123")
     found = await idem.lookup("create", "k1")
