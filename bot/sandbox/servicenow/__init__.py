@@ -38,8 +38,12 @@ resolve without close_code/close_notes is a 403 data-policy refusal),
 
 Faults: ``sb.faults.add(path=..., kind=..., seconds=, retry_after=, times=, method=,
 grant_type=, user_name=, only_ess=)``; kinds ``latency``, ``429``, ``504``, ``502``,
-``500``, ``403``, ``401``, ``unknown_table``, ``hang`` (``sb.faults.release()``),
-``access_denied``/``server_error`` (token endpoint); ``sb.faults.clear()``.
+``500``, ``403``, ``401``, ``unknown_table``, ``hang``, ``access_denied``/``server_error``
+(token endpoint). A path covers itself and everything below it (``"*"``: every path);
+``times=`` limits the hits. A hang lasts until ``sb.faults.release()``/``clear()`` (then the
+request answers normally) or until the client hangs up; ``await sb.faults.wait_hanging()``
+returns once a request is hanging. ``sb.faults.clear()`` removes all (do it before leaving
+``serve_app`` if a client may still be waiting, or shutdown waits ~2 s).
 OAuth-specific faults: ``kind="504", path="/oauth_auth.do"``; a client with
 ``pkce_refused=True`` (token call fails when a ``code_verifier`` is sent);
 ``kind="access_denied", path="/oauth_token.do", grant_type="refresh_token"``.
@@ -52,7 +56,12 @@ strings), ``sb.token_calls(grant_type=None)``, ``sb.incidents_for(user_name)``,
 Data: ``sb.users``, ``sb.user_by_name(name)``, ``sb.create_table(name, columns,
 ess_can_create=True, ess_can_read=True)``, ``sb.drop_table(name)``, ``sb.reset()``.
 Tokens: ``sb.expire_access_tokens(user_name=None)``, ``sb.expire_refresh_tokens(...)``,
-``sb.revoke(token)``.
+``sb.revoke(token)``; ``sb.add_user(User(...))`` for extra accounts (e.g. ``snc_external``).
+
+Values: raw values are ServiceNow's (choice codes, sys_ids, UTC ``YYYY-MM-DD HH:MM:SS``);
+date-time *display* values and journal headers are in the caller's profile time zone
+(Abel: Europe/London, everyone else UTC), so code that reads a display value as UTC is
+caught. ``sb.reset()`` keeps registered clients and restores everything else.
 
 Seeded users (``seed`` has the incidents; ESS = no role):
 
