@@ -94,7 +94,7 @@ def authorize_url(
     code_challenge: str | None,
 ) -> str:
     """The consent page URL for this flow (PKCE S256 when a challenge is given)."""
-    if not state or not state.isalnum():
+    if not state or not (state.isascii() and state.isalnum()):
         msg = "state must be a non-empty alphanumeric string"
         raise ValueError(msg)
     params = {
