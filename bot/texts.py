@@ -509,6 +509,35 @@ _LINK_REFUSED: dict[str, str] = {
         "Please open the Connect link in the same browser you finish signing in with, "
         "then try again with `/snow connect`."
     ),
+    # The reasons the OAuth state store gives (bot/store/oauth_state.py).
+    "ticket_unknown": (
+        "That Connect link has expired or was already used. Ask me for a new one with "
+        "`/snow connect`."
+    ),
+    "ticket_expired": (
+        "That Connect link has expired or was already used. Ask me for a new one with "
+        "`/snow connect`."
+    ),
+    "state_unknown": (
+        "That sign-in has expired or was already used. Ask me for a new Connect link "
+        "with `/snow connect`."
+    ),
+    "state_invalid": (
+        "That sign-in has expired or was already used. Ask me for a new Connect link "
+        "with `/snow connect`."
+    ),
+    "state_expired": (
+        "That sign-in took longer than 10 minutes. Ask me for a new Connect link with "
+        "`/snow connect`."
+    ),
+    "browser_mismatch": (
+        "Please open the Connect link in the same browser you finish signing in with, "
+        "then try again with `/snow connect`."
+    ),
+    "instance_changed": (
+        "This workspace was connected to another ServiceNow instance while you were "
+        "signing in. Ask me for a new Connect link with `/snow connect`."
+    ),
     "denied": "You chose not to allow access, so nothing was linked.",
 }
 

@@ -58,12 +58,12 @@ class WorkRegistry:
                 extra={"request_id_origin": request_id_var.get()},
             )
 
-    async def drain(self, timeout: float = 10.0) -> int:
-        """Stop accepting work and wait up to ``timeout`` s; return how many were cancelled."""
+    async def drain(self, within: float = 10.0) -> int:
+        """Stop accepting work and wait up to ``within`` s; return how many were cancelled."""
         self._closing = True
         if not self._tasks:
             return 0
-        _, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+        _, pending = await asyncio.wait(set(self._tasks), timeout=within)
         for task in pending:
             task.cancel()
         if pending:

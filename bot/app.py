@@ -1,0 +1,137 @@
+"""The Slack app and the HTTP app around it.
+
+``create_bolt_app(container)`` builds the Bolt ``AsyncApp`` and registers the thin
+listeners; ``create_web_app(container, bolt)`` puts it behind Starlette with the
+routes of DESIGN.md:
+
+    POST /slack/events                 Events API, slash commands, interactivity (Bolt)
+    GET  /servicenow/oauth/start       Connect link: cookie + redirect to consent
+    GET  /servicenow/oauth/callback    consent comes back here
+    GET  /healthz                      liveness, with Redis health as detail
+    GET  /readyz                       configuration and model loaded (not Redis)
+    GET  /metrics                      Prometheus text format
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from bot.connect import oauth_routes
+from bot.container import Container
+from bot.listeners import register_all
+from bot.logs import new_request_id, request_id_var
+from bot.metrics import CONTENT_TYPE_LATEST
+
+log = logging.getLogger(__name__)
+
+
+def create_bolt_app(container: Container) -> AsyncApp:
+    """The Bolt app with every listener registered; no network I/O happens here."""
+    signing_secret = container.settings.slack_signing_secret
+    bolt = AsyncApp(
+        client=container.slack,
+        signing_secret=signing_secret.get_secret_value() if signing_secret else None,
+        logger=logging.getLogger("slack_bolt.AsyncApp"),
+        process_before_response=False,
+        request_verification_enabled=container.settings.slack_app_token is None
+        or signing_secret is not None,
+    )
+    register_all(bolt, container)
+    return bolt
+
+
+class RequestIdMiddleware:
+    """Gives every HTTP request a request id (from ``X-Request-Id`` or a new one)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode()
+        rid = incoming if incoming.isalnum() and len(incoming) <= 64 else new_request_id()
+        token = request_id_var.set(rid)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            request_id_var.reset(token)
+
+
+async def redis_healthy(container: Container, within: float = 1.0) -> bool:
+    """Whether Redis answers a PING within ``within`` seconds."""
+    try:
+        async with asyncio.timeout(within):
+            await container.redis.ping()
+    except Exception:  # any failure means "down" for a health probe
+        container.metrics.redis_up.set(0)
+        return False
+    container.metrics.redis_up.set(1)
+    return True
+
+
+def create_web_app(container: Container, bolt: AsyncApp, *, ready: bool = True) -> Starlette:
+    """The Starlette app serving Slack, the OAuth pages, health and metrics."""
+    handler = AsyncSlackRequestHandler(bolt)
+
+    async def slack_events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    async def healthz(_: Request) -> Response:
+        redis_up = await redis_healthy(container)
+        container.metrics.work_in_flight.set(container.work.in_flight)
+        return JSONResponse(
+            {
+                "status": "ok",
+                "redis": "up" if redis_up else "down",
+                "work_in_flight": container.work.in_flight,
+            }
+        )
+
+    async def readyz(_: Request) -> Response:
+        problems = readiness_problems(container) if ready else ["starting"]
+        if problems:
+            return JSONResponse({"status": "not ready", "problems": problems}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    async def metrics(_: Request) -> Response:
+        container.metrics.work_in_flight.set(container.work.in_flight)
+        return Response(container.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    routes = [
+        Route("/slack/events", slack_events, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+        *oauth_routes(container),
+    ]
+    app = Starlette(routes=routes)
+    app.add_middleware(RequestIdMiddleware)
+    return app
+
+
+def readiness_problems(container: Container) -> list[str]:
+    """What keeps this process from serving users (empty when ready)."""
+    problems: list[str] = []
+    settings = container.settings
+    if settings.slack_bot_token is None:
+        problems.append("SLACK_BOT_TOKEN is not set")
+    if settings.slack_signing_secret is None and settings.slack_app_token is None:
+        problems.append("SLACK_SIGNING_SECRET is not set")
+    if not settings.encryption_keys:
+        problems.append("SNOWBOT_ENCRYPTION_KEYS is not set")
+    engine: Any = getattr(container, "engine", None)
+    if engine is None:
+        problems.append("the intent model is not loaded")
+    return problems

@@ -1,0 +1,116 @@
+"""The ``snowbot`` command: serve, demo, check, rotate-keys.
+
+This is the only module that reads ``Settings`` from the environment and wires the
+container, the Slack app and the HTTP server together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+from pydantic import ValidationError
+
+from bot.app import create_bolt_app, create_web_app
+from bot.container import open_container
+from bot.logs import configure_logging
+from bot.metrics import Metrics
+from bot.settings import Settings
+
+log = logging.getLogger("snowbot")
+
+
+def _load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = ["snowbot: the configuration is not valid:"]
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]) or "settings"
+            lines.append(f"  - {name}: {error['msg']}")
+        raise SystemExit("\n".join(lines)) from None
+
+
+async def serve(settings: Settings, *, trial: bool = False) -> int:
+    """Run the production server until SIGTERM or SIGINT; drain work in flight first."""
+    if settings.uses_memory_store and not trial:
+        print(
+            "snowbot: REDIS_URL=memory:// keeps everything in this one process and loses it "
+            "on restart; use a real Redis, or add --trial to try it anyway.",
+            file=sys.stderr,
+        )
+        return 2
+    metrics = Metrics()
+    redaction = configure_logging(
+        level=settings.log_level,
+        secrets_=settings.secret_values(),
+        on_redact=metrics.count_redactions,
+    )
+    async with open_container(settings, redaction=redaction, metrics=metrics) as container:
+        bolt = create_bolt_app(container)
+        web = create_web_app(container, bolt)
+        config = uvicorn.Config(
+            web,
+            host="0.0.0.0",  # noqa: S104 - a server in a container listens on all interfaces
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=20,
+        )
+        server = uvicorn.Server(config)
+        socket_mode = None
+        if settings.slack_app_token is not None:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            socket_mode = AsyncSocketModeHandler(
+                bolt, settings.slack_app_token.get_secret_value()
+            )
+            await socket_mode.connect_async()  # type: ignore[no-untyped-call]
+            log.info("connected to Slack in Socket Mode")
+        log.info("snowbot listening on port %s", settings.port)
+        try:
+            await server.serve()
+        finally:
+            if socket_mode is not None:
+                await socket_mode.close_async()  # type: ignore[no-untyped-call]
+            cancelled = await container.work.drain(within=15)
+            log.info("stopped; %d background task(s) cancelled at shutdown", cancelled)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line grammar."""
+    parser = argparse.ArgumentParser(
+        prog="snowbot", description="A Slack support assistant for ServiceNow."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_serve = sub.add_parser("serve", help="run the production server")
+    p_serve.add_argument(
+        "--trial",
+        action="store_true",
+        help="allow REDIS_URL=memory:// (one process, no persistence)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``snowbot`` console script."""
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        settings = _load_settings()
+        with contextlib.suppress(KeyboardInterrupt):
+            return asyncio.run(serve(settings, trial=args.trial))
+        return 0
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    sys.exit(main())

@@ -1,0 +1,234 @@
+"""The browser side of Connect: ``/servicenow/oauth/start`` and ``/servicenow/oauth/callback``.
+
+Start redeems the one-time ticket of the Connect link, creates the single-use state
+(bound to enterprise, team, user and instance, with the PKCE verifier kept
+server-side), sets a short-lived HttpOnly cookie that binds the flow to this browser,
+and redirects to the instance's consent page.
+
+The callback requires that cookie and the state (consumed atomically), exchanges the
+code, asks ServiceNow who the token belongs to, applies the email policy and the
+guest rules, stores the record encrypted, and tells the user in Slack whom they are
+connected as. The browser gets a small page that sends them back to Slack. Anything
+refused stores nothing and says why, in the page and in Slack.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from bot import errors, texts
+from bot.blocks import Message, connected_message, error_message
+from bot.container import Container
+from bot.handlers.account import publish_home
+from bot.listeners.runner import run_guarded
+from bot.models import SlackUser
+from bot.reply import Origin, SlackReply
+from bot.router import Turn, finish_pending
+from bot.servicenow.oauth import ServiceNowOAuth
+from bot.store.keys import OAUTH_STATE_TTL
+from bot.store.vault import TokenRecord
+
+log = logging.getLogger(__name__)
+
+COOKIE = "snowbot_oauth"
+COOKIE_PATH = "/servicenow/oauth"
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>{title}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem;
+line-height:1.5;color:#1d1c1d}}h1{{font-size:1.4rem}}a.button{{display:inline-block;
+padding:.5rem 1rem;background:#4a154b;color:#fff;border-radius:4px;text-decoration:none}}
+</style></head>
+<body><h1>{title}</h1><p>{body}</p>
+<p><a class="button" href="{slack_url}">Back to Slack</a></p>
+<p><small>You can close this tab.</small></p></body></html>
+"""
+
+
+def page(title: str, body: str, *, status: int = 200, team_id: str | None = None) -> HTMLResponse:
+    """A small self-contained page; every string is HTML-escaped."""
+    slack_url = f"slack://open?team={team_id}" if team_id else "slack://open"
+    content = _PAGE.format(
+        title=html.escape(title), body=html.escape(body), slack_url=html.escape(slack_url)
+    )
+    response = HTMLResponse(content, status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _refused_page(exc: errors.BotError, *, team_id: str | None = None) -> HTMLResponse:
+    return page(
+        "Not connected", texts.error_sentence(exc).replace("`", ""), status=400, team_id=team_id
+    )
+
+
+def oauth_routes(c: Container) -> list[Route]:
+    """The two routes of the browser flow."""
+    secure_cookie = urlsplit(c.settings.public_url).scheme == "https"
+
+    async def start(request: Request) -> Response:
+        ticket = request.query_params.get("s", "")
+        if not ticket:
+            return _refused_page(errors.LinkRefusedError("no ticket", reason="ticket_unknown"))
+        try:
+            flow = await c.states.redeem_ticket(ticket)
+            config = await c.instances.require(flow.user.enterprise_id, flow.user.team_id)
+            if config.instance_url != flow.instance_url:
+                raise errors.LinkRefusedError("instance changed", reason="instance_changed")
+            oauth = c.servicenow.oauth(config)
+        except errors.BotError as exc:
+            log.info("connect start refused: %s", exc.__class__.__name__)
+            return _refused_page(exc)
+        url = oauth.authorize_url(
+            redirect_uri=c.settings.redirect_uri,
+            state=flow.state,
+            code_challenge=flow.code_challenge if config.pkce else None,
+        )
+        response = RedirectResponse(url, status_code=302)
+        response.set_cookie(
+            COOKIE,
+            flow.browser_nonce,
+            max_age=OAUTH_STATE_TTL,
+            path=COOKIE_PATH,
+            httponly=True,
+            secure=secure_cookie,
+            samesite="lax",
+        )
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    async def callback(request: Request) -> Response:
+        params = request.query_params
+        state = params.get("state", "")
+        cookie = request.cookies.get(COOKIE)
+        user: SlackUser | None = None
+        try:
+            if not state:
+                raise errors.LinkRefusedError("callback without state", reason="state_unknown")
+            flow = await c.states.consume(state, browser_nonce=cookie)
+            user = flow.user
+            if params.get("error"):
+                raise errors.LinkRefusedError(
+                    f"consent not given: {params.get('error')}", reason="denied"
+                )
+            code = params.get("code", "")
+            if not code:
+                raise errors.LinkRefusedError("callback without code", reason="state_unknown")
+            record = await link_user(
+                c, user=user, code=code, code_verifier=flow.code_verifier,
+                instance_url=flow.instance_url,
+            )
+        except errors.BotError as exc:
+            log.info("connect callback refused: %s", exc.__class__.__name__)
+            if user is not None:
+                await _tell_slack(c, user, error_message(exc))
+            response = _refused_page(exc, team_id=user.team_id if user else None)
+            response.delete_cookie(COOKIE, path=COOKIE_PATH)
+            return response
+        host = urlsplit(record.instance_url).netloc
+        await _tell_slack(c, user, connected_message(record.servicenow_user, host))
+        c.work.spawn(_after_connect(c, user), name="after-connect")
+        name = record.servicenow_user.name or record.servicenow_user.user_name
+        response = page(
+            "Connected",
+            f"Your Slack account is now linked to ServiceNow as {name}. "
+            "Head back to Slack to carry on.",
+            team_id=user.team_id,
+        )
+        response.delete_cookie(COOKIE, path=COOKIE_PATH)
+        return response
+
+    return [
+        Route("/servicenow/oauth/start", start, methods=["GET"]),
+        Route("/servicenow/oauth/callback", callback, methods=["GET"]),
+    ]
+
+
+async def link_user(
+    c: Container, *, user: SlackUser, code: str, code_verifier: str, instance_url: str
+) -> TokenRecord:
+    """Exchange the code, check who it is, apply the policies, store the link."""
+    config = await c.instances.require(user.enterprise_id, user.team_id)
+    if config.instance_url != instance_url:
+        raise errors.LinkRefusedError("instance changed during consent", reason="instance_changed")
+    profile = await c.directory.profile(user.user_id)
+    if profile.is_guest:
+        raise errors.LinkRefusedError("guest accounts cannot link", reason="guest")
+    if profile.team_id and profile.team_id != user.team_id:
+        raise errors.LinkRefusedError("user of another workspace", reason="external")
+    oauth = c.servicenow.oauth(config)
+    tokens = await oauth.exchange_code(
+        code=code,
+        redirect_uri=c.settings.redirect_uri,
+        code_verifier=code_verifier if config.pkce else None,
+    )
+    servicenow_user = await c.servicenow.with_token(config, tokens.access_token).current_user()
+    slack_email = profile.email.strip().lower()
+    servicenow_email = servicenow_user.email.strip().lower()
+    if slack_email != servicenow_email:
+        if c.settings.link_email_policy == "refuse" or not servicenow_email:
+            await _revoke_quietly(oauth, tokens=(tokens.access_token,))
+            await c.audit.record(
+                "connect_refused", user=user, reason="email_mismatch",
+                servicenow_user=servicenow_user.user_name,
+            )
+            raise errors.LinkRefusedError("email mismatch", reason="email_mismatch")
+        log.warning("linking despite an email mismatch (SNOWBOT_LINK_EMAIL_POLICY=warn)")
+    record = TokenRecord.linked(
+        tokens=tokens,
+        servicenow_user=servicenow_user,
+        instance_url=config.instance_url,
+        linked_at=c.clock(),
+    )
+    # A fresh consent replaces whatever link the user had (including a flagged one).
+    stored = await c.vault.put(user, record, expected_version=None)
+    await c.audit.record(
+        "connect",
+        user=user,
+        servicenow_user=servicenow_user.user_name,
+        instance=config.instance_url,
+        email_matches=slack_email == servicenow_email,
+    )
+    return stored
+
+
+async def _revoke_quietly(oauth: ServiceNowOAuth, *, tokens: tuple[str, ...]) -> None:
+    for token in tokens:
+        try:
+            await oauth.revoke(token)
+        except errors.ServiceNowError:
+            log.warning("could not revoke a refused link's token")
+
+
+async def _tell_slack(c: Container, user: SlackUser, message: Message) -> None:
+    reply = SlackReply(client=c.slack, user=user, origin=Origin(kind="home"))
+    try:
+        await reply.direct(message)
+    except errors.SlackError as exc:
+        log.warning("could not tell the user in Slack: %s", exc.detail)
+
+
+async def _after_connect(c: Container, user: SlackUser) -> None:
+    """Finish what the user asked before connecting, and refresh their home tab."""
+    reply = SlackReply(client=c.slack, user=user, origin=Origin(kind="home"))
+    turn = Turn(c=c, user=user, reply=reply)
+
+    async def work() -> None:
+        await finish_pending(turn)
+        await publish_home(turn)
+
+    await run_guarded(c, kind="event", reply=reply, work=work)

@@ -1,0 +1,187 @@
+"""Use cases of a user's own link: connect, status, disconnect, and the App Home tab.
+
+``acting_as`` is what every ServiceNow use case starts with: a client acting as the
+user, or, when they are not linked (or must link again), a Connect prompt, with
+what they asked remembered so it is finished once they are connected.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from bot import errors, texts
+from bot.blocks import (
+    ConnectionStatus,
+    app_home,
+    connect_prompt,
+    disconnected_message,
+    status_message,
+)
+from bot.grammar import SnowCommand
+from bot.interactions import Action
+from bot.models import SlackUser
+from bot.services import UserClient
+
+if TYPE_CHECKING:
+    from bot.container import Container
+    from bot.router import Turn
+
+log = logging.getLogger(__name__)
+
+
+def instance_host(url: str) -> str:
+    """The host of an instance URL, for people."""
+    return urlsplit(url).netloc or url
+
+
+async def check_may_link(turn: Turn) -> None:
+    """Refuse guests and people from other workspaces (``LinkRefusedError``)."""
+    profile = await turn.c.directory.profile(turn.user.user_id)
+    if profile.is_guest:
+        raise errors.LinkRefusedError("guest accounts cannot link", reason="guest")
+    if profile.team_id and profile.team_id != turn.user.team_id:
+        raise errors.LinkRefusedError("user of another workspace", reason="external")
+    if profile.deleted or profile.is_bot:
+        raise errors.LinkRefusedError("deactivated or bot user", reason="guest")
+
+
+async def prompt_connect(
+    turn: Turn, *, reason: str | None = None, pending: SnowCommand | None = None
+) -> None:
+    """Send the user a fresh Connect link; remember ``pending`` to finish it afterwards."""
+    await check_may_link(turn)
+    url = await turn.c.servicenow.connect_url(turn.user)
+    if pending is not None:
+        await turn.c.conversations.save_pending(turn.user, pending)
+    await turn.reply.private(connect_prompt(url, reason=reason))
+
+
+async def acting_as(turn: Turn, pending: SnowCommand | None = None) -> UserClient | None:
+    """A ServiceNow client acting as the user, or None after offering Connect."""
+    try:
+        return await turn.c.servicenow.for_user(turn.user)
+    except errors.NotLinkedError as exc:
+        await prompt_connect(turn, reason=texts.error_sentence(exc), pending=pending)
+    except errors.ReconnectRequiredError as exc:
+        await prompt_connect(turn, reason=texts.error_sentence(exc), pending=pending)
+    return None
+
+
+async def handle_connect(turn: Turn, _: SnowCommand) -> None:
+    """``/snow connect`` and the connect intent: a Connect link, or who they already are."""
+    record = await turn.c.vault.get(turn.user)
+    reason: str | None = None
+    if record is not None and record.status == "active":
+        name = record.servicenow_user.name or record.servicenow_user.user_name
+        reason = (
+            f"{texts.STATUS_CONNECTED.format(name=name)} "
+            "Use the button below only if you want to link a different account."
+        ).replace("*", "")
+    await prompt_connect(turn, reason=reason)
+
+
+async def handle_status(turn: Turn, _: SnowCommand) -> None:
+    """``/snow status``: whether and as whom the user is connected, on which instance."""
+    config = await turn.c.instances.get(turn.user.enterprise_id, turn.user.team_id)
+    if config is None:
+        await turn.reply.private(status_message(user=None, instance_host=None))
+        return
+    record = await turn.c.vault.get(turn.user)
+    host = instance_host(config.instance_url)
+    if record is None or record.instance_url != config.instance_url:
+        start_url = await turn.c.servicenow.connect_url(turn.user)
+        await turn.reply.private(
+            status_message(user=None, instance_host=host, start_url=start_url)
+        )
+        return
+    needs_reconnect = record.status == "needs_reconnect"
+    url: str | None = None
+    if needs_reconnect:
+        url = await turn.c.servicenow.connect_url(turn.user)
+    await turn.reply.private(
+        status_message(
+            user=record.servicenow_user,
+            instance_host=host,
+            needs_reconnect=needs_reconnect,
+            start_url=url,
+        )
+    )
+
+
+async def unlink(c: Container, user: SlackUser, *, by: str) -> bool:
+    """Revoke ``user``'s tokens at ServiceNow (best effort) and delete the record."""
+    record = await c.vault.get(user)
+    if record is None:
+        return False
+    config = await c.instances.get(user.enterprise_id, user.team_id)
+    revoked = False
+    if config is not None and config.instance_url == record.instance_url:
+        oauth = c.servicenow.oauth(config)
+        try:
+            for token in (record.refresh_token, record.access_token):
+                if token:
+                    await oauth.revoke(token)
+            revoked = True
+        except errors.ServiceNowError as exc:
+            log.warning("revoking at ServiceNow failed (%s); deleting the link anyway", exc.detail)
+    await c.vault.delete(user)
+    await c.audit.record(
+        "disconnect",
+        user=user,
+        by=by,
+        servicenow_user=record.servicenow_user.user_name,
+        revoked=revoked,
+    )
+    return True
+
+
+async def handle_disconnect(turn: Turn, _: SnowCommand) -> None:
+    """``/snow disconnect``: revoke and forget the user's link."""
+    await unlink(turn.c, turn.user, by=turn.user.user_id)
+    await turn.reply.private(disconnected_message())
+    await publish_home(turn)
+
+
+async def publish_home(turn: Turn) -> None:
+    """Publish the user's App Home tab: their link and open incidents."""
+    c = turn.c
+    config = await c.instances.get(turn.user.enterprise_id, turn.user.team_id)
+    record = await c.vault.get(turn.user) if config is not None else None
+    linked = (
+        record is not None
+        and config is not None
+        and record.instance_url == config.instance_url
+        and record.status == "active"
+    )
+    status = ConnectionStatus(
+        instance_host=instance_host(config.instance_url) if config else None,
+        user=record.servicenow_user if record is not None else None,
+        needs_reconnect=record is not None and not linked,
+    )
+    open_incidents = None
+    connect_url = None
+    if linked and record is not None:
+        try:
+            client = await c.servicenow.for_user(turn.user)
+            page = await client.incidents.list_mine(record.servicenow_user.sys_id, limit=5)
+            open_incidents = page.incidents
+        except errors.BotError as exc:
+            log.info("home: could not list incidents: %s", exc.__class__.__name__)
+    elif config is not None:
+        connect_url = await c.servicenow.connect_url(turn.user)
+    view = app_home(
+        status=status, open_incidents=open_incidents, now=turn.now, connect_url=connect_url
+    )
+    await turn.reply.publish_home(view)
+
+
+async def action_connect(turn: Turn, _: Action) -> None:
+    """A Connect / Reconnect button that asks for a fresh link."""
+    await handle_connect(turn, SnowCommand(kind="connect"))
+
+
+async def action_disconnect(turn: Turn, _: Action) -> None:
+    """The Disconnect button (App Home, status)."""
+    await handle_disconnect(turn, SnowCommand(kind="disconnect"))

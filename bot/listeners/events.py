@@ -1,0 +1,119 @@
+"""Events API listeners: DMs, mentions, App Home, uninstall, revocation, user changes.
+
+Only the events the Slack manifest subscribes to have listeners, and every message
+event gets a listener (most are ignored on purpose), so Bolt never answers 404 and
+Slack never redelivers for that reason. Events are acked automatically by Bolt
+before the listener runs; the work goes to ``run_turn``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.container import Container
+from bot.handlers import account, lifecycle
+from bot.listeners.payloads import message_origin, slack_user
+from bot.listeners.runner import run_guarded, run_turn
+from bot.models import SlackUser
+from bot.reply import Origin, SlackReply
+from bot.router import Turn, route_message
+
+log = logging.getLogger(__name__)
+
+_LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s,:]*")
+
+# Message subtypes that are a person writing to the bot; every other subtype
+# (edits, deletions, joins, bot messages) is acknowledged and ignored.
+_PERSON_SUBTYPES = {None, "file_share", "thread_broadcast"}
+
+
+def _is_person_message(event: dict[str, Any]) -> bool:
+    return (
+        event.get("subtype") in _PERSON_SUBTYPES
+        and not event.get("bot_id")
+        and bool(event.get("user"))
+    )
+
+
+def register(bolt: AsyncApp, c: Container) -> None:
+    """Register the event listeners."""
+
+    @bolt.event("message")
+    async def direct_message(event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("channel_type") != "im" or not _is_person_message(event):
+            return
+        user = slack_user(body)
+        reply = SlackReply(client=c.slack, user=user, origin=message_origin(event))
+        turn = Turn(c=c, user=user, reply=reply)
+        text = str(event.get("text") or "")
+        run_turn(c, kind="event", reply=reply, work=lambda: route_message(turn, text), name="dm")
+
+    @bolt.event("app_mention")
+    async def mention(event: dict[str, Any], body: dict[str, Any]) -> None:
+        if not _is_person_message(event):
+            return
+        user = slack_user(body)
+        reply = SlackReply(client=c.slack, user=user, origin=message_origin(event))
+        turn = Turn(c=c, user=user, reply=reply)
+        text = _LEADING_MENTION.sub("", str(event.get("text") or ""))
+        run_turn(
+            c, kind="event", reply=reply, work=lambda: route_message(turn, text), name="mention"
+        )
+
+    @bolt.event("app_home_opened")
+    async def home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("tab") not in (None, "home"):
+            return
+        user = slack_user(body)
+        reply = SlackReply(client=c.slack, user=user, origin=Origin(kind="home"))
+        turn = Turn(c=c, user=user, reply=reply)
+        run_turn(
+            c, kind="event", reply=reply, work=lambda: account.publish_home(turn), name="home"
+        )
+
+    @bolt.event("app_uninstalled")
+    async def uninstalled(body: dict[str, Any]) -> None:
+        await _purge_workspace(c, body, reason="app_uninstalled")
+
+    @bolt.event("tokens_revoked")
+    async def tokens_revoked(body: dict[str, Any]) -> None:
+        await _purge_workspace(c, body, reason="tokens_revoked")
+
+    @bolt.event("user_change")
+    async def user_change(event: dict[str, Any], body: dict[str, Any]) -> None:
+        changed = event.get("user")
+        if not isinstance(changed, dict) or not changed.get("deleted"):
+            return
+        user = SlackUser(
+            enterprise_id=slack_user(body).enterprise_id,
+            team_id=str(changed.get("team_id") or body.get("team_id") or ""),
+            user_id=str(changed.get("id") or ""),
+        )
+        c.work.spawn(
+            run_guarded(
+                c,
+                kind="event",
+                reply=None,
+                work=lambda: lifecycle.handle_user_deactivated(c, user),
+            ),
+            name="user-deactivated",
+        )
+
+
+async def _purge_workspace(c: Container, body: dict[str, Any], *, reason: str) -> None:
+    user = slack_user(body)
+    c.work.spawn(
+        run_guarded(
+            c,
+            kind="event",
+            reply=None,
+            work=lambda: lifecycle.handle_workspace_revoked(
+                c, enterprise_id=user.enterprise_id, team_id=user.team_id, reason=reason
+            ),
+        ),
+        name=reason,
+    )

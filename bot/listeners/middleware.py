@@ -1,0 +1,79 @@
+"""Global Bolt middleware: request ids, request metrics, and event de-duplication.
+
+Slack redelivers an event when it did not see a 2xx within 3 seconds, with the same
+``event_id``. The first delivery claims ``{team}:{event_id}`` in Redis (``SET NX``
+with a TTL); later deliveries get an empty 200 and nothing runs, whichever replica
+receives them. When Redis cannot be reached the event still runs: every handler
+that writes fails closed on its own idempotency key, and reads are harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from redis.exceptions import RedisError
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+
+from bot.container import Container
+from bot.logs import new_request_id, request_id_var
+from bot.store.keys import EVENT_DEDUPE_TTL
+
+log = logging.getLogger(__name__)
+
+Next = Callable[[], Awaitable[None]]
+
+
+def request_kind(body: dict[str, Any]) -> str:
+    """A small closed label for what Slack sent (for logs and metrics)."""
+    if "command" in body:
+        return "command"
+    kind = str(body.get("type", "unknown"))
+    return {
+        "event_callback": "event",
+        "block_actions": "action",
+        "view_submission": "view",
+        "view_closed": "view",
+        "message_action": "shortcut",
+        "shortcut": "shortcut",
+        "block_suggestion": "options",
+        "url_verification": "url_verification",
+    }.get(kind, "other")
+
+
+def register_middleware(bolt: AsyncApp, c: Container) -> None:
+    """Install the global middleware on ``bolt``."""
+
+    async def request_context(next: Next) -> None:
+        # Bolt's next() only marks the chain as continued; it returns nothing, so
+        # outcomes are counted where the work ends (bot.listeners.runner).
+        if request_id_var.get() == "-":
+            request_id_var.set(new_request_id())
+        await next()
+
+    async def deduplicate_events(
+        body: dict[str, Any], next: Next
+    ) -> BoltResponse | None:
+        event_id = body.get("event_id")
+        team_id = body.get("team_id")
+        if body.get("type") != "event_callback" or not event_id or not team_id:
+            await next()
+            return None
+        key = c.keys.event_seen(str(team_id), str(event_id))
+        try:
+            first = await c.redis.set(key, b"1", nx=True, ex=EVENT_DEDUPE_TTL)
+        except RedisError:
+            log.warning("event de-duplication unavailable: Redis did not answer")
+            await next()
+            return None
+        if not first:
+            log.info("duplicate delivery of event %s ignored", event_id)
+            c.metrics.requests.labels(kind="event", outcome="duplicate").inc()
+            return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    bolt.middleware(request_context)
+    bolt.middleware(deduplicate_events)

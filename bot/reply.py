@@ -1,0 +1,170 @@
+"""Replying to a user wherever they asked: the Slack side of every use case.
+
+Handlers never see a Slack payload; they get a ``SlackReply`` that knows where the
+question came from (``Origin``) and sends ``Message``s the right way:
+
+- ``private``: only the asker sees it. A slash command or a button answers through
+  its ``response_url`` (ephemeral); a DM answers in the DM; a mention in a channel
+  answers ephemerally in that channel (thread kept); anything else goes to the
+  user's DM with the bot.
+- ``public_note``: a short note in the channel thread that reveals nothing personal.
+- ``open_modal`` / ``update_modal``: modals need the ``trigger_id`` within 3 seconds.
+
+Slack failures become ``SlackError`` so the caller can log them; they are never
+shown to the user as a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+from aiohttp import ClientError
+from pydantic import BaseModel, ConfigDict
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.blocks import Message
+from bot.errors import SlackError
+from bot.models import SlackUser
+
+log = logging.getLogger(__name__)
+
+OriginKind = Literal["command", "dm", "mention", "action", "view", "home", "shortcut"]
+
+
+class Origin(BaseModel):
+    """Where a request came from, as far as replying is concerned."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: OriginKind
+    channel_id: str | None = None
+    channel_is_dm: bool = False
+    thread_ts: str | None = None
+    message_ts: str | None = None
+    response_url: str | None = None
+    trigger_id: str | None = None
+    view_id: str | None = None
+
+
+class SlackReply:
+    """Sends messages and modals back to one user for one request."""
+
+    def __init__(self, *, client: AsyncWebClient, user: SlackUser, origin: Origin) -> None:
+        self.client = client
+        self.user = user
+        self.origin = origin
+        self.sent: list[Message] = []
+
+    async def private(self, message: Message, *, replace: bool = False) -> None:
+        """Show ``message`` to the asker only."""
+        self.sent.append(message)
+        origin = self.origin
+        try:
+            if origin.response_url and origin.kind in ("command", "action", "shortcut"):
+                await self._respond(message, replace=replace)
+            elif origin.channel_id and origin.channel_is_dm:
+                await self.client.chat_postMessage(
+                    channel=origin.channel_id,
+                    text=message.text,
+                    blocks=message.blocks,
+                    thread_ts=origin.thread_ts,
+                    unfurl_links=False,
+                )
+            elif origin.channel_id and origin.kind in ("mention", "command", "shortcut"):
+                await self.client.chat_postEphemeral(
+                    channel=origin.channel_id,
+                    user=self.user.user_id,
+                    text=message.text,
+                    blocks=message.blocks,
+                    thread_ts=origin.thread_ts,
+                )
+            else:
+                await self.direct(message)
+        except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
+            raise SlackError(f"could not reply: {_slack_error(exc)}") from exc
+
+    async def direct(self, message: Message) -> None:
+        """Send ``message`` to the user's DM with the bot."""
+        try:
+            opened = await self.client.conversations_open(users=self.user.user_id)
+            channel = _channel_id(opened.data)
+            await self.client.chat_postMessage(
+                channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False
+            )
+        except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
+            raise SlackError(f"could not send a DM: {_slack_error(exc)}") from exc
+
+    async def public_note(self, text: str) -> None:
+        """Post a note that reveals nothing personal in the channel's thread."""
+        origin = self.origin
+        if not origin.channel_id or origin.channel_is_dm:
+            return
+        try:
+            await self.client.chat_postMessage(
+                channel=origin.channel_id,
+                text=text,
+                thread_ts=origin.thread_ts or origin.message_ts,
+            )
+        except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
+            raise SlackError(f"could not post a note: {_slack_error(exc)}") from exc
+
+    async def open_modal(self, view: dict[str, Any]) -> str | None:
+        """Open ``view`` with this request's trigger id; return the view id."""
+        if not self.origin.trigger_id:
+            raise SlackError("this request carries no trigger_id to open a modal with")
+        try:
+            response = await self.client.views_open(trigger_id=self.origin.trigger_id, view=view)
+        except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
+            raise SlackError(f"could not open a modal: {_slack_error(exc)}") from exc
+        data: Any = response.data
+        view_data = data.get("view") if isinstance(data, dict) else None
+        return str(view_data.get("id")) if isinstance(view_data, dict) else None
+
+    async def update_modal(self, view_id: str, view: dict[str, Any]) -> None:
+        """Replace the content of an open modal."""
+        try:
+            await self.client.views_update(view_id=view_id, view=view)
+        except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
+            raise SlackError(f"could not update a modal: {_slack_error(exc)}") from exc
+
+    async def publish_home(self, view: dict[str, Any]) -> None:
+        """Publish the user's App Home tab."""
+        try:
+            await self.client.views_publish(user_id=self.user.user_id, view=view)
+        except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
+            raise SlackError(f"could not publish the home tab: {_slack_error(exc)}") from exc
+
+    async def _respond(self, message: Message, *, replace: bool) -> None:
+        assert self.origin.response_url is not None
+        webhook = AsyncWebhookClient(
+            self.origin.response_url,
+            session=self.client.session,
+            timeout=10,
+            proxy=self.client.proxy,
+        )
+        response = await webhook.send(
+            text=message.text,
+            blocks=message.blocks,
+            response_type="ephemeral",
+            replace_original=replace,
+        )
+        if response.status_code >= 400:
+            raise SlackError(f"response_url answered {response.status_code}")
+
+
+def _channel_id(data: Any) -> str:
+    channel = data.get("channel") if isinstance(data, dict) else None
+    if isinstance(channel, dict) and channel.get("id"):
+        return str(channel["id"])
+    raise SlackError("conversations.open returned no channel")
+
+
+def _slack_error(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        data: Any = exc.response.data if exc.response is not None else {}
+        if isinstance(data, dict):
+            return str(data.get("error", "unknown_error"))
+    return exc.__class__.__name__

@@ -1,0 +1,209 @@
+"""Per-request access to ServiceNow and Slack, built from the container's long-lived parts.
+
+``ServiceNowAccess`` answers the questions every use case asks: which instance is
+this workspace connected to, what is the user's Connect link, and "give me a
+ServiceNow client acting as this user" (with their own token, refreshed through the
+vault). ``SlackDirectory`` reads Slack profiles (email, admin, guest, deleted) for
+the link checks and the admin checks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from aiohttp import ClientError
+from pydantic import BaseModel, ConfigDict
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import NotLinkedError, ReconnectRequiredError, SlackError
+from bot.metrics import Metrics
+from bot.models import SlackUser
+from bot.servicenow.client import ServiceNowIncidents
+from bot.servicenow.idempotency import CreateGuard
+from bot.servicenow.instance import Instance, InstancePolicy
+from bot.servicenow.oauth import ServiceNowOAuth
+from bot.servicenow.session import RetryPolicy, ServiceNowSession
+from bot.settings import Settings
+from bot.store.instance_config import InstanceConfig, InstanceConfigStore
+from bot.store.oauth_state import OAuthStateStore
+from bot.store.refresh import TokenRefresher
+from bot.store.vault import RedisTokenVault, TokenRecord
+
+
+class StaticToken:
+    """A token source for one fresh access token (right after the code exchange)."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    async def access_token(self) -> str:
+        """The token given at construction."""
+        return self._token
+
+    async def refreshed_token(self, rejected: str) -> str:
+        """A fresh token cannot be refreshed: the link must be made again."""
+        msg = "a just-issued access token was refused"
+        raise ReconnectRequiredError(msg)
+
+
+@dataclass(frozen=True)
+class UserClient:
+    """A ServiceNow client acting as one user, with the link it acts through."""
+
+    incidents: ServiceNowIncidents
+    record: TokenRecord
+    config: InstanceConfig
+    instance: Instance
+
+
+class ServiceNowAccess:
+    """Builds ServiceNow clients for users of a workspace."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        http: httpx.AsyncClient,
+        instances: InstanceConfigStore,
+        vault: RedisTokenVault,
+        refresher: TokenRefresher,
+        states: OAuthStateStore,
+        guard: CreateGuard,
+        metrics: Metrics,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.http = http
+        self.instances = instances
+        self.vault = vault
+        self.refresher = refresher
+        self.states = states
+        self.guard = guard
+        self.metrics = metrics
+        self.clock = clock
+        self.policy = InstancePolicy.from_settings(settings)
+
+    def instance(self, config: InstanceConfig) -> Instance:
+        """The validated instance of a connection (refused hosts never get a socket)."""
+        return self.policy.parse(config.instance_url)
+
+    async def config(self, user: SlackUser) -> InstanceConfig:
+        """The workspace's connection (``NotConfiguredError`` when there is none)."""
+        return await self.instances.require(user.enterprise_id, user.team_id)
+
+    def oauth(self, config: InstanceConfig) -> ServiceNowOAuth:
+        """The token endpoint client of a connection."""
+        return ServiceNowOAuth(
+            http=self.http,
+            instance=self.instance(config),
+            client_id=config.client_id,
+            client_secret=config.client_secret,
+            clock=self.clock,
+            observer=self.metrics.observe_servicenow,
+        )
+
+    def _incidents(self, instance: Instance, tokens: Any) -> ServiceNowIncidents:
+        session = ServiceNowSession(
+            http=self.http,
+            instance=instance,
+            tokens=tokens,
+            policy=RetryPolicy(timeout=self.settings.servicenow_timeout),
+            wall_clock=self.clock,
+        )
+        return ServiceNowIncidents(
+            session=session,
+            guard=self.guard,
+            incident_digits=self.settings.incident_digits,
+            observer=self.metrics.observe_servicenow,
+        )
+
+    def with_token(self, config: InstanceConfig, access_token: str) -> ServiceNowIncidents:
+        """A client using one given access token (the callback's identity lookup)."""
+        return self._incidents(self.instance(config), StaticToken(access_token))
+
+    async def for_user(self, user: SlackUser) -> UserClient:
+        """A client acting as ``user`` (``NotLinkedError``, ``ReconnectRequiredError``)."""
+        config = await self.config(user)
+        record = await self.vault.get(user)
+        if record is None:
+            msg = "no ServiceNow link stored for this user"
+            raise NotLinkedError(msg)
+        if record.instance_url != config.instance_url:
+            msg = "the stored link belongs to an instance this workspace no longer uses"
+            raise ReconnectRequiredError(msg)
+        if record.status == "needs_reconnect":
+            msg = "ServiceNow refused this user's refresh token earlier"
+            raise ReconnectRequiredError(msg)
+        oauth = self.oauth(config)
+        instance = oauth.instance
+        source = self.refresher.source(
+            user, refresh_call=oauth.refresh, instance_url=config.instance_url
+        )
+        return UserClient(
+            incidents=self._incidents(instance, source),
+            record=record,
+            config=config,
+            instance=instance,
+        )
+
+    async def connect_url(self, user: SlackUser) -> str:
+        """A fresh, single-use Connect link for ``user`` (valid for a few minutes)."""
+        config = await self.config(user)
+        ticket = await self.states.issue_ticket(user, instance_url=config.instance_url)
+        query = urlencode({"s": ticket})
+        return f"{self.settings.public_url}/servicenow/oauth/start?{query}"
+
+
+class SlackProfile(BaseModel):
+    """What the bot needs to know about a Slack user."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str
+    team_id: str = ""
+    email: str = ""
+    real_name: str = ""
+    is_admin: bool = False
+    is_owner: bool = False
+    is_guest: bool = False
+    deleted: bool = False
+    is_bot: bool = False
+
+
+class SlackDirectory:
+    """Reads Slack profiles through ``users.info``."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+
+    async def profile(self, user_id: str) -> SlackProfile:
+        """The profile of ``user_id`` (``SlackError`` when Slack cannot say)."""
+        try:
+            response = await self._client.users_info(user=user_id)
+        except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
+            msg = f"users.info failed for {user_id}"
+            raise SlackError(msg) from exc
+        data: Any = response.data
+        raw = data.get("user") if isinstance(data, dict) else None
+        if not isinstance(raw, dict):
+            msg = "users.info returned no user"
+            raise SlackError(msg)
+        profile = raw.get("profile") if isinstance(raw.get("profile"), dict) else {}
+        assert isinstance(profile, dict)
+        return SlackProfile(
+            user_id=str(raw.get("id") or user_id),
+            team_id=str(raw.get("team_id") or ""),
+            email=str(profile.get("email") or ""),
+            real_name=str(profile.get("real_name") or raw.get("real_name") or ""),
+            is_admin=bool(raw.get("is_admin")),
+            is_owner=bool(raw.get("is_owner") or raw.get("is_primary_owner")),
+            is_guest=bool(raw.get("is_restricted") or raw.get("is_ultra_restricted")),
+            deleted=bool(raw.get("deleted")),
+            is_bot=bool(raw.get("is_bot")),
+        )
