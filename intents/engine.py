@@ -102,6 +102,7 @@ class IntentEngine:
         offset = 0
         for _, vec in features.transformer_list:
             vocabulary = {str(k): int(v) for k, v in vec.vocabulary_.items()}
+            vec.vocabulary_ = vocabulary  # one copy of the (large) vocabulary, not two
             idf = np.asarray(vec.idf_, dtype=np.float64)
             self._blocks.append((vec.build_analyzer(), vocabulary, idf, offset, vec.sublinear_tf))
             offset += len(vocabulary)
