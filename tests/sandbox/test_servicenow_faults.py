@@ -92,11 +92,13 @@ async def test_504_has_an_html_body(sb: ServiceNowSandbox, beth: httpx.AsyncClie
     assert "504 Gateway Time-out" in answer.text
 
 
-@pytest.mark.parametrize(("kind", "status"), [("500", 500), ("403", 403), ("401", 401)])
+@pytest.mark.parametrize(
+    ("kind", "status"), [("500", 500), ("404", 404), ("403", 403), ("401", 401)]
+)
 async def test_error_faults_answer_in_the_envelope(
     sb: ServiceNowSandbox, beth: httpx.AsyncClient, kind: str, status: int
 ) -> None:
-    """500, 403 and 401 faults answer with that status and the error envelope."""
+    """500, 404, 403 and 401 faults answer with that status and the error envelope."""
     sb.faults.add(path=INCIDENTS, kind=kind)
     answer = await beth.get(INCIDENTS)
     assert answer.status_code == status

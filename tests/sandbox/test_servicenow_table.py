@@ -397,6 +397,14 @@ async def test_current_user_names_the_token_owner(login: Login) -> None:
     assert result["user_name"] == "bow.ruggeri"
 
 
+async def test_current_user_api_can_be_switched_off(login: Login, sb: ServiceNowSandbox) -> None:
+    """With the UI API off, current_user answers like a path no API serves."""
+    sb.current_user_api = False
+    async with login("bow.ruggeri") as bow:
+        answer = await bow.get("/api/now/ui/user/current_user")
+    assert answer.status_code == 400
+
+
 async def test_unknown_api_path_answers_400_envelope(login: Login) -> None:
     """A path no API serves is a 400 "Requested URI does not represent any resource"."""
     async with login("beth.anglin") as beth:

@@ -34,11 +34,12 @@ guarded-script instance might), ``ess_readonly_fields`` (``{"incident": {"state"
 "close_code", "close_notes", "work_notes", "assigned_to", ...}}``: writes by ESS users to
 these answer 200 and change nothing), ``resolve_requires_close_fields`` (False; True: a
 resolve without close_code/close_notes is a 403 data-policy refusal),
-``tokens.rotate_refresh_tokens`` (False).
+``current_user_api`` (True; False: ``/api/now/ui/user/current_user`` answers 400 like an
+unknown path), ``tokens.rotate_refresh_tokens`` (False).
 
 Faults: ``sb.faults.add(path=..., kind=..., seconds=, retry_after=, times=, method=,
 grant_type=, user_name=, only_ess=)``; kinds ``latency``, ``429``, ``504``, ``502``,
-``500``, ``403``, ``401``, ``unknown_table``, ``hang``, ``access_denied``/``server_error``
+``500``, ``404``, ``403``, ``401``, ``unknown_table``, ``hang``, ``access_denied``/``server_error``
 (token endpoint). A path covers itself and everything below it (``"*"``: every path);
 ``times=`` limits the hits. A hang lasts until ``sb.faults.release()``/``clear()`` (then the
 request answers normally) or until the client hangs up; ``await sb.faults.wait_hanging()``

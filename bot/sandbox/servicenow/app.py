@@ -71,6 +71,7 @@ class ServiceNowSandbox:
         self.journal_readable_by_ess = True
         self.allow_query_scripts = True
         self.resolve_requires_close_fields = False
+        self.current_user_api = True
         self.ess_readonly_fields: dict[str, set[str]] = {
             k: set(v) for k, v in DEFAULT_ESS_READONLY.items()
         }

@@ -40,6 +40,7 @@ SETTINGS = (
     "journal_readable_by_ess",
     "allow_query_scripts",
     "resolve_requires_close_fields",
+    "current_user_api",
 )
 
 

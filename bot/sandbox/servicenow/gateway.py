@@ -187,6 +187,9 @@ class Gateway:
                 403, "User Not Authorized", "ACL Exception: security constraints"
             ),
             "401": responses.not_authenticated,
+            "404": lambda: responses.envelope(
+                404, "No Record found", "Record doesn't exist or ACL restricts the record retrieval"
+            ),
         }
         return fixed.get(kind, responses.token_error)()  # access_denied / server_error
 

@@ -24,6 +24,8 @@ def ui_routes(sb: ServiceNowSandbox) -> list[Route]:
     """The current-user route, bound to a sandbox."""
 
     async def current_user(request: Request) -> Response:
+        if not sb.current_user_api:
+            return responses.envelope(400, "Requested URI does not represent any resource", None)
         user = sb.user_for_request(request)
         if user is None:
             return responses.not_authenticated()
