@@ -1,4 +1,4 @@
-"""Create idempotency: one Redis key per create, mirrored in the incident's correlation_id.
+"""Idempotent creates: one Redis key per create, mirrored in the record's correlation_id.
 
 The Table API has no idempotency header, so the bot does it client-side
 (security-and-reliability §5.4). For an idempotency key (the caller derives it from
@@ -13,24 +13,52 @@ the Slack side: team, user, event or view):
 * a pending key older than ``stale_after`` seconds, whose incident is still not
   found, may be taken over (compare-and-set) by one new attempt.
 
+``IdempotentCreate.create`` runs the whole flow: claim the key; if it is done, read
+the record; if another attempt is pending, look the record up by correlation_id and
+otherwise wait for that attempt (within the deadline); when owned, POST once, and if
+the answer is lost, look the record up before anything else. A create whose answer
+was lost is thus found, not repeated; when it is not found (yet),
+``WriteOutcomeUnknownError`` leaves the key pending for the next call.
+
 Redis failures are ``StoreError``: without the guard there is no create (fail closed).
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
+import httpx
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.errors import StoreError
+from bot.errors import (
+    AuthError,
+    ServiceNowError,
+    ServiceNowNotFoundError,
+    ServiceNowUnavailableError,
+    StoreError,
+    WriteOutcomeUnknownError,
+)
+from bot.servicenow.http import was_sent
+from bot.servicenow.query import Eq, Query
+from bot.servicenow.records import value
+from bot.servicenow.session import Deadline
+from bot.servicenow.table import TableApi
 from bot.store.keys import IDEMPOTENCY_TTL, Keys, digest
 
+log = logging.getLogger(__name__)
+
 CORRELATION_PREFIX = "snowbot-"
+CORRELATION_FIELD = "correlation_id"
 SCOPE = "create"
+POLL_SECONDS = 0.1
+FINAL_LOOKUP_RESERVE = 0.4  # seconds kept for a last lookup while waiting on another attempt
 
 # Replace the value only if it is still the one we read.
 _CAS = """
@@ -172,3 +200,126 @@ def parse_claim(raw: str) -> Claim:
     except ValueError:
         started = 0.0
     return Claim(ClaimState.PENDING, raw=raw, started_at=started)
+
+
+class IdempotentCreate:
+    """Creates that happen once per idempotency key, through the Table API and the guard."""
+
+    def __init__(self, *, table_api: TableApi, guard: CreateGuard) -> None:
+        self._api = table_api
+        self._guard = guard
+
+    async def create(
+        self,
+        table: str,
+        body: Mapping[str, str],
+        *,
+        idempotency_key: str,
+        fields: tuple[str, ...],
+        deadline: Deadline,
+        operation: str,
+    ) -> dict[str, Any]:
+        """The record created for this key: made now, found again, or already known."""
+        correlation = correlation_for(idempotency_key)
+        claim = await self._guard.claim(idempotency_key)
+        while claim.state is not ClaimState.OWNED:
+            if claim.state is ClaimState.DONE:
+                return await self._created(table, claim, correlation, fields, deadline)
+            found = await self._lookup(table, correlation, fields, deadline)
+            if found is not None:
+                await self._guard.done(idempotency_key, value(found, "sys_id"))
+                return found
+            if self._guard.is_stale(claim):
+                taken = await self._guard.take_over(idempotency_key, claim)
+                if taken is not None:
+                    claim = taken
+                    continue
+            claim = await self._wait_for_other(table, idempotency_key, fields, deadline)
+        payload = {**body, CORRELATION_FIELD: correlation}
+        try:
+            record = await self._api.insert(
+                table, payload, fields=fields, deadline=deadline, operation=operation
+            )
+        except ServiceNowUnavailableError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, httpx.HTTPError) and not was_sent(cause):
+                await self._guard.release(idempotency_key, claim)  # never reached ServiceNow
+                raise
+            return await self._reconcile(table, idempotency_key, fields, deadline, exc)
+        except (ServiceNowError, AuthError):
+            # A certain refusal (4xx, long 429, reconnect): nothing was created.
+            await self._guard.release(idempotency_key, claim)
+            raise
+        if value(record, CORRELATION_FIELD) != correlation:
+            log.warning("%s: correlation_id was not stored (field ACL?)", operation)
+        await self._guard.done(idempotency_key, value(record, "sys_id"))
+        return record
+
+    async def _lookup(
+        self, table: str, correlation: str, fields: tuple[str, ...], deadline: Deadline
+    ) -> dict[str, Any] | None:
+        rows = await self._api.select(
+            table,
+            query=Query.of(Eq(CORRELATION_FIELD, correlation)),
+            fields=fields,
+            limit=1,
+            deadline=deadline,
+            operation="create.lookup",
+        )
+        return rows.records[0] if rows.records else None
+
+    async def _created(
+        self,
+        table: str,
+        claim: Claim,
+        correlation: str,
+        fields: tuple[str, ...],
+        deadline: Deadline,
+    ) -> dict[str, Any]:
+        try:
+            return await self._api.get(
+                table, claim.sys_id, fields=fields, deadline=deadline, operation="create.read"
+            )
+        except ServiceNowNotFoundError:
+            found = await self._lookup(table, correlation, fields, deadline)
+            if found is None:
+                raise
+            return found
+
+    async def _wait_for_other(
+        self, table: str, idempotency_key: str, fields: tuple[str, ...], deadline: Deadline
+    ) -> Claim:
+        """Poll while another attempt is in flight: its result, or a last lookup."""
+        while deadline.remaining() > FINAL_LOOKUP_RESERVE:
+            await self._api.session.sleep(POLL_SECONDS)
+            current = await self._guard.read(idempotency_key)
+            if current is None:
+                return await self._guard.claim(idempotency_key)
+            if current.state is not ClaimState.PENDING:
+                return current
+        with contextlib.suppress(ServiceNowUnavailableError):
+            found = await self._lookup(table, correlation_for(idempotency_key), fields, deadline)
+            if found is not None:
+                sys_id = value(found, "sys_id")
+                await self._guard.done(idempotency_key, sys_id)
+                return Claim(ClaimState.DONE, raw=f"done:{sys_id}", sys_id=sys_id)
+        msg = "create: another attempt with this key is still unresolved"
+        raise WriteOutcomeUnknownError(msg)
+
+    async def _reconcile(
+        self,
+        table: str,
+        idempotency_key: str,
+        fields: tuple[str, ...],
+        deadline: Deadline,
+        exc: ServiceNowUnavailableError,
+    ) -> dict[str, Any]:
+        """After a lost answer: look the record up before anything else is tried."""
+        found = None
+        with contextlib.suppress(ServiceNowUnavailableError):
+            found = await self._lookup(table, correlation_for(idempotency_key), fields, deadline)
+        if found is None:
+            msg = "create: the answer was lost and the record is not found yet"
+            raise WriteOutcomeUnknownError(msg) from exc
+        await self._guard.done(idempotency_key, value(found, "sys_id"))
+        return found

@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -85,6 +86,9 @@ def new_state(*, token: Callable[[int], str] = secrets.token_hex) -> str:
     return token(32)
 
 
+_URL_SAFE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
 def authorize_url(
     instance: Instance,
     *,
@@ -94,8 +98,8 @@ def authorize_url(
     code_challenge: str | None,
 ) -> str:
     """The consent page URL for this flow (PKCE S256 when a challenge is given)."""
-    if not state or not (state.isascii() and state.isalnum()):
-        msg = "state must be a non-empty alphanumeric string"
+    if not _URL_SAFE.fullmatch(state):
+        msg = "state must be a non-empty URL-safe string (letters, digits, - and _)"
         raise ValueError(msg)
     params = {
         "response_type": "code",

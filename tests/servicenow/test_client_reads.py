@@ -7,6 +7,7 @@ import pytest
 from bot.errors import (
     InvalidIncidentNumberError,
     ServiceNowNotFoundError,
+    ServiceNowRejectedError,
     UnsafeQueryValueError,
 )
 from bot.sandbox.servicenow import ServiceNowSandbox
@@ -46,16 +47,26 @@ async def test_current_user_uses_the_named_identity_query(
     assert sandbox.queries == [CURRENT_USER_QUERY + "^ORDERBYsys_id"]
 
 
-async def test_a_dropped_identity_clause_never_yields_another_user(
+async def test_a_dropped_identity_clause_falls_back_to_the_current_user_api(
     act_as: ActAs, sandbox: ServiceNowSandbox
 ) -> None:
     """When the instance drops the script clause, the widened answer is not trusted."""
     sandbox.allow_query_scripts = False
     bow = await act_as("bow.ruggeri")
-    with pytest.raises(ServiceNowNotFoundError):
-        # The sandbox has no /api/now/ui/user/current_user, so the fallback ends in 404.
-        await bow.incidents.current_user()
+    user = await bow.incidents.current_user()
+    assert (user.sys_id, user.email) == (BOW, "bow.ruggeri@example.com")
     assert any(r.path == "/api/now/ui/user/current_user" for r in sandbox.requests)
+
+
+async def test_no_identity_at_all_is_an_error_not_a_guess(
+    act_as: ActAs, sandbox: ServiceNowSandbox
+) -> None:
+    """Without the script clause and the UI API, current_user fails rather than guess."""
+    sandbox.allow_query_scripts = False
+    sandbox.current_user_api = False
+    bow = await act_as("bow.ruggeri")
+    with pytest.raises(ServiceNowRejectedError):
+        await bow.incidents.current_user()
 
 
 async def test_get_incident_returns_fields_and_latest_comment(act_as: ActAs) -> None:
