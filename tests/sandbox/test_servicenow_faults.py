@@ -161,6 +161,8 @@ async def test_token_fault_hits_only_refresh_calls(
         )
     assert (answer.status_code, answer.json()) == (401, TOKEN_ERROR)
     assert sb.token_calls(grant_type="refresh_token") == 1
+    assert sb.token_calls(grant_type="refresh_token", user_name="abel.tuter") == 1
+    assert sb.token_calls(grant_type="refresh_token", user_name="bow.ruggeri") == 0
 
 
 async def test_authorize_page_can_answer_504(sb: ServiceNowSandbox, base_url: str) -> None:

@@ -52,7 +52,8 @@ Per-role denial: ``kind="403", path="/api/now/v2/table/incident", only_ess=True`
 
 Inspection: ``sb.requests`` (``RecordedRequest``: method, path, query, headers with the
 bearer redacted, form, json, user_name, at, fault), ``sb.queries`` (raw ``sysparm_query``
-strings), ``sb.token_calls(grant_type=None)``, ``sb.incidents_for(user_name)``,
+strings), ``sb.token_calls(grant_type=None, user_name=None)`` (a token call's user is the
+owner of the code or refresh token it carried), ``sb.incidents_for(user_name)``,
 ``sb.get_incident(number)``, ``sb.comments_for(number)``, ``sb.rows(table)``.
 Data: ``sb.users``, ``sb.user_by_name(name)``, ``sb.create_table(name, columns,
 ess_can_create=True, ess_can_read=True)``, ``sb.drop_table(name)``, ``sb.reset()``.

@@ -108,6 +108,7 @@ class ServiceNowSandbox:
             recorder=self.recorder,
             faults=self.faults,
             user_for_token=self.user_for_token,
+            token_call_owner=self._token_call_owner,
             clock=self.clock,
         )
         return app
@@ -165,6 +166,13 @@ class ServiceNowSandbox:
             return None
         user = self.store.users.get(found.user_name)
         return user if user is not None and user.active else None
+
+    def _token_call_owner(self, form: dict[str, list[str]]) -> User | None:
+        """Whose code or refresh token a token call carries (valid or not), for the record."""
+        code = self.tokens.codes.get((form.get("code") or [""])[0])
+        token = self.tokens.tokens.get((form.get("refresh_token") or [""])[0])
+        owner = code.user_name if code else token.user_name if token else ""
+        return self.store.users.get(owner)
 
     def user_for_request(self, request: Request) -> User | None:
         """The user behind the request's ``Authorization: Bearer`` header."""
@@ -240,6 +248,6 @@ class ServiceNowSandbox:
         """Every raw ``sysparm_query`` received, in order."""
         return self.recorder.queries
 
-    def token_calls(self, grant_type: str | None = None) -> int:
-        """How many token-endpoint calls arrived (faulted ones included)."""
-        return self.recorder.token_calls(grant_type)
+    def token_calls(self, grant_type: str | None = None, user_name: str | None = None) -> int:
+        """How many token-endpoint calls arrived (faulted ones included), per grant and user."""
+        return self.recorder.token_calls(grant_type, user_name)

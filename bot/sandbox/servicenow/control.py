@@ -89,7 +89,8 @@ def control_routes(sb: ServiceNowSandbox) -> list[Route]:
 
     async def token_calls(request: Request) -> Response:
         grant = request.query_params.get("grant_type")
-        return JSONResponse({"count": sb.token_calls(grant)})
+        user = request.query_params.get("user_name")
+        return JSONResponse({"count": sb.token_calls(grant, user)})
 
     async def clients(request: Request) -> Response:
         try:

@@ -30,7 +30,11 @@ REDACTED = "[redacted]"
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request as the sandbox received it."""
+    """One request as the sandbox received it.
+
+    ``user_name`` is the bearer token's user; for a token call, the owner of the code or
+    refresh token it carried. ``fault`` is the kind of the fault that hit it, if any.
+    """
 
     method: str
     path: str
@@ -70,15 +74,19 @@ class Recorder:
         self.requests.clear()
         self.queries.clear()
 
-    def token_calls(self, grant_type: str | None = None) -> int:
-        """How many token-endpoint calls arrived (of one grant type, or all)."""
+    def token_calls(self, grant_type: str | None = None, user_name: str | None = None) -> int:
+        """How many token-endpoint calls arrived (of one grant type and/or user, or all).
+
+        A token call's user is the owner of the code or refresh token it carried.
+        """
         count = 0
         for req in self.requests:
             if req.path != "/oauth_token.do" or req.method != "POST":
                 continue
             sent = (req.form or {}).get("grant_type", [None])[0]
-            if grant_type is None or sent == grant_type:
-                count += 1
+            if grant_type not in (None, sent) or user_name not in (None, req.user_name):
+                continue
+            count += 1
         return count
 
     def redact(self, values: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -98,12 +106,14 @@ class Gateway:
         recorder: Recorder,
         faults: Faults,
         user_for_token: Callable[[str], User | None],
+        token_call_owner: Callable[[dict[str, list[str]]], User | None],
         clock: Callable[[], float],
     ) -> None:
         self.app = app
         self.recorder = recorder
         self.faults = faults
         self.user_for_token = user_for_token
+        self.token_call_owner = token_call_owner
         self.clock = clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -115,6 +125,8 @@ class Gateway:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         user = self._user(headers.get("authorization", ""))
         form, payload = _parse_body(headers.get("content-type", ""), body)
+        if user is None and form is not None and scope["path"] == "/oauth_token.do":
+            user = self.token_call_owner(form)
         query = parse_qs(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         grant_type = (form or {}).get("grant_type", [None])[0]
         fault = self.faults.take(

@@ -26,7 +26,9 @@ class Client:
     client_id: str
     client_secret: str
     redirect_uris: list[str]
-    pkce_refused: bool = False  # token call fails when a code_verifier is sent
+    # PKCE refused: a token call carrying a code_verifier fails, and so does the exchange
+    # of a code whose authorize request carried a code_challenge (PKCE used at all).
+    pkce_refused: bool = False
     pkce_required: bool = False  # authorize without code_challenge is refused
     access_token_ttl: float | None = None  # None: the sandbox default
     refresh_token_ttl: float | None = None
