@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
+    from bot.grammar import SnowCommand
     from bot.router import Turn
 
 
@@ -57,6 +58,7 @@ class Submission(BaseModel):
 
 
 ActionHandler = Callable[["Turn", Action], Awaitable[None]]
+CommandHandler = Callable[["Turn", "SnowCommand"], Awaitable[None]]
 
 
 @dataclass(frozen=True)

@@ -47,19 +47,10 @@ Handler = Callable[[Turn, SnowCommand], Awaitable[None]]
 
 
 def _handlers() -> dict[str, Handler]:
-    # Imported here so that the handler modules can import the router's Turn.
-    from bot.handlers import account, conversation, incidents
+    # Imported here: the handler modules import this module's Turn.
+    from bot.handlers import COMMANDS
 
-    return {
-        "help": conversation.handle_help,
-        "connect": account.handle_connect,
-        "disconnect": account.handle_disconnect,
-        "status": account.handle_status,
-        "lookup": incidents.handle_lookup,
-        "mine": incidents.handle_list_mine,
-        "greeting": conversation.handle_greeting,
-        "free_text": route_text_command,
-    }
+    return {**COMMANDS, "free_text": route_text_command}
 
 
 async def _fallback(turn: Turn, _: SnowCommand) -> None:

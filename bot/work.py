@@ -58,6 +58,13 @@ class WorkRegistry:
                 extra={"request_id_origin": request_id_var.get()},
             )
 
+    async def settle(self, within: float = 5.0) -> None:
+        """Wait up to ``within`` s until no work is in flight (new work is still accepted)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while self._tasks and loop.time() < deadline:
+            await asyncio.wait(set(self._tasks), timeout=deadline - loop.time())
+
     async def drain(self, within: float = 10.0) -> int:
         """Stop accepting work and wait up to ``within`` s; return how many were cancelled."""
         self._closing = True

@@ -17,10 +17,11 @@ from bot.blocks import (
     app_home,
     connect_prompt,
     disconnected_message,
+    ids,
     status_message,
 )
 from bot.grammar import SnowCommand
-from bot.interactions import Action
+from bot.interactions import Action, ActionHandler, CommandHandler
 from bot.models import SlackUser
 from bot.services import UserClient
 
@@ -185,3 +186,14 @@ async def action_connect(turn: Turn, _: Action) -> None:
 async def action_disconnect(turn: Turn, _: Action) -> None:
     """The Disconnect button (App Home, status)."""
     await handle_disconnect(turn, SnowCommand(kind="disconnect"))
+
+
+COMMANDS: dict[str, CommandHandler] = {
+    "connect": handle_connect,
+    "disconnect": handle_disconnect,
+    "status": handle_status,
+}
+ACTIONS: dict[str, ActionHandler] = {
+    ids.CONNECT_START: action_connect,
+    ids.DISCONNECT: action_disconnect,
+}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.blocks import greeting_message, help_message
+from bot.blocks import greeting_message, help_message, ids
 from bot.grammar import SnowCommand
-from bot.interactions import Action
+from bot.interactions import Action, ActionHandler, CommandHandler
 
 if TYPE_CHECKING:
     from bot.router import Turn
@@ -25,3 +25,12 @@ async def handle_help(turn: Turn, _: SnowCommand) -> None:
 async def action_help(turn: Turn, _: Action) -> None:
     """The Help button."""
     await handle_help(turn, SnowCommand(kind="help"))
+
+
+COMMANDS: dict[str, CommandHandler] = {
+    "help": handle_help,
+    "greeting": handle_greeting,
+}
+ACTIONS: dict[str, ActionHandler] = {
+    ids.SHOW_HELP: action_help,
+}

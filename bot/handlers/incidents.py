@@ -10,10 +10,10 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot import errors
-from bot.blocks import Message, incident_card, incident_list, lookup_posted_privately_note
+from bot.blocks import Message, ids, incident_card, incident_list, lookup_posted_privately_note
 from bot.grammar import SnowCommand
 from bot.handlers.account import acting_as
-from bot.interactions import Action
+from bot.interactions import Action, ActionHandler, CommandHandler
 
 if TYPE_CHECKING:
     from bot.router import Turn
@@ -76,3 +76,15 @@ async def action_list_page(turn: Turn, action: Action) -> None:
 async def action_view(turn: Turn, action: Action) -> None:
     """A list row's View button."""
     await handle_lookup(turn, SnowCommand(kind="lookup", number=action.value or None))
+
+
+COMMANDS: dict[str, CommandHandler] = {
+    "lookup": handle_lookup,
+    "mine": handle_list_mine,
+}
+ACTIONS: dict[str, ActionHandler] = {
+    ids.LIST_MINE: action_list_page,
+    ids.LIST_NEXT: action_list_page,
+    ids.LIST_PREVIOUS: action_list_page,
+    ids.INCIDENT_VIEW: action_view,
+}

@@ -13,13 +13,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from redis.exceptions import RedisError
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
 from bot.container import Container
+from bot.errors import StoreError
 from bot.logs import new_request_id, request_id_var
-from bot.store.keys import EVENT_DEDUPE_TTL
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +60,9 @@ def register_middleware(bolt: AsyncApp, c: Container) -> None:
         if body.get("type") != "event_callback" or not event_id or not team_id:
             await next()
             return None
-        key = c.keys.event_seen(str(team_id), str(event_id))
         try:
-            first = await c.redis.set(key, b"1", nx=True, ex=EVENT_DEDUPE_TTL)
-        except RedisError:
+            first = await c.events.first_delivery(str(team_id), str(event_id))
+        except StoreError:
             log.warning("event de-duplication unavailable: Redis did not answer")
             await next()
             return None

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from intents import IntentEngine, load_engine
 
 from bot.sandbox.harness import BotHarness, running_bot
+from intents import IntentEngine, load_engine
 from tests.conftest import REDIS_URL
 
 

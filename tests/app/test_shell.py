@@ -73,8 +73,10 @@ async def test_event_delivered_three_times_runs_once(bot: BotHarness) -> None:
         response = await bot.driver.event(event, event_id="Ev0DUPLICATE", retry_num=retry)
         assert response.status_code == 200
     await bot.slack.wait_for_call("chat.postMessage")
-    await bot.container.work.drain(within=3)
-    replies = [c for c in bot.slack.calls_to("chat.postMessage") if c.args.get("channel") == "D0ABEL"]
+    await bot.container.work.settle()
+    replies = [
+        c for c in bot.slack.calls_to("chat.postMessage") if c.args.get("channel") == "D0ABEL"
+    ]
     assert len(replies) == 1
 
 

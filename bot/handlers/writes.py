@@ -1,0 +1,10 @@
+"""Writes to incidents, as the user: create, comment, ask to close (and the shortcut)."""
+
+from __future__ import annotations
+
+from bot.interactions import ActionHandler, CommandHandler, ShortcutHandler, ViewHandler
+
+COMMANDS: dict[str, CommandHandler] = {}
+ACTIONS: dict[str, ActionHandler] = {}
+VIEWS: dict[str, ViewHandler] = {}
+SHORTCUTS: dict[str, ShortcutHandler] = {}
