@@ -2,11 +2,11 @@
 
 Built per user (cheap: it shares the pooled ``httpx.AsyncClient``) from a
 ``ServiceNowSession`` (instance, the user's ``TokenSource``, time budget) and a
-``CreateGuard`` (Redis, for idempotent creates); ``incidents_for`` wires it from
-``Settings``. Every operation runs within one time budget (``RetryPolicy.budget``)
-and reports ``(operation, seconds, outcome)`` to the optional observer. Calls go
-through ``table.TableApi`` (v2, limits, fields, display values, typed queries);
-errors are those of ``bot.errors`` (``session`` has the status mapping).
+``CreateGuard`` (Redis, for idempotent creates). Every operation runs within one
+time budget (``RetryPolicy.budget``) and reports ``(operation, seconds, outcome)``
+to the optional observer. Calls go through ``table.TableApi`` (v2, limits, fields,
+display values, typed queries); errors are those of ``bot.errors`` (``session``
+has the status mapping).
 
 Operations: ``current_user``, ``get_incident``, ``list_mine``, ``create_incident``
 (idempotent, see ``idempotency``), ``add_comment`` and ``request_close`` (both
@@ -21,9 +21,6 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-
-import httpx
-from redis.asyncio import Redis
 
 from bot.errors import (
     ServiceNowForbiddenError,
@@ -56,16 +53,8 @@ from bot.servicenow.query import (
     Query,
     SysId,
 )
-from bot.servicenow.session import (
-    Deadline,
-    RetryPolicy,
-    ServiceNowSession,
-    TokenSource,
-    result_of,
-)
+from bot.servicenow.session import Deadline, ServiceNowSession, result_of
 from bot.servicenow.table import TableApi
-from bot.settings import Settings
-from bot.store.keys import Keys
 
 log = logging.getLogger(__name__)
 
@@ -408,25 +397,4 @@ def _has_comment(incident: Incident, text: str) -> bool:
     if incident.latest_comment is None:
         return False
     return records.same_text(incident.latest_comment.text, text)
-
-
-def incidents_for(
-    *,
-    http: httpx.AsyncClient,
-    instance: Instance,
-    tokens: TokenSource,
-    redis: Redis,
-    keys: Keys,
-    settings: Settings,
-    observer: Observer | None = None,
-) -> ServiceNowIncidents:
-    """A ``ServiceNowIncidents`` for one user, configured from ``Settings``."""
-    policy = RetryPolicy(timeout=min(settings.servicenow_timeout, RetryPolicy().budget))
-    session = ServiceNowSession(http=http, instance=instance, tokens=tokens, policy=policy)
-    return ServiceNowIncidents(
-        session=session,
-        guard=CreateGuard(redis=redis, keys=keys),
-        incident_digits=settings.incident_digits,
-        observer=observer,
-    )
 

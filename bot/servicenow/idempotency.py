@@ -252,7 +252,11 @@ class IdempotentCreate:
             raise
         if value(record, CORRELATION_FIELD) != correlation:
             log.warning("%s: correlation_id was not stored (field ACL?)", operation)
-        await self._guard.done(idempotency_key, value(record, "sys_id"))
+        try:
+            await self._guard.done(idempotency_key, value(record, "sys_id"))
+        except StoreError:
+            # The record exists: say so. A repeat finds it by correlation_id.
+            log.warning("%s: created, but the idempotency key could not be updated", operation)
         return record
 
     async def _lookup(
