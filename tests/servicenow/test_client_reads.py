@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.errors import (
+    BotError,
     InvalidIncidentNumberError,
     ServiceNowNotFoundError,
     ServiceNowRejectedError,
@@ -233,3 +239,39 @@ async def test_reads_always_send_limit_fields_and_display_values(
         assert request.query["sysparm_display_value"] == ["all"]
         assert request.query["sysparm_exclude_reference_link"] == ["true"]
         assert request.headers["accept"] == "application/json"
+
+
+_HOSTILE_PARTS = [
+    "^", "^OR", "^NQ", "NQ", "javascript:", "JavaScript:", "gs.getUserID()", "active=true",
+    "caller_idISNOTEMPTY", "\n", "\r", "\x00", "INC0010001", "0010011", " ", "ORDERBY", ",",
+]
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    text=st.one_of(
+        st.lists(st.sampled_from(_HOSTILE_PARTS), min_size=1, max_size=8).map("".join),
+        st.text(max_size=30),
+    )
+)
+async def test_user_text_never_reaches_a_query(
+    act_as: ActAs, sandbox: ServiceNowSandbox, text: str
+) -> None:
+    """Whatever the user types as a number, sys_id or comment, no query carries its syntax."""
+    abel = await act_as("abel.tuter")
+    for call in (
+        abel.incidents.get_incident(text),
+        abel.incidents.list_mine(text),
+        abel.incidents.add_comment("INC0010002", text or "x"),
+    ):
+        with contextlib.suppress(BotError):
+            await call
+    for query in sandbox.queries:
+        assert "^NQ" not in query
+        assert "javascript:" not in query.replace(CURRENT_USER_QUERY, "")
+        assert "ISNOTEMPTY" not in query
+        assert set(re.findall(r"\^OR(?!DERBY)([a-z_]+)=", query)) <= {"opened_by", "assigned_to"}

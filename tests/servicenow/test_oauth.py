@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -272,3 +273,25 @@ async def test_a_redirect_is_an_error_not_followed(
         await _oauth(http, redirecting).refresh("TESTTOKEN-refresh")
     assert caught.value.status == 302
     assert "not followed" in caught.value.detail
+
+
+async def test_token_calls_log_no_secrets_even_at_debug(
+    http: httpx.AsyncClient,
+    sandbox: ServiceNowSandbox,
+    instance: Instance,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Exchange, refresh, a refusal and revoke log no token, code or client secret."""
+    oauth = _oauth(http, instance)
+    code = await _consent(http, sandbox, instance)  # the browser's part: not the bot's logs
+    caplog.set_level(logging.DEBUG)
+    tokens = await oauth.exchange_code(code=code, redirect_uri=REDIRECT_URI)
+    assert tokens.refresh_token is not None
+    refreshed = await oauth.refresh(tokens.refresh_token)
+    await oauth.revoke(tokens.refresh_token)
+    with pytest.raises(ReconnectRequiredError):
+        await oauth.refresh(tokens.refresh_token)
+    secrets = [code, tokens.access_token, tokens.refresh_token, refreshed.access_token]
+    assert caplog.records
+    for secret in [*secrets, CLIENT_SECRET]:
+        assert secret not in caplog.text
