@@ -1,0 +1,68 @@
+"""Logging: DEBUG everywhere, and still no secret in any line."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot.logs import RedactionFilter, configure_logging
+from bot.sandbox.harness import BOT_TOKEN, CLIENT_SECRET, SIGNING_SECRET, running_bot
+from intents import IntentEngine
+from tests.conftest import REDIS_URL
+
+ABEL = "U0ABEL"
+LIBRARIES = ("slack_bolt", "slack_sdk", "httpx", "httpcore", "redis", "aiohttp", "uvicorn")
+
+
+@pytest.fixture
+def debug_logs() -> Iterator[tuple[io.StringIO, RedactionFilter]]:
+    """Every logger at DEBUG into a buffer through the production handler and filter."""
+    stream = io.StringIO()
+    root = logging.getLogger()
+    level = root.level
+    redaction = configure_logging(
+        level="DEBUG",
+        secrets_=[BOT_TOKEN, SIGNING_SECRET, CLIENT_SECRET],
+        stream=stream,
+    )
+    yield stream, redaction
+    for handler in list(root.handlers):
+        if getattr(handler, "_snowbot", False):
+            root.removeHandler(handler)
+    root.setLevel(level)
+    for name in LIBRARIES:
+        logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+async def test_debug_logs_carry_no_secret(
+    debug_logs: tuple[io.StringIO, RedactionFilter], engine: IntentEngine, redis_prefix: str
+) -> None:
+    """At DEBUG, lines are emitted and redacted, and no configured secret or token appears."""
+    stream, redaction = debug_logs
+    async with running_bot(
+        redis_url=REDIS_URL, redis_prefix=redis_prefix, engine=engine, redaction=redaction
+    ) as bot:
+        await bot.connect("abel.tuter")
+        seen = len(bot.slack.responses)
+        await bot.driver.slash_command("/snow", "mine", user_id=ABEL)
+        await bot.slack.wait_for_response(after=seen)
+        bot.servicenow.expire_access_tokens("abel.tuter")
+        seen = len(bot.slack.responses)
+        await bot.driver.slash_command("/snow", "INC0010001", user_id=ABEL)
+        await bot.slack.wait_for_response(after=seen)
+        await bot.container.work.settle()
+        secrets = [
+            BOT_TOKEN,
+            SIGNING_SECRET,
+            CLIENT_SECRET,
+            *(key.get_secret_value() for key in bot.container.settings.encryption_keys),
+            *bot.servicenow.tokens.tokens.keys(),
+        ]
+    output = stream.getvalue()
+    assert " DEBUG " in output or '"level": "DEBUG"' in output
+    assert redaction.redactions > 0
+    leaked = [secret for secret in secrets if secret in output]
+    assert leaked == []
