@@ -308,7 +308,7 @@ class ServiceNowIncidents:
             await self._api.update(
                 "incident",
                 sys_id,
-                {"comments": text},
+                changes={"comments": text},
                 deadline=deadline,
                 operation="add_comment",
                 idempotent=False,
@@ -345,7 +345,7 @@ class ServiceNowIncidents:
                 await self._api.update(
                     "incident",
                     incident.sys_id,
-                    {
+                    changes={
                         "state": str(int(IncidentState.RESOLVED)),
                         "close_code": self._close_code,
                         "close_notes": note.strip() or CLOSURE_COMMENT,

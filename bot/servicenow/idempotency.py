@@ -224,8 +224,12 @@ class IdempotentCreate:
         claim = await self._guard.claim(idempotency_key)
         while claim.state is not ClaimState.OWNED:
             if claim.state is ClaimState.DONE:
-                return await self._created(table, claim, correlation, fields, deadline)
-            found = await self._lookup(table, correlation, fields, deadline)
+                return await self._created(
+                    table, claim=claim, correlation=correlation, fields=fields, deadline=deadline
+                )
+            found = await self._lookup(
+                table, correlation=correlation, fields=fields, deadline=deadline
+            )
             if found is not None:
                 await self._guard.done(idempotency_key, value(found, "sys_id"))
                 return found
@@ -234,7 +238,9 @@ class IdempotentCreate:
                 if taken is not None:
                     claim = taken
                     continue
-            claim = await self._wait_for_other(table, idempotency_key, fields, deadline)
+            claim = await self._wait_for_other(
+                table, idempotency_key=idempotency_key, fields=fields, deadline=deadline
+            )
         payload = {**body, CORRELATION_FIELD: correlation}
         try:
             record = await self._api.insert(
@@ -245,7 +251,9 @@ class IdempotentCreate:
             if isinstance(cause, httpx.HTTPError) and not was_sent(cause):
                 await self._guard.release(idempotency_key, claim)  # never reached ServiceNow
                 raise
-            return await self._reconcile(table, idempotency_key, fields, deadline, exc)
+            return await self._reconcile(
+                table, idempotency_key=idempotency_key, fields=fields, deadline=deadline, exc=exc
+            )
         except (ServiceNowError, AuthError):
             # A certain refusal (4xx, long 429, reconnect): nothing was created.
             await self._guard.release(idempotency_key, claim)
@@ -260,7 +268,7 @@ class IdempotentCreate:
         return record
 
     async def _lookup(
-        self, table: str, correlation: str, fields: tuple[str, ...], deadline: Deadline
+        self, table: str, *, correlation: str, fields: tuple[str, ...], deadline: Deadline
     ) -> dict[str, Any] | None:
         rows = await self._api.select(
             table,
@@ -275,6 +283,7 @@ class IdempotentCreate:
     async def _created(
         self,
         table: str,
+        *,
         claim: Claim,
         correlation: str,
         fields: tuple[str, ...],
@@ -285,13 +294,15 @@ class IdempotentCreate:
                 table, claim.sys_id, fields=fields, deadline=deadline, operation="create.read"
             )
         except ServiceNowNotFoundError:
-            found = await self._lookup(table, correlation, fields, deadline)
+            found = await self._lookup(
+                table, correlation=correlation, fields=fields, deadline=deadline
+            )
             if found is None:
                 raise
             return found
 
     async def _wait_for_other(
-        self, table: str, idempotency_key: str, fields: tuple[str, ...], deadline: Deadline
+        self, table: str, *, idempotency_key: str, fields: tuple[str, ...], deadline: Deadline
     ) -> Claim:
         """Poll while another attempt is in flight: its result, or a last lookup."""
         while deadline.remaining() > FINAL_LOOKUP_RESERVE:
@@ -302,7 +313,12 @@ class IdempotentCreate:
             if current.state is not ClaimState.PENDING:
                 return current
         with contextlib.suppress(ServiceNowUnavailableError):
-            found = await self._lookup(table, correlation_for(idempotency_key), fields, deadline)
+            found = await self._lookup(
+                table,
+                correlation=correlation_for(idempotency_key),
+                fields=fields,
+                deadline=deadline,
+            )
             if found is not None:
                 sys_id = value(found, "sys_id")
                 await self._guard.done(idempotency_key, sys_id)
@@ -313,6 +329,7 @@ class IdempotentCreate:
     async def _reconcile(
         self,
         table: str,
+        *,
         idempotency_key: str,
         fields: tuple[str, ...],
         deadline: Deadline,
@@ -321,7 +338,12 @@ class IdempotentCreate:
         """After a lost answer: look the record up before anything else is tried."""
         found = None
         with contextlib.suppress(ServiceNowUnavailableError):
-            found = await self._lookup(table, correlation_for(idempotency_key), fields, deadline)
+            found = await self._lookup(
+                table,
+                correlation=correlation_for(idempotency_key),
+                fields=fields,
+                deadline=deadline,
+            )
         if found is None:
             msg = "create: the answer was lost and the record is not found yet"
             raise WriteOutcomeUnknownError(msg) from exc

@@ -206,7 +206,7 @@ class ServiceNowOAuth:
                 self._raise_unavailable(response, "oauth.revoke")
             outcome = "ok"
         finally:
-            self._observe("oauth.revoke", started, outcome)
+            self._observe("oauth.revoke", started=started, outcome=outcome)
 
     async def _token_call(self, operation: str, form: dict[str, str], *, refresh: bool) -> TokenSet:
         started = time.monotonic()
@@ -228,7 +228,7 @@ class ServiceNowOAuth:
             outcome = "refused"
             raise
         finally:
-            self._observe(operation, started, outcome)
+            self._observe(operation, started=started, outcome=outcome)
 
     def _token_answer(
         self, response: httpx.Response, *, operation: str, refresh: bool
@@ -272,7 +272,7 @@ class ServiceNowOAuth:
             detail = f"{operation}: HTTP {status}"
         raise ServiceNowUnavailableError(detail, status=status)
 
-    def _observe(self, operation: str, started: float, outcome: str) -> None:
+    def _observe(self, operation: str, *, started: float, outcome: str) -> None:
         if self._observer is not None:
             self._observer(operation, time.monotonic() - started, outcome)
 

@@ -182,7 +182,7 @@ class ServiceNowSession:
                 wait = parse_retry_after(
                     response.headers.get("Retry-After"), now=self._wall_clock()
                 )
-                if await self._wait_rate_limit(wait, attempt, deadline):
+                if await self._wait_rate_limit(wait, attempt=attempt, deadline=deadline):
                     continue
                 msg = f"{operation}: rate limited for {wait:.0f} s"
                 raise ServiceNowRateLimitedError(msg, retry_after=wait)
@@ -200,7 +200,7 @@ class ServiceNowSession:
         await self.sleep(delay)
         return True
 
-    async def _wait_rate_limit(self, wait: float, attempt: int, deadline: Deadline) -> bool:
+    async def _wait_rate_limit(self, wait: float, *, attempt: int, deadline: Deadline) -> bool:
         if attempt >= self.policy.attempts or wait > self.policy.max_retry_after:
             return False
         delay = wait + self._rng.uniform(0.0, self.policy.backoff_base)

@@ -154,8 +154,8 @@ class TableApi:
         self,
         table: str,
         sys_id: str,
-        body: Mapping[str, str],
         *,
+        changes: Mapping[str, str],
         deadline: Deadline,
         operation: str,
         idempotent: bool,
@@ -171,6 +171,6 @@ class TableApi:
             operation=operation,
             deadline=deadline,
             params=record_params(("sys_id",)),
-            body=dict(body),
+            body=dict(changes),
             idempotent=idempotent,
         )

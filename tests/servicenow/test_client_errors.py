@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import random
+import socket
+from typing import Any
 
+import httpx
 import pytest
+from redis.asyncio import Redis
 
 from bot.errors import (
     ReconnectRequiredError,
@@ -13,8 +18,13 @@ from bot.errors import (
     ServiceNowRateLimitedError,
     ServiceNowUnavailableError,
 )
+from bot.sandbox.server import serve_app
 from bot.sandbox.servicenow import ServiceNowSandbox
-from bot.servicenow.session import RetryPolicy
+from bot.servicenow.client import ServiceNowIncidents
+from bot.servicenow.idempotency import CreateGuard
+from bot.servicenow.instance import Instance, parse_instance
+from bot.servicenow.session import RetryPolicy, ServiceNowSession
+from bot.store.keys import Keys
 from tests.servicenow.conftest import ActAs, NoSleep
 
 INCIDENTS = "/api/now/v2/table/incident"
@@ -180,3 +190,67 @@ async def test_bearer_tokens_never_travel_in_urls(
     for request in sandbox.requests:
         assert "access_token" not in request.query
         assert request.headers["authorization"].startswith("Bearer ")
+
+
+class _FixedToken:
+    """A token source with one token that cannot be refreshed."""
+
+    async def access_token(self) -> str:
+        return "TESTTOKEN-access-0001"
+
+    async def refreshed_token(self, rejected: str) -> str:
+        raise ReconnectRequiredError("no refresh in this test")
+
+
+def _client(
+    http: httpx.AsyncClient, *, instance: Instance, redis: Redis, prefix: str, sleep: NoSleep
+) -> ServiceNowIncidents:
+    session = ServiceNowSession(
+        http=http, instance=instance, tokens=_FixedToken(), sleep=sleep, rng=random.Random(1)
+    )
+    return ServiceNowIncidents(
+        session=session, guard=CreateGuard(redis=redis, keys=Keys(prefix=prefix))
+    )
+
+
+async def _redirect_everything(scope: Any, receive: Any, send: Any) -> None:
+    """A test-only instance that answers every request with a redirect elsewhere."""
+    if scope["type"] != "http":
+        return
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 301,
+            "headers": [(b"location", b"https://evil.example.com/api/now/v2/table/incident")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def test_a_redirecting_instance_is_unavailable_and_not_followed(
+    http: httpx.AsyncClient, redis: Redis, redis_prefix: str
+) -> None:
+    """A 3xx from the Table API is reported, never followed to the other host."""
+    async with serve_app(_redirect_everything) as url:
+        instance = parse_instance(url, allow_insecure=True)
+        client = _client(http, instance=instance, redis=redis, prefix=redis_prefix, sleep=NoSleep())
+        with pytest.raises(ServiceNowUnavailableError) as caught:
+            await client.get_incident("INC0010001")
+    assert caught.value.status == 301
+    assert "not followed" in caught.value.detail
+
+
+async def test_a_refused_connection_is_retried_then_unavailable(
+    http: httpx.AsyncClient, redis: Redis, redis_prefix: str
+) -> None:
+    """Nothing listening: each attempt fails to connect, with jittered waits, then Unavailable."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sleep = NoSleep()
+    instance = parse_instance(f"http://127.0.0.1:{port}", allow_insecure=True)
+    client = _client(http, instance=instance, redis=redis, prefix=redis_prefix, sleep=sleep)
+    with pytest.raises(ServiceNowUnavailableError) as caught:
+        await client.get_incident("INC0010001")
+    assert caught.value.detail == "get_incident: could not connect"
+    assert len(sleep.waits) == 2

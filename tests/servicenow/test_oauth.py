@@ -38,9 +38,9 @@ def _oauth(http: httpx.AsyncClient, instance: Instance, **options: Any) -> Servi
 
 async def _consent(
     http: httpx.AsyncClient,
+    *,
     sandbox: ServiceNowSandbox,
     instance: Instance,
-    *,
     challenge: str | None = None,
 ) -> str:
     """Walk the consent page as abel.tuter (auto-consent) and return the code."""
@@ -114,7 +114,7 @@ async def test_a_code_is_exchanged_for_tokens(
     http: httpx.AsyncClient, sandbox: ServiceNowSandbox, instance: Instance
 ) -> None:
     """The exchange returns both tokens, expiry from the injected clock and the token type."""
-    code = await _consent(http, sandbox, instance)
+    code = await _consent(http, sandbox=sandbox, instance=instance)
     tokens = await _oauth(http, instance).exchange_code(code=code, redirect_uri=REDIRECT_URI)
     assert sandbox.user_for_token(tokens.access_token) is not None
     assert tokens.refresh_token
@@ -126,7 +126,7 @@ async def test_token_calls_send_a_form_body_only(
     http: httpx.AsyncClient, sandbox: ServiceNowSandbox, instance: Instance
 ) -> None:
     """The token endpoint gets a form-encoded body and nothing in the query string."""
-    code = await _consent(http, sandbox, instance)
+    code = await _consent(http, sandbox=sandbox, instance=instance)
     await _oauth(http, instance).exchange_code(code=code, redirect_uri=REDIRECT_URI)
     call = next(r for r in sandbox.requests if r.path == "/oauth_token.do")
     assert call.query == {}
@@ -140,7 +140,7 @@ async def test_pkce_verifier_completes_the_flow(
 ) -> None:
     """A code issued for an S256 challenge is exchanged with its verifier."""
     pkce = new_pkce()
-    code = await _consent(http, sandbox, instance, challenge=pkce.challenge)
+    code = await _consent(http, sandbox=sandbox, instance=instance, challenge=pkce.challenge)
     tokens = await _oauth(http, instance).exchange_code(
         code=code, redirect_uri=REDIRECT_URI, code_verifier=pkce.verifier
     )
@@ -151,7 +151,7 @@ async def test_a_wrong_verifier_is_refused(
     http: httpx.AsyncClient, sandbox: ServiceNowSandbox, instance: Instance
 ) -> None:
     """A verifier that does not match the challenge is a TokenRefusedError."""
-    code = await _consent(http, sandbox, instance, challenge=new_pkce().challenge)
+    code = await _consent(http, sandbox=sandbox, instance=instance, challenge=new_pkce().challenge)
     with pytest.raises(TokenRefusedError) as caught:
         await _oauth(http, instance).exchange_code(
             code=code, redirect_uri=REDIRECT_URI, code_verifier=new_pkce().verifier
@@ -166,7 +166,7 @@ async def test_a_wrong_client_secret_is_refused(
     http: httpx.AsyncClient, sandbox: ServiceNowSandbox, instance: Instance
 ) -> None:
     """A bad secret is TokenRefusedError, and the secret is not in the error."""
-    code = await _consent(http, sandbox, instance)
+    code = await _consent(http, sandbox=sandbox, instance=instance)
     oauth = _oauth(http, instance, secret="TESTSECRET-wrong-0002")
     with pytest.raises(TokenRefusedError) as caught:
         await oauth.exchange_code(code=code, redirect_uri=REDIRECT_URI)
@@ -283,7 +283,8 @@ async def test_token_calls_log_no_secrets_even_at_debug(
 ) -> None:
     """Exchange, refresh, a refusal and revoke log no token, code or client secret."""
     oauth = _oauth(http, instance)
-    code = await _consent(http, sandbox, instance)  # the browser's part: not the bot's logs
+    # The browser's part (its redirect carries the code) is not the bot's logging.
+    code = await _consent(http, sandbox=sandbox, instance=instance)
     caplog.set_level(logging.DEBUG)
     tokens = await oauth.exchange_code(code=code, redirect_uri=REDIRECT_URI)
     assert tokens.refresh_token is not None
