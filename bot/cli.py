@@ -12,7 +12,7 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import uvicorn
 from pydantic import ValidationError
@@ -24,6 +24,26 @@ from bot.metrics import Metrics
 from bot.settings import Settings
 
 log = logging.getLogger("snowbot")
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, with SIGTERM/SIGINT only asking it to stop.
+
+    uvicorn re-raises a captured signal once it has stopped, which would end the
+    process before the work in flight is drained; here the signal just sets
+    ``should_exit`` and ``serve`` drains and returns normally.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.handle_exit, sig, None)
+        try:
+            yield
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
 
 
 def _load_settings() -> Settings:
@@ -64,7 +84,7 @@ async def serve(settings: Settings, *, trial: bool = False) -> int:
             lifespan="off",
             timeout_graceful_shutdown=20,
         )
-        server = uvicorn.Server(config)
+        server = _Server(config)
         socket_mode = None
         if settings.slack_app_token is not None:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler

@@ -1,0 +1,118 @@
+"""`snowbot serve` as its own process: started, answering, stopping cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from bot.sandbox.server import serve_app
+from bot.sandbox.slack import SlackDriver, SlackSandbox, render_blocks
+from bot.settings import Settings
+from tests.conftest import REDIS_URL
+
+BOT_TOKEN = "xoxb-serve-test-0000"
+SIGNING = "serve-test-signing-secret"
+
+
+def free_port() -> int:
+    """A port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def wait_until_up(url: str, process: asyncio.subprocess.Process) -> None:
+    """Poll ``url`` until it answers or the process dies."""
+    async with httpx.AsyncClient() as client:
+        for _ in range(200):
+            if process.returncode is not None:
+                output = await process.stdout.read() if process.stdout else b""
+                pytest.fail(f"process exited early: {output.decode()[-2000:]}")
+            try:
+                await client.get(url, timeout=0.5)
+            except httpx.TransportError:
+                await asyncio.sleep(0.05)
+                continue
+            return
+    pytest.fail(f"{url} never answered")
+
+
+@pytest.fixture
+async def sandbox_instance() -> AsyncIterator[str]:
+    """The sandbox ServiceNow run on its own, as `python -m bot.sandbox.servicenow`."""
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.sandbox.servicenow", "--port", str(port),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    await wait_until_up(f"{url}/sandbox/health", process)
+    yield url
+    process.terminate()
+    await process.wait()
+
+
+async def test_serve_answers_a_signed_snow_help_and_stops_on_sigterm(
+    sandbox_instance: str, redis_prefix: str
+) -> None:
+    """A started `snowbot serve` answers a signed `/snow help` and exits 0 on SIGTERM."""
+    slack = SlackSandbox(bot_token=BOT_TOKEN)
+    port = free_port()
+    async with serve_app(slack.app) as slack_url, httpx.AsyncClient() as http:
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING,
+            "SLACK_API_URL": f"{slack_url}/api/",
+            "REDIS_URL": REDIS_URL,
+            "SNOWBOT_REDIS_PREFIX": redis_prefix,
+            "SNOWBOT_ENCRYPTION_KEYS": Settings.generate_key(),
+            "SNOWBOT_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "SERVICENOW_INSTANCE": sandbox_instance,
+            "SERVICENOW_CLIENT_ID": "snowbot-local",
+            "SERVICENOW_CLIENT_SECRET": "not-a-real-secret",
+            "SNOWBOT_ALLOW_INSECURE_INSTANCE": "true",
+            "PORT": str(port),
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "serve", env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )
+        try:
+            await wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+            driver = SlackDriver(
+                bot_url=f"http://127.0.0.1:{port}/slack/events",
+                signing_secret=SIGNING, slack=slack, slack_url=slack_url, http=http,
+            )
+            response = await driver.slash_command("/snow", "help", user_id="U0ABEL")
+            assert response.status_code == 200
+            assert "/snow mine" in render_blocks(response.json()["blocks"])
+        finally:
+            process.send_signal(signal.SIGTERM)
+            code = await asyncio.wait_for(process.wait(), timeout=30)
+    assert code == 0
+
+
+async def test_serve_refuses_the_memory_store_without_trial() -> None:
+    """`snowbot serve` with REDIS_URL=memory:// refuses to start unless --trial is given."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "REDIS_URL": "memory://",
+        "SNOWBOT_ENCRYPTION_KEYS": Settings.generate_key(),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "serve", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 2
+    assert b"memory://" in output
+    assert b"Traceback" not in output
