@@ -218,6 +218,44 @@ FEEDBACK_REFUSED = (
     "{count} feedback entries were kept here because ServiceNow refused them: {reason}"
 )
 FEEDBACK_CHART_ALT = "Average rating and number of ratings per week"
+FEEDBACK_INVITE = "Thanks for telling me. Would you rate us from 1 to 5?"
+FEEDBACK_INVITE_ABOUT = "Thanks for telling me. How would you rate the help with *{number}*?"
+FEEDBACK_INVITE_BUTTON = "Rate us"
+FEEDBACK_RECORDED_FROM_TEXT = (
+    "I read that as {rating} out of 5 and recorded it. To change it, use `/snow feedback`."
+)
+FEEDBACK_COMMENT_REFUSED = "I couldn't add it as a comment on *{number}*; ServiceNow refused."
+FEEDBACK_KEPT_NOT_LINKED = (
+    "I've kept your feedback here; connect your ServiceNow account so it reaches ServiceNow too."
+)
+FEEDBACK_INCIDENT_COMMENT = "Feedback from Slack: {rating}/5 {stars}"
+FEEDBACK_ALERT_TITLE = "Feedback could not be saved in ServiceNow"
+FEEDBACK_ALERT = (
+    "Someone left feedback in Slack, but ServiceNow refused to store it in `{table}`: "
+    "{reason} I've kept it in the bot; it shows in the App Home summary. "
+    "I'll tell you again at most once an hour."
+)
+FEEDBACK_REFUSAL_REASONS: dict[str, str] = {
+    "table_missing": (
+        "the table does not exist (or is closed to web services). Create it with the columns "
+        "`u_rating`, `u_comment`, `u_incident`, `u_slack_user` and `u_source`."
+    ),
+    "forbidden": (
+        "ordinary users may not create records in it. Add a create ACL for the role "
+        "`snc_internal`."
+    ),
+    "rejected": "ServiceNow rejected the record (check the column names and types).",
+    "unavailable": "ServiceNow did not answer in time. It usually recovers by itself.",
+    "auth": "the person's ServiceNow link was refused; they have been asked to reconnect.",
+}
+FEEDBACK_CHART_ALT_TREND = (
+    "Bar chart of feedback per week over the last {weeks} weeks: {count} ratings in all. "
+    "{trend}"
+)
+FEEDBACK_CHART_TREND_UP = "The weekly average rose from {first} to {last} out of 5."
+FEEDBACK_CHART_TREND_DOWN = "The weekly average fell from {first} to {last} out of 5."
+FEEDBACK_CHART_TREND_FLAT = "The weekly average held at about {last} out of 5."
+FEEDBACK_CHART_TREND_NONE = "Too few rated weeks to show a trend."
 SUBMIT = "Submit"
 SEND = "Send"
 SAVE = "Save"

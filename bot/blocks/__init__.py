@@ -23,7 +23,12 @@ from bot.blocks.conversation import (
     help_message,
     welcome_message,
 )
-from bot.blocks.feedback import feedback_summary, feedback_thanks
+from bot.blocks.feedback import (
+    feedback_alert,
+    feedback_invite,
+    feedback_summary,
+    feedback_thanks,
+)
 from bot.blocks.home import app_home
 from bot.blocks.incident import (
     close_result,
@@ -92,6 +97,8 @@ __all__ = [
     "error_message",
     "escape_mrkdwn",
     "fallback_message",
+    "feedback_alert",
+    "feedback_invite",
     "feedback_modal",
     "feedback_summary",
     "feedback_thanks",

@@ -9,8 +9,12 @@ from slack_sdk.models.blocks import Block, HeaderBlock, ImageBlock, PlainTextObj
 
 from bot import texts
 from bot.blocks.models import FeedbackSummary, WeekStat
+from bot.blocks import ids
 from bot.blocks.parts import (
     Message,
+    actions,
+    button,
+    clip,
     context,
     fit_blocks,
     is_web_url,
@@ -26,6 +30,7 @@ MAX_WEEKS = 8
 MAX_RECENT = 5
 _COMMENT_CHARS = 400
 _TREND_EPSILON = 0.05
+_ALT_CHARS = 2000
 
 
 def stars(rating: int) -> str:
@@ -39,19 +44,62 @@ def feedback_thanks(
     rating: int,
     added_as_comment_to: str | None = None,
     kept_for_admin: bool = False,
+    comment_refused_on: str | None = None,
+    kept_not_linked: bool = False,
+    read_from_text: bool = False,
 ) -> Message:
     """Ephemeral or DM after the feedback modal: thanks, and where the feedback went.
 
     ``added_as_comment_to``: the incident it was also added to as a comment.
     ``kept_for_admin``: ServiceNow refused it, so it is kept in Redis for the admin.
+    ``comment_refused_on``: the incident the user asked to comment on, which refused it.
+    ``kept_not_linked``: the user has no ServiceNow link; kept in Redis only.
+    ``read_from_text``: the rating was read from the user's own words, not a form.
     """
     blocks: list[Block | None] = [section(f"{texts.FEEDBACK_THANKS} {stars(rating)}")]
+    if read_from_text:
+        blocks.append(context(texts.FEEDBACK_RECORDED_FROM_TEXT.format(rating=rating)))
     if added_as_comment_to:
         number = safe(one_line(added_as_comment_to), 40)
         blocks.append(context(texts.FEEDBACK_ADDED_AS_COMMENT.format(number=number)))
+    if comment_refused_on:
+        number = safe(one_line(comment_refused_on), 40)
+        blocks.append(context(texts.FEEDBACK_COMMENT_REFUSED.format(number=number)))
     if kept_for_admin:
         blocks.append(context(texts.FEEDBACK_KEPT_FOR_ADMIN))
+    if kept_not_linked:
+        blocks.append(context(texts.FEEDBACK_KEPT_NOT_LINKED))
     return message(texts.FEEDBACK_THANKS, blocks)
+
+
+def feedback_invite(*, incident_number: str | None = None) -> Message:
+    """Answer to feedback in a DM or a mention (no modal possible there): a button that
+    opens the feedback modal (about ``incident_number`` when given)."""
+    if incident_number:
+        number = safe(one_line(incident_number), 40)
+        text = texts.FEEDBACK_INVITE_ABOUT.format(number=number)
+        press = button(
+            texts.FEEDBACK_INVITE_BUTTON,
+            action_id=ids.INCIDENT_FEEDBACK,
+            value=clip(one_line(incident_number), 40),
+            style="primary",
+        )
+    else:
+        text = texts.FEEDBACK_INVITE
+        press = button(texts.FEEDBACK_INVITE_BUTTON, action_id=ids.GIVE_FEEDBACK, style="primary")
+    return message(text, [section(text), actions(press)])
+
+
+def feedback_alert(*, table: str, reason: str) -> Message:
+    """DM to an admin: feedback ServiceNow refused to store, why, and what to change.
+
+    ``reason`` is one of our own sentences (``texts.FEEDBACK_REFUSAL_REASONS``).
+    """
+    text = texts.FEEDBACK_ALERT.format(table=safe(one_line(table), 80), reason=reason)
+    return message(
+        texts.FEEDBACK_ALERT_TITLE,
+        [section(f"*{texts.FEEDBACK_ALERT_TITLE}*"), section(text)],
+    )
 
 
 def _trend(week: WeekStat, before: WeekStat | None) -> str:
@@ -89,7 +137,8 @@ def feedback_summary_blocks(summary: FeedbackSummary, *, now: datetime) -> list[
         ]
         blocks.append(section(f"*{texts.FEEDBACK_TREND_TITLE}*\n" + "\n".join(lines)))
     if summary.chart_url and is_web_url(summary.chart_url):
-        blocks.append(ImageBlock(image_url=summary.chart_url, alt_text=texts.FEEDBACK_CHART_ALT))
+        alt = clip(one_line(summary.chart_alt), _ALT_CHARS) or texts.FEEDBACK_CHART_ALT
+        blocks.append(ImageBlock(image_url=summary.chart_url, alt_text=alt))
     recent = summary.recent[:MAX_RECENT]
     if recent:
         items = []

@@ -222,15 +222,23 @@ def comment_modal(
     )
 
 
-def feedback_modal(incident_number: str | None = None) -> dict[str, Any]:
+def feedback_modal(
+    incident_number: str | None = None,
+    *,
+    comment: str | None = None,
+    rating: int | None = None,
+) -> dict[str, Any]:
     """Modal: rating 1–5 (radio buttons), an optional comment, and, only about an incident,
     an opt-in "also add as a comment on INC…" checkbox (a comment reaches everyone on it).
 
+    ``comment`` prefills the comment (the text of ``/snow feedback <text>``); ``rating``
+    (1–5) preselects a rating. The opt-in box is never ticked in advance.
     private_metadata: the incident number or "". Submission values: ``ids.RATING_*``
     (option values "1".."5"), ``ids.FEEDBACK_TEXT_*``, ``ids.FEEDBACK_AS_COMMENT_*``
     (ticked when its selected options include ``ids.FEEDBACK_AS_COMMENT_VALUE``).
     """
     ratings = [_option(texts.FEEDBACK_RATINGS[r], str(r)) for r in (5, 4, 3, 2, 1)]
+    chosen = ratings[5 - rating] if rating is not None and 1 <= rating <= 5 else None
     blocks: list[Block | None] = []
     if incident_number:
         shown = safe(one_line(incident_number), _NUMBER_CHARS)
@@ -239,12 +247,15 @@ def feedback_modal(incident_number: str | None = None) -> dict[str, Any]:
         InputBlock(
             block_id=ids.RATING_BLOCK,
             label=_plain(texts.FEEDBACK_RATING),
-            element=RadioButtonsElement(action_id=ids.RATING_INPUT, options=ratings),
+            element=RadioButtonsElement(
+                action_id=ids.RATING_INPUT, options=ratings, initial_option=chosen
+            ),
         ),
         _text_input(
             block_id=ids.FEEDBACK_TEXT_BLOCK,
             action_id=ids.FEEDBACK_TEXT_INPUT,
             label=texts.FEEDBACK_COMMENT,
+            initial=comment.strip() if comment and comment.strip() else None,
             multiline=True,
             max_length=FEEDBACK_COMMENT_MAX,
             optional=True,

@@ -98,6 +98,7 @@ class FeedbackSummary(_Frozen):
     weeks: tuple[WeekStat, ...] = ()
     recent: tuple[FeedbackEntry, ...] = ()
     chart_url: str | None = None
+    chart_alt: str = ""  # the chart's alt text: the trend in words (default: a generic one)
     refused_count: int = 0  # feedback ServiceNow refused and we kept
     refused_reason: str = ""
 

@@ -21,6 +21,8 @@ CONVERSATION_TTL = 1800  # multi-turn slots: half an hour
 PENDING_REQUEST_TTL = 3600  # what a user asked before connecting, kept for an hour
 REFRESH_FAILURE_TTL = 86_400  # refused refreshes kept a day, for the admin alert
 RECONNECT_PROMPT_TTL = 3600  # ask a user to reconnect at most once an hour
+FEEDBACK_ALERT_TTL = 3600  # tell admins about refused feedback once an hour per reason
+FEEDBACK_DRAFT_TTL = 1800  # what a user said in a DM, prefilled when they press "Rate us"
 AUDIT_STREAM_MAXLEN = 10_000
 FEEDBACK_STREAM_MAXLEN = 5_000
 
@@ -139,6 +141,14 @@ class Keys:
     def setup_session(self, enterprise_id: str | None, team_id: str) -> str:
         """The admin's guided-setup progress."""
         return self._k("setup", self.workspace(enterprise_id, team_id))
+
+    def feedback_alert(self, enterprise_id: str | None, team_id: str, reason: str) -> str:
+        """Set while admins have been told why ServiceNow refused feedback (rate limit)."""
+        return self._k("feedback-alert", self.workspace(enterprise_id, team_id), _part(reason))
+
+    def feedback_draft(self, enterprise_id: str | None, team_id: str, user_id: str) -> str:
+        """A user's feedback words from a DM, waiting for the modal they open next."""
+        return self._k("feedback-draft", self.workspace(enterprise_id, team_id), _part(user_id))
 
     # Streams: bounded by length.
     def audit_stream(self) -> str:
