@@ -332,7 +332,7 @@ class ServiceNowIncidents:
         """Resolve the incident if ServiceNow lets the user; otherwise comment asking for it.
 
         The result says which happened: ``RESOLVED`` (read back in state 6),
-        ``CLOSURE_REQUESTED`` with ``reason`` ``forbidden`` (403), ``rejected`` (400)
+        ``COMMENT_ADDED`` with ``reason`` ``forbidden`` (403), ``rejected`` (400)
         or ``not_applied`` (200 but a field ACL kept the state), or
         ``ALREADY_CLOSED`` (nothing written).
         """
@@ -367,7 +367,7 @@ class ServiceNowIncidents:
             text = f"{CLOSURE_COMMENT} {note.strip()}".strip()
             after = await self._comment(incident.sys_id, text, deadline=deadline)
             return CloseResult(
-                outcome=CloseOutcome.CLOSURE_REQUESTED, incident=after, reason=reason
+                outcome=CloseOutcome.COMMENT_ADDED, incident=after, reason=reason
             )
 
     # -- generic tables (feedback, setup checks) --------------------------------------

@@ -106,7 +106,7 @@ class CloseOutcome(StrEnum):
     """What a caller's close request did."""
 
     RESOLVED = "resolved"  # ServiceNow let the user resolve it (state 6)
-    CLOSURE_REQUESTED = "closure_requested"  # not allowed: a comment asks for closure
+    COMMENT_ADDED = "comment_added"  # not allowed: a comment asks for closure instead
     ALREADY_CLOSED = "already_closed"  # resolved, closed or canceled before we asked
 
 

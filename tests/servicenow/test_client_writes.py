@@ -211,7 +211,7 @@ async def test_close_ignored_by_a_field_acl_becomes_a_comment(
     """When ServiceNow answers 200 but keeps the state, a closure comment is added instead."""
     abel = await act_as("abel.tuter")
     result = await abel.incidents.request_close("INC0010002", note="It works again.")
-    assert result.outcome is CloseOutcome.CLOSURE_REQUESTED
+    assert result.outcome is CloseOutcome.COMMENT_ADDED
     assert result.reason == "not_applied"
     assert result.incident.state == 1
     latest = sandbox.comments_for("INC0010002")[0]["value"]
@@ -228,7 +228,7 @@ async def test_close_refused_with_403_becomes_a_comment(
         path="/api/now/v2/table/incident", kind="403", method="PATCH", times=1
     )
     result = await abel.incidents.request_close("INC0010002")
-    assert (result.outcome, result.reason) == (CloseOutcome.CLOSURE_REQUESTED, "forbidden")
+    assert (result.outcome, result.reason) == (CloseOutcome.COMMENT_ADDED, "forbidden")
 
 
 async def test_closing_a_resolved_incident_changes_nothing(
