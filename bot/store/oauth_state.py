@@ -26,6 +26,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from redis.asyncio import Redis
@@ -37,6 +38,9 @@ from bot.store.guard import redis_errors, text
 from bot.store.keys import OAUTH_START_TTL, OAUTH_STATE_TTL, Keys, digest
 
 Clock = Callable[[], float]
+# "connect": a user links their account; "setup_test": an admin's consent during the
+# guided setup's connection test (the callback continues the test instead of linking).
+FlowPurpose = Literal["connect", "setup_test"]
 RandomToken = Callable[[int], str]
 
 
@@ -60,6 +64,8 @@ class ConnectTicket(BaseModel):
     user_id: str
     instance_url: str
     issued_at: float
+    purpose: FlowPurpose = "connect"
+    pkce: bool | None = None  # None: the instance configuration decides
 
     @property
     def user(self) -> SlackUser:
@@ -80,6 +86,8 @@ class OAuthState(BaseModel):
     instance_url: str
     code_verifier: str = Field(repr=False)
     created_at: float
+    purpose: FlowPurpose = "connect"
+    pkce: bool | None = None  # None: the instance configuration decides
 
     @property
     def user(self) -> SlackUser:
@@ -98,6 +106,8 @@ class StartedFlow:
     state: str = field(repr=False)
     code_challenge: str
     browser_nonce: str = field(repr=False)  # the cookie value
+    purpose: FlowPurpose = "connect"
+    pkce: bool | None = None  # None: the instance configuration decides
 
 
 class OAuthStateStore:
@@ -122,8 +132,19 @@ class OAuthStateStore:
         self._state_ttl_s = state_ttl_s
         self._ticket_ttl_s = ticket_ttl_s
 
-    async def issue_ticket(self, user: SlackUser, *, instance_url: str) -> str:
-        """A one-time id for the Connect link of ``user`` (``/servicenow/oauth/start?s=``)."""
+    async def issue_ticket(
+        self,
+        user: SlackUser,
+        *,
+        instance_url: str,
+        purpose: FlowPurpose = "connect",
+        pkce: bool | None = None,
+    ) -> str:
+        """A one-time id for the Connect link of ``user`` (``/servicenow/oauth/start?s=``).
+
+        ``purpose`` and ``pkce`` (an override of the instance's PKCE setting, for the
+        setup test's retry without PKCE) travel with the ticket into the state.
+        """
         ticket = self._random(32)
         record = ConnectTicket(
             enterprise_id=user.enterprise_id,
@@ -131,6 +152,8 @@ class OAuthStateStore:
             user_id=user.user_id,
             instance_url=instance_url,
             issued_at=self._clock(),
+            purpose=purpose,
+            pkce=pkce,
         )
         with redis_errors("storing a connect ticket"):
             await self._redis.set(
@@ -155,9 +178,18 @@ class OAuthStateStore:
         if self._clock() - record.issued_at > self._ticket_ttl_s:
             msg = "connect link expired"
             raise LinkRefusedError(msg, reason="ticket_expired")
-        return await self.begin(record.user, instance_url=record.instance_url)
+        return await self.begin(
+            record.user, instance_url=record.instance_url, purpose=record.purpose, pkce=record.pkce
+        )
 
-    async def begin(self, user: SlackUser, *, instance_url: str) -> StartedFlow:
+    async def begin(
+        self,
+        user: SlackUser,
+        *,
+        instance_url: str,
+        purpose: FlowPurpose = "connect",
+        pkce: bool | None = None,
+    ) -> StartedFlow:
         """A new state with a PKCE verifier and a browser nonce, stored for the callback."""
         state = self._random(32)
         verifier = self._random(48)  # 64 characters: within PKCE's 43-128
@@ -170,6 +202,8 @@ class OAuthStateStore:
             "code_verifier": verifier,
             "created_at": self._clock(),
             "nonce_hash": _nonce_hash(nonce),
+            "purpose": purpose,
+            "pkce": pkce,
         }
         sealed = self._cipher.seal(payload, binding=self._binding(state))
         with redis_errors("storing an OAuth state"):
@@ -184,6 +218,8 @@ class OAuthStateStore:
             state=state,
             code_challenge=pkce_challenge(verifier),
             browser_nonce=nonce,
+            purpose=purpose,
+            pkce=pkce,
         )
 
     async def consume(self, state: str, *, browser_nonce: str | None) -> OAuthState:
