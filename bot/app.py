@@ -10,6 +10,7 @@ routes of DESIGN.md:
     GET  /healthz                      liveness, with Redis health as detail
     GET  /readyz                       configuration and model loaded (not Redis)
     GET  /metrics                      Prometheus text format
+    GET  /charts/feedback.png          the admin's feedback chart (signed URL, bot/charts.py)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bot.charts import chart_routes
 from bot.connect import oauth_routes
 from bot.container import Container
 from bot.listeners import register_all
@@ -115,6 +117,7 @@ def create_web_app(container: Container, bolt: AsyncApp, *, ready: bool = True) 
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         *oauth_routes(container),
+        *chart_routes(container),  # GET /charts/feedback.png (signed, expiring)
     ]
     app = Starlette(routes=routes)
     app.add_middleware(RequestIdMiddleware)
