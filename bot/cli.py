@@ -13,17 +13,26 @@ import logging
 import signal
 import sys
 from collections.abc import Iterator, Sequence
+from typing import TextIO
 
 import uvicorn
 from pydantic import ValidationError
 
 from bot.app import create_bolt_app, create_web_app
 from bot.container import open_container
+from bot.errors import StoreError
 from bot.logs import configure_logging
 from bot.metrics import Metrics
 from bot.settings import Settings
+from bot.store.connection import open_redis
+from bot.store.crypto import RecordCipher
+from bot.store.instance_config import InstanceConfigStore
+from bot.store.keys import Keys
+from bot.store.vault import RedisTokenVault
 
 log = logging.getLogger("snowbot")
+
+DEFAULT_USER = "abel.tuter"
 
 
 class _Server(uvicorn.Server):
@@ -105,6 +114,54 @@ async def serve(settings: Settings, *, trial: bool = False) -> int:
     return 0
 
 
+async def rotate_keys(settings: Settings, *, out: TextIO) -> int:
+    """Re-seal every token and instance record under the newest key; 1 if any is left."""
+    if not settings.encryption_keys:
+        print("snowbot rotate-keys: SNOWBOT_ENCRYPTION_KEYS is not set.", file=out)
+        return 2
+    cipher = RecordCipher.from_settings(settings)
+    keys = Keys(prefix=settings.redis_key_prefix)
+    redis = open_redis(settings)
+    try:
+        vault = RedisTokenVault(redis, keys=keys, cipher=cipher)
+        instances = InstanceConfigStore(redis, keys=keys, cipher=cipher, fallback=None)
+        tokens = await vault.rotate_all()
+        configs = await instances.rotate_all()
+    except StoreError as exc:
+        print(f"snowbot rotate-keys: the store cannot be reached: {exc}", file=out)
+        return 2
+    finally:
+        await redis.aclose()
+    total = tokens.merge(configs)
+    print(f"newest key: {cipher.key_version} ({len(cipher.key_versions)} configured)", file=out)
+    for name, report in (("token records", tokens), ("instance records", configs)):
+        print(
+            f"{name}: {report.rotated} rotated, {report.already_current} already current, "
+            f"{report.failed} failed, {report.conflicts} changed during rotation",
+            file=out,
+        )
+    if total.left:
+        print(
+            f"left: {total.left}. Keep the old keys; records that failed do not open with any "
+            "configured key or belong to someone else (see the log), and changed ones need "
+            "another run.",
+            file=out,
+        )
+        return 1
+    print("left: 0. Every record is sealed with the newest key; older keys can go.", file=out)
+    return 0
+
+
+async def _check(settings: Settings) -> int:
+    try:
+        from bot.check import run_check  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        print("snowbot check is not available in this build.", file=sys.stderr)
+        return 2
+    status: int = await run_check(settings, out=sys.stdout)
+    return status
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     parser = argparse.ArgumentParser(
@@ -117,6 +174,34 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow REDIS_URL=memory:// (one process, no persistence)",
     )
+    p_demo = sub.add_parser(
+        "demo",
+        help="the whole bot against a sandbox ServiceNow, in this terminal",
+        description=(
+            "The whole bot against a local sandbox ServiceNow and a Slack stand-in, "
+            "with no set-up. Interactive on a terminal; otherwise it reads a script from "
+            "stdin: '/snow ...' is the slash command, '[Label]' presses a button, "
+            "'field Label: value' fills a form field and 'submit' submits it, any other "
+            "line is a direct message."
+        ),
+    )
+    p_demo.add_argument(
+        "--as",
+        dest="user",
+        default=DEFAULT_USER,
+        metavar="USER",
+        help=(
+            "the seeded person you are: abel.tuter (default), bow.ruggeri, carol.coughlin, "
+            "beth.anglin (itil) or admin"
+        ),
+    )
+    sub.add_parser(
+        "check", help="validate the configuration and probe Redis and the instance"
+    )
+    sub.add_parser(
+        "rotate-keys",
+        help="re-encrypt every stored record under the newest SNOWBOT_ENCRYPTION_KEYS key",
+    )
     return parser
 
 
@@ -128,6 +213,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(KeyboardInterrupt):
             return asyncio.run(serve(settings, trial=args.trial))
         return 0
+    if args.command == "demo":
+        from bot.demo import run_demo
+
+        settings = _load_settings()
+        with contextlib.suppress(KeyboardInterrupt):
+            return asyncio.run(run_demo(settings, user_name=args.user))
+        return 130
+    if args.command == "rotate-keys":
+        return asyncio.run(rotate_keys(_load_settings(), out=sys.stdout))
+    if args.command == "check":
+        return asyncio.run(_check(_load_settings()))
     return 2
 
 
