@@ -134,6 +134,13 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias=AliasChoices("SNOWBOT_SERVICENOW_TIMEOUT", "servicenow_timeout"),
     )
+    # How long the setup test waits for ServiceNow to send the admin's browser back after
+    # the sign-in link was opened, before it reports a redirect URL mismatch.
+    setup_callback_wait: float = Field(
+        default=180.0,
+        gt=0,
+        validation_alias=AliasChoices("SNOWBOT_SETUP_CALLBACK_WAIT", "setup_callback_wait"),
+    )
 
     @field_validator(
         "redis_sentinels", "admins", "allowed_instance_domains", "encryption_keys",
