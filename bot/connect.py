@@ -132,6 +132,7 @@ def oauth_routes(c: Container) -> list[Route]:
                 c, user=user, code=code, code_verifier=flow.code_verifier,
                 instance_url=flow.instance_url,
             )
+            email_matches = await _email_matches(c, user, record)
         except errors.BotError as exc:
             log.info("connect callback refused: %s", exc.__class__.__name__)
             if user is not None:
@@ -140,7 +141,10 @@ def oauth_routes(c: Container) -> list[Route]:
             response.delete_cookie(COOKIE, path=COOKIE_PATH)
             return response
         host = urlsplit(record.instance_url).netloc
-        await _tell_slack(c, user, connected_message(record.servicenow_user, host))
+        told = connected_message(record.servicenow_user, host)
+        if not email_matches:
+            told = _with_warning(told, texts.LINKED_EMAIL_MISMATCH)
+        await _tell_slack(c, user, told)
         c.work.spawn(_after_connect(c, user), name="after-connect")
         name = record.servicenow_user.name or record.servicenow_user.user_name
         response = page(
@@ -181,7 +185,9 @@ async def link_user(
     servicenow_email = servicenow_user.email.strip().lower()
     if slack_email != servicenow_email:
         if c.settings.link_email_policy == "refuse" or not servicenow_email:
-            await _revoke_quietly(oauth, tokens=(tokens.access_token,))
+            await _revoke_quietly(
+                oauth, tokens=tuple(t for t in (tokens.refresh_token, tokens.access_token) if t)
+            )
             await c.audit.record(
                 "connect_refused", user=user, reason="email_mismatch",
                 servicenow_user=servicenow_user.user_name,
@@ -204,6 +210,20 @@ async def link_user(
         email_matches=slack_email == servicenow_email,
     )
     return stored
+
+
+async def _email_matches(c: Container, user: SlackUser, record: TokenRecord) -> bool:
+    """Whether the linked account's email is the Slack profile's (False only under "warn")."""
+    if c.settings.link_email_policy == "refuse":
+        return True  # link_user refused any mismatch
+    profile = await c.directory.profile(user.user_id)
+    return profile.email.strip().lower() == record.servicenow_user.email.strip().lower()
+
+
+def _with_warning(told: Message, warning: str) -> Message:
+    """``told`` with a warning section appended (the "warn" email policy)."""
+    block = {"type": "section", "text": {"type": "mrkdwn", "text": warning}}
+    return Message(text=f"{told.text} {warning}", blocks=[*told.blocks, block])
 
 
 async def _revoke_quietly(oauth: ServiceNowOAuth, *, tokens: tuple[str, ...]) -> None:

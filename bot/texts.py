@@ -94,6 +94,10 @@ CONNECT_BUTTON = "Connect ServiceNow"
 CONNECT_LINK_NOTE = "The link is yours alone and works for 10 minutes. Please don't forward it."
 CONNECTED = "You're connected to ServiceNow as *{name}*."
 CONNECTED_NEXT = "Try “show my tickets”, or tell me what's wrong."
+LINKED_EMAIL_MISMATCH = (
+    "Heads up: that ServiceNow account's email isn't the one on your Slack profile. "
+    "If it isn't yours, use `/snow disconnect` now."
+)
 STATUS_CONNECTED = "You're connected to ServiceNow as *{name}*."
 STATUS_NOT_CONNECTED = "You haven't linked your ServiceNow account yet."
 STATUS_NEEDS_RECONNECT = (
