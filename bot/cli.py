@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from bot.app import create_bolt_app, create_web_app
 from bot.container import open_container
+from bot.errors import BotError
 from bot.errors import StoreError
 from bot.logs import configure_logging
 from bot.metrics import Metrics

@@ -84,9 +84,14 @@ def slack_retry_handlers() -> list[AsyncRetryHandler]:
 
 
 def load_intent_engine() -> IntentEngine:
-    """The bot's own intent model, checked on load (``IntentModelError`` if unusable)."""
+    """The bot's own intent model, checked on load (``IntentModelError`` if unusable).
+
+    A bundled model whose recorded scikit-learn version or training-data hash does not
+    match this installation is retrained in memory from the shipped data (a second
+    or two) rather than trusted or refused.
+    """
     try:
-        return load_engine()
+        return load_engine(rebuild=True)
     except IntentError as exc:
         msg = f"the intent model cannot be loaded: {exc}"
         raise IntentModelError(msg) from exc

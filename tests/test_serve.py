@@ -96,9 +96,11 @@ async def test_serve_answers_a_signed_snow_help_and_stops_on_sigterm(
             assert response.status_code == 200
             assert "/snow mine" in render_blocks(response.json()["blocks"])
         finally:
-            process.send_signal(signal.SIGTERM)
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
             code = await asyncio.wait_for(process.wait(), timeout=30)
-    assert code == 0
+            output = await process.stdout.read() if process.stdout else b""
+    assert code == 0, output.decode()[-3000:]
 
 
 async def test_serve_refuses_the_memory_store_without_trial() -> None:
