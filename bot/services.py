@@ -21,18 +21,19 @@ from pydantic import BaseModel, ConfigDict
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import NotLinkedError, ReconnectRequiredError, SlackError
+from bot.errors import NotLinkedError, ReconnectRequiredError, ServiceNowError, SlackError
 from bot.metrics import Metrics
 from bot.models import SlackUser
 from bot.servicenow.client import ServiceNowIncidents
 from bot.servicenow.idempotency import CreateGuard
 from bot.servicenow.instance import Instance, InstancePolicy
+from bot.servicenow.models import TokenSet
 from bot.servicenow.oauth import ServiceNowOAuth
 from bot.servicenow.session import RetryPolicy, ServiceNowSession
 from bot.settings import Settings
 from bot.store.instance_config import InstanceConfig, InstanceConfigStore
 from bot.store.oauth_state import OAuthStateStore
-from bot.store.refresh import TokenRefresher
+from bot.store.refresh import RefreshCall, TokenRefresher
 from bot.store.vault import RedisTokenVault, TokenRecord
 
 
@@ -143,7 +144,7 @@ class ServiceNowAccess:
         oauth = self.oauth(config)
         instance = oauth.instance
         source = self.refresher.source(
-            user, refresh_call=oauth.refresh, instance_url=config.instance_url
+            user, refresh_call=self._counted_refresh(oauth), instance_url=config.instance_url
         )
         return UserClient(
             incidents=self._incidents(instance, source),
@@ -151,6 +152,23 @@ class ServiceNowAccess:
             config=config,
             instance=instance,
         )
+
+    def _counted_refresh(self, oauth: ServiceNowOAuth) -> RefreshCall:
+        """``oauth.refresh``, counted in ``snowbot_token_refreshes_total`` by outcome."""
+
+        async def refresh(refresh_token: str) -> TokenSet:
+            try:
+                tokens = await oauth.refresh(refresh_token)
+            except ReconnectRequiredError:
+                self.metrics.refreshes.labels(outcome="refused").inc()
+                raise
+            except ServiceNowError:
+                self.metrics.refreshes.labels(outcome="unavailable").inc()
+                raise
+            self.metrics.refreshes.labels(outcome="ok").inc()
+            return tokens
+
+        return refresh
 
     async def connect_url(self, user: SlackUser) -> str:
         """A fresh, single-use Connect link for ``user`` (valid for a few minutes)."""
