@@ -31,7 +31,10 @@ from bot.models import SlackUser
 from bot.reply import Origin, SlackReply
 from bot.router import Turn, finish_pending
 from bot.servicenow.oauth import ServiceNowOAuth
+from bot.setup import flow as setup_flow
+from bot.store.instance_config import InstanceConfig
 from bot.store.keys import OAUTH_STATE_TTL
+from bot.store.oauth_state import OAuthState, StartedFlow
 from bot.store.vault import TokenRecord
 
 log = logging.getLogger(__name__)
@@ -92,24 +95,8 @@ def oauth_routes(c: Container) -> list[Route]:
         except errors.BotError as exc:
             log.info("connect start refused: %s", exc.__class__.__name__)
             return _refused_page(exc)
-        url = oauth.authorize_url(
-            redirect_uri=c.settings.redirect_uri,
-            state=flow.state,
-            code_challenge=flow.code_challenge if config.pkce else None,
-        )
-        response = RedirectResponse(url, status_code=302)
-        response.set_cookie(
-            COOKIE,
-            flow.browser_nonce,
-            max_age=OAUTH_STATE_TTL,
-            path=COOKIE_PATH,
-            httponly=True,
-            secure=secure_cookie,
-            samesite="lax",
-        )
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+        url = await _consent_url(c, oauth, config=config, flow=flow)
+        return _to_consent(url, nonce=flow.browser_nonce, secure_cookie=secure_cookie)
 
     async def callback(request: Request) -> Response:
         params = request.query_params
@@ -121,6 +108,10 @@ def oauth_routes(c: Container) -> list[Route]:
                 raise errors.LinkRefusedError("callback without state", reason="state_unknown")
             flow = await c.states.consume(state, browser_nonce=cookie)
             user = flow.user
+            if flow.purpose == "setup_test":
+                return await _setup_test_callback(
+                    c, flow, params.get("code", ""), params.get("error", "")
+                )
             if params.get("error"):
                 raise errors.LinkRefusedError(
                     f"consent not given: {params.get('error')}", reason="denied"
@@ -137,6 +128,8 @@ def oauth_routes(c: Container) -> list[Route]:
             log.info("connect callback refused: %s", exc.__class__.__name__)
             if user is not None:
                 await _tell_slack(c, user, error_message(exc))
+                # Hook: a colleague test waiting for this user reports the refusal.
+                await setup_flow.after_link(c, user, error=exc)
             response = _refused_page(exc, team_id=user.team_id if user else None)
             response.delete_cookie(COOKIE, path=COOKIE_PATH)
             return response
@@ -145,7 +138,7 @@ def oauth_routes(c: Container) -> list[Route]:
         if not email_matches:
             told = _with_warning(told, texts.LINKED_EMAIL_MISMATCH)
         await _tell_slack(c, user, told)
-        c.work.spawn(_after_connect(c, user), name="after-connect")
+        c.work.spawn(_after_connect(c, user, record), name="after-connect")
         name = record.servicenow_user.name or record.servicenow_user.user_name
         response = page(
             "Connected",
@@ -160,6 +153,46 @@ def oauth_routes(c: Container) -> list[Route]:
         Route("/servicenow/oauth/start", start, methods=["GET"]),
         Route("/servicenow/oauth/callback", callback, methods=["GET"]),
     ]
+
+
+def _to_consent(url: str, *, nonce: str, secure_cookie: bool) -> Response:
+    """The redirect to the consent page, with the cookie that binds the flow to the browser."""
+    response = RedirectResponse(url, status_code=302)
+    response.set_cookie(
+        COOKIE,
+        nonce,
+        max_age=OAUTH_STATE_TTL,
+        path=COOKIE_PATH,
+        httponly=True,
+        secure=secure_cookie,
+        samesite="lax",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+async def _consent_url(
+    c: Container, oauth: ServiceNowOAuth, *, config: InstanceConfig, flow: StartedFlow
+) -> str:
+    """The consent page URL of a started flow (PKCE unless the flow or instance says no)."""
+    pkce = config.pkce if flow.pkce is None else flow.pkce
+    if flow.purpose == "setup_test":
+        # Hook: the setup test notes that the admin opened its sign-in link.
+        await setup_flow.flow_started(c, flow.user)
+    return oauth.authorize_url(
+        redirect_uri=c.settings.redirect_uri,
+        state=flow.state,
+        code_challenge=flow.code_challenge if pkce else None,
+    )
+
+
+async def _setup_test_callback(c: Container, flow: OAuthState, code: str, error: str) -> Response:
+    """Hook: the setup test's consent continues the test (bot.setup.flow), no link is made."""
+    title, body = await setup_flow.setup_callback(c, flow, code=code, error=error)
+    done = page(title, body, team_id=flow.user.team_id)
+    done.delete_cookie(COOKIE, path=COOKIE_PATH)
+    return done
 
 
 async def link_user(
@@ -242,12 +275,14 @@ async def _tell_slack(c: Container, user: SlackUser, message: Message) -> None:
         log.warning("could not tell the user in Slack: %s", exc.detail)
 
 
-async def _after_connect(c: Container, user: SlackUser) -> None:
+async def _after_connect(c: Container, user: SlackUser, record: TokenRecord) -> None:
     """Finish what the user asked before connecting, and refresh their home tab."""
     reply = SlackReply(client=c.slack, user=user, origin=Origin(kind="home"))
     turn = Turn(c=c, user=user, reply=reply)
 
     async def work() -> None:
+        # Hook: the colleague test's report, and the warning about admin roles.
+        await setup_flow.after_link(c, user, record=record)
         await finish_pending(turn)
         await publish_home(turn)
 

@@ -1,0 +1,484 @@
+"""The connection test, across Slack, the bot and the admin's browser.
+
+1. ``run_connection_test`` (the admin pressed the button): the bot probes the token
+   endpoint and the sign-in page itself; if both answer, the admin gets a sign-in link
+   (a Connect link whose ticket has ``purpose="setup_test"``).
+2. ``flow_started`` (``bot.connect``'s start route redeemed that link): the time is
+   noted, and a background check fires ``setup_callback_wait`` seconds later: if no
+   callback came by then, the Redirect URL probably does not match.
+3. ``setup_callback`` (the callback of a setup-test flow): the code is exchanged (on a
+   refusal with PKCE, the admin gets a second sign-in link without PKCE; the code is
+   single-use, so the retry needs a fresh consent), then the identity lookup, the
+   incident table and the feedback table are checked with the new token. If the
+   exchange only works without PKCE, the connection is saved with PKCE off. The admin
+   stays linked as themselves when the emails match, else the tokens are revoked.
+4. ``ask_colleague`` and ``after_link``: a colleague gets a Connect link; when their
+   link is made (or refused), what it can do is reported to the admin. ``after_link``
+   also warns the admins when an account with admin roles links.
+
+Every result goes to the admin (DM) as the checklist of ``bot.setup.diagnosis``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from urllib.parse import urlencode, urlsplit
+
+from bot import errors
+from bot.blocks import Message, connect_prompt
+from bot.blocks.parts import safe
+from bot.container import Container
+from bot.models import SlackUser
+from bot.reply import Origin, SlackReply
+from bot.servicenow.client import ServiceNowIncidents
+from bot.servicenow.models import ServiceNowUser, TokenSet
+from bot.setup import views
+from bot.setup.admins import NON_ORDINARY_ROLES, privileged_roles
+from bot.setup.diagnosis import Observations, diagnose
+from bot.setup.probes import probe_sign_in_page, probe_token_endpoint
+from bot.setup.records import SetupRecord, SetupRecords, new_run_id
+from bot.store.instance_config import InstanceConfig
+from bot.store.oauth_state import OAuthState
+from bot.store.vault import TokenRecord
+
+log = logging.getLogger(__name__)
+
+COLLEAGUE_ASKED = (
+    "An admin is setting up snowbot and asked you to link your ServiceNow account, to "
+    "check that it works for everyone. It takes a minute."
+)
+PRIVILEGED_LINK = (
+    "<@{user}> linked a ServiceNow account with admin roles ({roles}). snowbot acts with "
+    "that account's rights, so anything they ask it to do runs as an admin."
+)
+_OBSERVATION_FIELDS = frozenset(Observations.model_fields)
+
+
+def records_of(c: Container) -> SetupRecords:
+    """The setup records store over the container's Redis."""
+    return SetupRecords(c.redis, keys=c.keys)
+
+
+def host_of(config: InstanceConfig) -> str:
+    """The instance's host, for people."""
+    return urlsplit(config.instance_url).netloc or config.instance_url
+
+
+def _observe(record: SetupRecord, **changes: object) -> SetupRecord:
+    unknown = set(changes) - _OBSERVATION_FIELDS
+    if unknown:
+        msg = f"unknown observations: {sorted(unknown)}"
+        raise ValueError(msg)
+    observations = record.observations.model_copy(update=changes)
+    return record.model_copy(update={"observations": observations})
+
+
+def checklist(
+    c: Container,
+    record: SetupRecord,
+    config: InstanceConfig,
+    *,
+    sign_in_url: str | None = None,
+    retry_without_pkce: bool = False,
+) -> Message:
+    """The admin's view of where the test stands."""
+    diagnosis = diagnose(
+        record.observations,
+        host=host_of(config),
+        redirect_uri=c.settings.redirect_uri,
+        table=config.feedback_table,
+        colleague=record.colleague_name,
+    )
+    offer = record.connection_ok is True and not record.colleague_id and not diagnosis.pending
+    return views.checklist_view(
+        diagnosis,
+        sign_in_url=sign_in_url,
+        retry_without_pkce=retry_without_pkce,
+        offer_colleague=offer,
+    )
+
+
+async def tell(c: Container, user_id: str, *, team: SlackUser, message: Message) -> None:
+    """DM ``user_id`` (of ``team``'s workspace); a Slack failure is only logged."""
+    person = SlackUser(enterprise_id=team.enterprise_id, team_id=team.team_id, user_id=user_id)
+    reply = SlackReply(client=c.slack, user=person, origin=Origin(kind="home"))
+    try:
+        await reply.direct(message)
+    except errors.SlackError as exc:
+        log.warning("could not tell %s about the setup test: %s", user_id, exc.detail)
+
+
+async def sign_in_url(
+    c: Container, user: SlackUser, config: InstanceConfig, *, pkce: bool | None
+) -> str:
+    """A one-time link that starts the setup test's consent (``purpose="setup_test"``)."""
+    ticket = await c.states.issue_ticket(
+        user, instance_url=config.instance_url, purpose="setup_test", pkce=pkce
+    )
+    return f"{c.settings.public_url}/servicenow/oauth/start?{urlencode({'s': ticket})}"
+
+
+# --- 1. the probes ----------------------------------------------------------------------
+
+
+async def probe(c: Container, config: InstanceConfig) -> Observations:
+    """What the bot sees of the instance by itself: token endpoint, then sign-in page."""
+    instance = c.servicenow.instance(config)
+    answer = await probe_token_endpoint(
+        c.http,
+        instance=instance,
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        redirect_uri=c.settings.redirect_uri,
+    )
+    if answer != "ok":
+        return Observations(token_probe=answer)
+    page = await probe_sign_in_page(
+        c.http,
+        instance=instance,
+        client_id=config.client_id,
+        redirect_uri=c.settings.redirect_uri,
+        pkce=config.pkce,
+    )
+    return Observations(token_probe=answer, authorize_probe=page)
+
+
+async def run_connection_test(c: Container, admin: SlackUser, config: InstanceConfig) -> Message:
+    """Start a test run: probe, then (if both answer) hand the admin the sign-in link."""
+    observations = await probe(c, config)
+    ready = observations.authorize_probe == "ok"
+    if ready:
+        observations = observations.model_copy(update={"signin": "waiting"})
+    fresh = SetupRecord(
+        admin_id=admin.user_id,
+        run_id=new_run_id(),
+        observations=observations,
+        started_at=c.clock(),
+    )
+    record = await records_of(c).update(admin.enterprise_id, admin.team_id, lambda _: fresh)
+    await c.audit.record("setup_test", user=admin, instance=config.instance_url)
+    url = await sign_in_url(c, admin, config, pkce=None) if ready else None
+    return checklist(c, record, config, sign_in_url=url)
+
+
+# --- 2. the sign-in link was opened -------------------------------------------------------
+
+
+async def flow_started(c: Container, flow_user: SlackUser) -> None:
+    """The admin opened the sign-in link: note when, and watch for the callback."""
+    now = c.clock()
+
+    def opened(record: SetupRecord) -> SetupRecord | None:
+        if record.admin_id != flow_user.user_id or record.observations.signin is None:
+            return None
+        if record.observations.signin not in ("waiting", "opened", "no_callback"):
+            return None
+        return _observe(record, signin="opened").model_copy(update={"redeemed_at": now})
+
+    try:
+        record = await records_of(c).update(flow_user.enterprise_id, flow_user.team_id, opened)
+    except errors.BotError as exc:
+        log.warning("could not note the opened sign-in link: %s", exc.detail)
+        return
+    if record.redeemed_at == now:
+        c.work.spawn(
+            watch_callback(c, flow_user, run_id=record.run_id, redeemed_at=now),
+            name="setup-watch-callback",
+        )
+
+
+async def watch_callback(
+    c: Container, admin: SlackUser, *, run_id: str, redeemed_at: float
+) -> None:
+    """After the wait, report a missing callback (the Redirect URL most likely)."""
+    await asyncio.sleep(c.settings.setup_callback_wait)
+
+    def missing(record: SetupRecord) -> SetupRecord | None:
+        if record.run_id != run_id or record.redeemed_at != redeemed_at:
+            return None
+        if record.observations.signin != "opened":
+            return None
+        return _observe(record, signin="no_callback")
+
+    try:
+        record = await records_of(c).update(admin.enterprise_id, admin.team_id, missing)
+        if record.run_id != run_id or record.observations.signin != "no_callback":
+            return
+        config = await c.instances.require(admin.enterprise_id, admin.team_id)
+        await tell(c, record.admin_id, team=admin, message=checklist(c, record, config))
+    except errors.BotError as exc:
+        log.warning("could not report a missing callback: %s", exc.detail)
+
+
+# --- 3. the admin's callback ----------------------------------------------------------------
+
+
+def _table_outcome(exc: errors.BotError) -> str:
+    if isinstance(exc, errors.ServiceNowForbiddenError):
+        return "forbidden"
+    if isinstance(exc, errors.ServiceNowAuthError | errors.AuthError):
+        return "unauthorized"
+    if isinstance(exc, errors.ServiceNowRejectedError | errors.ServiceNowNotFoundError):
+        return "missing"
+    return "error"
+
+
+async def _table(client: ServiceNowIncidents, table: str) -> str:
+    try:
+        await client.table_probe(table)
+    except errors.BotError as exc:
+        return _table_outcome(exc)
+    return "ok"
+
+
+async def setup_callback(
+    c: Container, flow: OAuthState, *, code: str, error: str
+) -> tuple[str, str]:
+    """Continue the test after the admin's consent; the browser page's title and text."""
+    admin = flow.user
+    store = records_of(c)
+    config = await c.instances.require(admin.enterprise_id, admin.team_id)
+    if config.instance_url != flow.instance_url:
+        raise errors.LinkRefusedError("instance changed during the test", reason="instance_changed")
+    if error or not code:
+        record = await store.update(
+            admin.enterprise_id, admin.team_id, lambda r: _observe(r, signin="denied")
+        )
+        await tell(c, admin.user_id, team=admin, message=checklist(c, record, config))
+        return "Connection test", "Access was not allowed. The details are in Slack."
+    await store.update(admin.enterprise_id, admin.team_id, lambda r: _observe(r, signin="ok"))
+    pkce = config.pkce if flow.pkce is None else flow.pkce
+    oauth = c.servicenow.oauth(config)
+    try:
+        tokens = await oauth.exchange_code(
+            code=code,
+            redirect_uri=c.settings.redirect_uri,
+            code_verifier=flow.code_verifier if pkce else None,
+        )
+    except (errors.TokenRefusedError, errors.ServiceNowError) as exc:
+        return await _exchange_failed(c, admin, config, exc, pkce=pkce)
+    pkce_off = flow.pkce is False and config.pkce
+    if pkce_off:
+        config = await _save_without_pkce(c, admin, config)
+    client = c.servicenow.with_token(config, tokens.access_token)
+    obs: dict[str, object] = {"exchange": "ok", "pkce_off": pkce_off}
+    identity = None
+    try:
+        identity = await client.current_user()
+        obs["identity"] = "ok"
+    except errors.BotError as exc:
+        obs["identity"] = _table_outcome(exc)
+    if identity is not None:
+        obs["incidents"] = await _table(client, "incident")
+        obs["feedback"] = await _table(client, config.feedback_table)
+    record = await store.update(
+        admin.enterprise_id, admin.team_id, lambda r: _observe(r, **obs)
+    )
+    kept = identity is not None and await _keep_admin_link(
+        c, admin, config, tokens=tokens, identity=identity
+    )
+    if not kept:
+        for token in (tokens.refresh_token, tokens.access_token):
+            if token:
+                try:
+                    await oauth.revoke(token)
+                except errors.ServiceNowError:
+                    log.warning("could not revoke the setup test's token")
+    await tell(c, admin.user_id, team=admin, message=checklist(c, record, config))
+    return "Connection test finished", "Head back to Slack for the results."
+
+
+async def _exchange_failed(
+    c: Container, admin: SlackUser, config: InstanceConfig, exc: errors.BotError, *, pkce: bool
+) -> tuple[str, str]:
+    refused = isinstance(exc, errors.TokenRefusedError)
+    outcome = ("refused_pkce" if pkce else "refused") if refused else "unavailable"
+    record = await records_of(c).update(
+        admin.enterprise_id, admin.team_id, lambda r: _observe(r, exchange=outcome)
+    )
+    retry_url = None
+    if outcome == "refused_pkce":
+        retry_url = await sign_in_url(c, admin, config, pkce=False)
+    message = checklist(
+        c, record, config, sign_in_url=retry_url, retry_without_pkce=retry_url is not None
+    )
+    await tell(c, admin.user_id, team=admin, message=message)
+    return "Connection test", "ServiceNow refused to issue a token. The details are in Slack."
+
+
+async def _save_without_pkce(
+    c: Container, admin: SlackUser, config: InstanceConfig
+) -> InstanceConfig:
+    expected = config.version if config.source == "chat" else 0
+    replaced = await c.instances.replace(
+        config.model_copy(update={"pkce": False}),
+        enterprise_id=admin.enterprise_id,
+        team_id=admin.team_id,
+        expected_version=expected,
+    )
+    await c.audit.record("setup_pkce_off", user=admin, instance=config.instance_url)
+    return replaced.config
+
+
+async def _keep_admin_link(
+    c: Container,
+    admin: SlackUser,
+    config: InstanceConfig,
+    *,
+    tokens: TokenSet,
+    identity: ServiceNowUser,
+) -> bool:
+    """Link the admin as themselves when the emails match (so rechecks need no consent)."""
+    try:
+        profile = await c.directory.profile(admin.user_id)
+    except errors.SlackError:
+        return False
+    email = profile.email.strip().lower()
+    if not email or email != identity.email.strip().lower():
+        return False
+    record = TokenRecord.linked(
+        tokens=tokens,
+        servicenow_user=identity,
+        instance_url=config.instance_url,
+        linked_at=c.clock(),
+    )
+    await c.vault.put(admin, record, expected_version=None)
+    await c.audit.record(
+        "connect", user=admin, servicenow_user=identity.user_name,
+        instance=config.instance_url, email_matches=True,
+    )
+    return True
+
+
+# --- 4. the colleague, and every link -------------------------------------------------------
+
+
+async def ask_colleague(
+    c: Container, admin: SlackUser, colleague_id: str, *, config: InstanceConfig
+) -> str:
+    """Send the colleague a Connect link and remember to report their link; what to tell
+    the admin (one escaped sentence)."""
+    profile = await c.directory.profile(colleague_id)
+    if colleague_id == admin.user_id:
+        return "Please pick a colleague other than yourself."
+    if profile.is_bot or profile.deleted or profile.is_guest:
+        return "Please pick an active member of this workspace (not a guest or a bot)."
+    if profile.team_id and profile.team_id != admin.team_id:
+        return "Please pick someone from this workspace."
+    if profile.is_admin or profile.is_owner or colleague_id in c.settings.admins:
+        return "Please pick a colleague who is not an admin."
+    name = profile.real_name or colleague_id
+
+    def asked(record: SetupRecord) -> SetupRecord:
+        cleared = _observe(
+            record, colleague_link="waiting", colleague_incidents=None, colleague_feedback=None
+        )
+        return cleared.model_copy(
+            update={"colleague_id": colleague_id, "colleague_name": name, "admin_id": admin.user_id}
+        )
+
+    await records_of(c).update(admin.enterprise_id, admin.team_id, asked)
+    colleague = SlackUser(
+        enterprise_id=admin.enterprise_id, team_id=admin.team_id, user_id=colleague_id
+    )
+    url = await c.servicenow.connect_url(colleague)
+    await tell(c, colleague_id, team=admin, message=connect_prompt(url, reason=COLLEAGUE_ASKED))
+    await c.audit.record("setup_colleague_test", user=admin, colleague=colleague_id)
+    return (
+        f"I've sent {safe(name, 200)} a Connect link. I'll tell you here what their link "
+        "can do once they've used it."
+    )
+
+
+async def after_link(
+    c: Container,
+    user: SlackUser,
+    *,
+    record: TokenRecord | None = None,
+    error: errors.BotError | None = None,
+) -> None:
+    """Called by ``bot.connect`` after every link (or refused link): the colleague test's
+    report, and the warning when an account with admin roles links."""
+    try:
+        if record is not None:
+            await _warn_if_privileged(c, user, record)
+        await _colleague_report(c, user, record=record, error=error)
+    except errors.BotError as exc:
+        log.warning("after-link setup checks failed: %s", exc.detail)
+
+
+async def _colleague_report(
+    c: Container,
+    user: SlackUser,
+    *,
+    record: TokenRecord | None,
+    error: errors.BotError | None,
+) -> None:
+    store = records_of(c)
+    setup = await store.get(user.enterprise_id, user.team_id)
+    if setup.colleague_id != user.user_id or setup.observations.colleague_link != "waiting":
+        return
+    obs: dict[str, object]
+    if record is None:
+        obs = {"colleague_link": "refused"}
+        log.info("the colleague's link was refused: %s", type(error).__name__)
+    elif set(record.servicenow_user.roles) & NON_ORDINARY_ROLES:
+        obs = {"colleague_link": "privileged"}
+    else:
+        obs = {"colleague_link": "ok"}
+        try:
+            client = await c.servicenow.for_user(user)
+            obs["colleague_incidents"] = await _table(client.incidents, "incident")
+            obs["colleague_feedback"] = await _table(
+                client.incidents, client.config.feedback_table
+            )
+        except errors.AuthError as exc:
+            obs["colleague_incidents"] = _table_outcome(exc)
+    updated = await store.update(
+        user.enterprise_id, user.team_id, lambda r: _observe(r, **obs)
+    )
+    config = await c.instances.require(user.enterprise_id, user.team_id)
+    await tell(c, updated.admin_id, team=user, message=checklist(c, updated, config))
+
+
+async def _warn_if_privileged(c: Container, user: SlackUser, record: TokenRecord) -> None:
+    roles = privileged_roles(record.servicenow_user.roles)
+    if not roles:
+        return
+    await c.audit.record(
+        "privileged_link", user=user, servicenow_user=record.servicenow_user.user_name,
+        roles=",".join(roles),
+    )
+    config = await c.instances.get(user.enterprise_id, user.team_id)
+    recipients = list(dict.fromkeys(c.settings.admins))
+    if config is not None and config.configured_by.startswith(("U", "W")):
+        recipients.insert(0, config.configured_by)
+    line = PRIVILEGED_LINK.format(user=user.user_id, roles=safe(", ".join(roles), 200))
+    for admin_id in dict.fromkeys(recipients):
+        if admin_id != user.user_id:
+            await tell(c, admin_id, team=user, message=views.plain(line))
+
+
+async def notify_instance_changed(
+    c: Container, admin: SlackUser, *, previous_url: str, config: InstanceConfig
+) -> int:
+    """Ask everyone linked to the previous instance to connect again; how many were told."""
+    told = 0
+    reason = (
+        f"This workspace now uses another ServiceNow instance ({host_of(config)}), so "
+        "your link no longer works. Please connect again."
+    )
+    for entry in await c.vault.list_linked(admin.enterprise_id, admin.team_id):
+        if entry.instance_url != previous_url:
+            continue
+        person = SlackUser(
+            enterprise_id=admin.enterprise_id, team_id=admin.team_id,
+            user_id=entry.slack_user_id,
+        )
+        await c.vault.mark_needs_reconnect(person)
+        url = await c.servicenow.connect_url(person)
+        await tell(c, entry.slack_user_id, team=admin, message=connect_prompt(url, reason=reason))
+        told += 1
+    return told
+
