@@ -5,7 +5,10 @@ A ``Turn`` is one request of one user: the container, who asked, and how to answ
 classifies free text (a DM, a mention, ``/snow <anything else>``) and maps the
 intent to the same use cases. ``clarify`` asks with buttons for the top candidates
 instead of guessing; ``reject`` and ``out_of_scope`` get a friendly fallback with no
-ServiceNow call. Use cases live in ``bot/handlers``; this module only chooses.
+ServiceNow call. ``route_message`` (DMs and mentions) reads the user's conversation
+state first: "cancel" drops a pending question, an answer completes the request that
+asked it (``bot.handlers.dialogue``), and a clearly new request starts over. Use
+cases live in ``bot/handlers``; this module only chooses.
 """
 
 from __future__ import annotations
@@ -15,11 +18,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from pydantic import BaseModel
+
+from bot import texts
 from bot.blocks import clarify_intent, did_you_mean_number, fallback_message
+from bot.blocks.question import question_message
 from bot.container import Container
+from bot.errors import StoreError
 from bot.grammar import SnowCommand
 from bot.models import SlackUser
 from bot.reply import SlackReply
+from intents import Prediction
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +95,12 @@ async def route_text_command(turn: Turn, command: SnowCommand) -> None:
 
 
 async def route_text(turn: Turn, text: str, *, intent_hint: str | None = None) -> None:
-    """Classify ``text`` and run the matching use case, or ask, or fall back."""
-    engine = turn.c.engine
-    prediction = engine.predict(text, incident_digits=turn.c.settings.incident_digits)
-    turn.c.metrics.intents.labels(intent=prediction.intent, decision=prediction.decision).inc()
+    """Classify ``text`` and run the matching use case, or ask, or fall back.
+
+    ``intent_hint`` (a clarify button the user pressed) overrides the classifier's
+    intent; the entities still come from the text.
+    """
+    prediction = _predict(turn, text)
     intent = intent_hint or prediction.intent
     decision = "accept" if intent_hint else prediction.decision
     log.info(
@@ -106,26 +117,84 @@ async def route_text(turn: Turn, text: str, *, intent_hint: str | None = None) -
     number = prediction.entities.get("incident_number")
     partial = prediction.hints.get("partial_incident_number")
     kind = INTENT_COMMANDS[intent]
-    if (
-        number is None
-        and partial
-        and kind in ("lookup", "comment", "close")
-    ):
-        await turn.reply.private(did_you_mean_number(partial, intent=intent))
+    said = _slot_text(kind, text, number=number)
+    if number is None and partial and kind in ("lookup", "comment", "close"):
+        await _ask_number(turn, kind=kind, intent=intent, partial=partial, text=said)
         return
-    command = SnowCommand.model_validate(
-        {
-            "kind": kind,
-            "number": number,
-            "text": prediction.entities.get("short_description") or text,
-        }
-    )
+    command = SnowCommand.model_validate({"kind": kind, "number": number, "text": said})
     await _handlers().get(kind, _fallback)(turn, command)
 
 
+def _predict(turn: Turn, text: str) -> Prediction:
+    prediction = turn.c.engine.predict(text, incident_digits=turn.c.settings.incident_digits)
+    turn.c.metrics.intents.labels(
+        intent=prediction.intent, decision=prediction.decision
+    ).inc()
+    return prediction
+
+
+def _slot_text(kind: str, text: str, *, number: str | None) -> str:
+    """What a use case gets as its text: a comment's body, else the whole message."""
+    if kind == "comment":
+        from bot.handlers.updates import comment_body
+
+        return comment_body(text, number=number)
+    return text
+
+
+async def _ask_number(turn: Turn, *, kind: str, intent: str, partial: str, text: str) -> None:
+    """"Did you mean INC…?", remembering what else was said for Yes / No."""
+    from bot.handlers import dialogue
+
+    asked = dialogue.KIND_OF.get(intent)
+    if asked is not None:
+        pending = dialogue.PendingQuestion(kind=asked, waiting_for="number", text=text)
+        await _remember(turn, pending)
+    await turn.reply.private(did_you_mean_number(partial, intent=intent))
+
+
+async def _remember(turn: Turn, pending: BaseModel) -> None:
+    try:
+        await turn.c.conversations.save(turn.user, pending)
+    except StoreError:
+        log.warning("could not keep a conversation: Redis did not answer")
+
+
 async def route_message(turn: Turn, text: str) -> None:
-    """A DM or a mention: free text through the classifier."""
-    await route_text(turn, text)
+    """A DM or a mention: "cancel", the answer to a pending question, or a new request.
+
+    The conversation state is read before classifying: when the bot asked something,
+    the message answers it unless it is clearly a new request (then the question is
+    dropped and the message routed afresh).
+    """
+    from bot.handlers import dialogue
+
+    if dialogue.is_cancel(text):
+        await dialogue.cancel(turn)
+        return
+    try:
+        pending = await turn.c.conversations.load(turn.user, dialogue.PendingQuestion)
+    except StoreError:
+        log.warning("conversation state unavailable: Redis did not answer")
+        pending = None
+    if pending is None:
+        await route_text(turn, text)
+        return
+    prediction = _predict(turn, text)
+    if dialogue.starts_over(pending, prediction):
+        log.info("a new request replaces a pending question", extra={"intent": prediction.intent})
+        await turn.c.conversations.clear(turn.user)
+        await route_text(turn, text)
+        return
+    number = prediction.entities.get("incident_number") or prediction.hints.get(
+        "partial_incident_number"
+    )
+    command = dialogue.command_for_answer(pending, text, number=number)
+    if command is None:
+        await turn.reply.private(question_message(texts.ASK_NUMBER_AGAIN))
+        return
+    await turn.c.conversations.clear(turn.user)
+    await route_command(turn, command)
 
 
 async def finish_pending(turn: Turn) -> bool:

@@ -15,7 +15,18 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import TypeVar
 
-from bot.handlers import account, conversation, feedback, incidents, setup, troubleshoot, writes
+from bot.handlers import (
+    account,
+    clarify,
+    conversation,
+    dialogue,
+    feedback,
+    incidents,
+    setup,
+    troubleshoot,
+    updates,
+    writes,
+)
 from bot.interactions import ActionHandler, CommandHandler, ShortcutHandler, ViewHandler
 
 _MODULES: tuple[ModuleType, ...] = (
@@ -23,6 +34,9 @@ _MODULES: tuple[ModuleType, ...] = (
     conversation,
     incidents,
     writes,
+    updates,
+    dialogue,
+    clarify,
     feedback,
     setup,
     troubleshoot,

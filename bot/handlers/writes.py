@@ -1,10 +1,325 @@
-"""Writes to incidents, as the user: create, comment, ask to close (and the shortcut)."""
+"""Opening incidents as the user: from a DM or mention, ``/snow new``, a button, a shortcut.
+
+Messages carry no ``trigger_id``, so a DM or a mention gets what the bot understood
+(``create_confirmation``) with Create / Edit / Cancel; the draft waits in Redis under
+its id (``DraftStore``). ``/snow new``, Edit, "Report a problem" and the message
+shortcut open the create modal at once (a ``trigger_id`` lives 3 seconds), before
+any ServiceNow call. The modal is validated in the ack and the incident created after.
+
+Exactly one incident per draft (Create) or per modal (its view id), however often
+Slack redelivers or the user clicks: ``create_once`` claims a click key (a second
+click while the first runs is told so) and the ServiceNow client's own idempotency
+key, written to ``correlation_id``, makes even a lost answer find the incident
+instead of opening another. Comments, close requests and sharing: ``updates``.
+"""
 
 from __future__ import annotations
 
-from bot.interactions import ActionHandler, CommandHandler, ShortcutHandler, ViewHandler
+import logging
+import re
+from typing import TYPE_CHECKING
 
-COMMANDS: dict[str, CommandHandler] = {}
-ACTIONS: dict[str, ActionHandler] = {}
-VIEWS: dict[str, ViewHandler] = {}
-SHORTCUTS: dict[str, ShortcutHandler] = {}
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot import texts
+from bot.blocks import create_confirmation, create_modal, ids, incident_created
+from bot.blocks.modal import DESCRIPTION_MAX, SHORT_DESCRIPTION_MAX
+from bot.blocks.question import notice
+from bot.grammar import SnowCommand
+from bot.handlers import dialogue
+from bot.handlers.account import acting_as
+from bot.interactions import (
+    Action,
+    ActionHandler,
+    CommandHandler,
+    ShortcutHandler,
+    Submission,
+    ViewHandler,
+)
+from bot.servicenow.models import IncidentDraft
+from bot.services import UserClient
+from bot.store.dedupe import idempotency_key
+from bot.store.drafts import DraftStore, StoredDraft, new_draft_id
+
+if TYPE_CHECKING:
+    from bot.router import Turn
+
+log = logging.getLogger(__name__)
+
+CLICK_SCOPE = "create_click"  # the handler's own claim, beside the client's "create" key
+STALE_CLICK_S = 120.0  # a pending click older than this was lost with its process
+SHORTCUT_CALLBACK = "create_incident_from_message"
+
+_HIGH = re.compile(
+    r"\b(urgent(ly)?|asap|emergency|critical|immediately|right now|"
+    r"can'?t work|cannot work|can not work|unable to work)\b",
+    re.IGNORECASE,
+)
+_MEDIUM = re.compile(
+    r"\b(everyone|everybody|whole (team|office|floor)|entire (team|office)|all of us|"
+    r"nobody can|no one can|several (people|users)|blocked)\b",
+    re.IGNORECASE,
+)
+# Words that only ask for a ticket without saying what is wrong.
+_FILLER_WORDS = (
+    "i i'd id want need would like to please can could you me for a an new the open "
+    "create raise log file submit make report start ticket tickets incident issue case "
+    "problem one hi hello hey snow servicenow help"
+)
+_FILLER = frozenset(_FILLER_WORDS.split())
+
+
+def guess_urgency(text: str) -> int:
+    """1 for "urgent", "asap", "can't work"; 2 when many people are hit; else 3."""
+    if _HIGH.search(text):
+        return 1
+    if _MEDIUM.search(text):
+        return 2
+    return 3
+
+
+def describes_no_problem(text: str) -> bool:
+    """Whether ``text`` only asks for a ticket ("I want to open a ticket")."""
+    words = re.findall(r"[\w']+", text.lower())
+    return all(word in _FILLER for word in words)
+
+
+def short_description_for(turn: Turn, text: str) -> str:
+    """The classifier's short description of ``text``, else its first line, clipped."""
+    prediction = turn.c.engine.predict(text, incident_digits=turn.c.settings.incident_digits)
+    short = prediction.entities.get("short_description") or ""
+    if not short.strip():
+        short = next((line for line in text.splitlines() if line.strip()), text)
+    return _clip(" ".join(short.split()), SHORT_DESCRIPTION_MAX)
+
+
+def draft_from_text(turn: Turn, text: str) -> IncidentDraft:
+    """What the bot understood from a free-text problem report."""
+    return IncidentDraft(
+        short_description=short_description_for(turn, text) or "Problem reported in Slack",
+        description=_clip(text.strip(), DESCRIPTION_MAX),
+        urgency=guess_urgency(text),
+    )
+
+
+def with_defaults(draft: IncidentDraft, defaults: dict[str, str]) -> IncidentDraft:
+    """The draft with the workspace's defaults for fields it leaves empty."""
+    changes = {
+        name: defaults[name]
+        for name in ("category", "assignment_group", "contact_type")
+        if defaults.get(name) and not getattr(draft, name)
+    }
+    return draft.model_copy(update=changes)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def drafts(turn: Turn) -> DraftStore:
+    """The draft store over the container's Redis."""
+    return DraftStore(turn.c.redis, keys=turn.c.keys)
+
+
+# --- create ------------------------------------------------------------------------
+
+
+async def handle_new(turn: Turn, command: SnowCommand) -> None:
+    """``/snow new [text]``, the create intent, "Report a problem": a modal, or a draft."""
+    if turn.reply.origin.trigger_id:
+        draft = draft_from_text(turn, command.text) if command.text.strip() else None
+        await turn.reply.open_modal(create_modal(draft, private_metadata=""))
+        return
+    await propose_create(turn, command.text)
+
+
+async def propose_create(turn: Turn, text: str) -> None:
+    """Show what the bot understood, with Create / Edit / Cancel (or ask what's wrong)."""
+    client = await acting_as(turn, pending=SnowCommand(kind="new", text=text))
+    if client is None:
+        return
+    if describes_no_problem(text):
+        await dialogue.ask_text(
+            turn, texts.ASK_PROBLEM, dialogue.PendingQuestion(kind="new", waiting_for="problem")
+        )
+        return
+    draft = draft_from_text(turn, text)
+    draft_id = new_draft_id()
+    await drafts(turn).save(turn.user, draft_id, StoredDraft(draft=draft))
+    await dialogue.tell(turn, create_confirmation(draft, draft_id=draft_id))
+
+
+async def create_once(
+    turn: Turn,
+    client: UserClient,
+    *,
+    draft: IncidentDraft,
+    key: str,
+    source: str,
+    replace: bool = False,
+) -> str | None:
+    """Create the incident for ``key`` once and confirm it; the number, or None if busy."""
+    clicks = turn.c.idempotency
+    claim = await clicks.claim(CLICK_SCOPE, key)
+    busy = claim.status == "pending" and turn.c.clock() - (claim.since or 0) < STALE_CLICK_S
+    if busy and not claim.won:
+        await turn.reply.private(notice(texts.CREATE_IN_PROGRESS))
+        return None
+    full = with_defaults(draft, client.config.incident_defaults)
+    try:
+        incident = await client.incidents.create_incident(
+            full, caller_sys_id=client.record.servicenow_user.sys_id, idempotency_key=key
+        )
+    except Exception as exc:
+        if claim.status != "done":
+            await clicks.release(CLICK_SCOPE, key)
+        await turn.c.audit.record(
+            "incident_create", user=turn.user, outcome=type(exc).__name__, source=source
+        )
+        raise
+    if claim.status != "done":
+        await clicks.remember(CLICK_SCOPE, key, value=incident.number)
+        await turn.c.audit.record(
+            "incident_create",
+            user=turn.user,
+            number=incident.number,
+            outcome="created",
+            source=source,
+        )
+    await dialogue.tell(turn, incident_created(incident), replace=replace)
+    return incident.number
+
+
+async def action_create_confirm(turn: Turn, action: Action) -> None:
+    """Create on a confirmation: one incident per draft, whatever the clicks."""
+    draft_id = action.value
+    store = drafts(turn)
+    stored = await store.load(turn.user, draft_id)
+    if stored is None or stored.draft is None:
+        await turn.reply.private(notice(texts.DRAFT_EXPIRED))
+        return
+    client = await acting_as(turn, pending=SnowCommand(kind="new", text=stored.draft.description))
+    if client is None:
+        return
+    key = idempotency_key(turn.user.team_id, turn.user.user_id, "draft", draft_id)
+    number = await create_once(
+        turn, client, draft=stored.draft, key=key, source="confirmation", replace=True
+    )
+    if number and not stored.created_number:
+        await store.save(turn.user, draft_id, stored.model_copy(update={"created_number": number}))
+
+
+async def action_create_edit(turn: Turn, action: Action) -> None:
+    """Edit on a confirmation: the modal, prefilled from the draft."""
+    stored = await drafts(turn).load(turn.user, action.value)
+    if stored is None:
+        await turn.reply.private(notice(texts.DRAFT_EXPIRED))
+        return
+    await turn.reply.open_modal(create_modal(stored.draft, private_metadata=action.value))
+
+
+async def action_create_cancel(turn: Turn, action: Action) -> None:
+    """Cancel on a confirmation: forget the draft."""
+    await drafts(turn).delete(turn.user, action.value)
+    await turn.reply.private(notice(texts.CREATE_CANCELLED), replace=True)
+
+
+async def action_new_incident(turn: Turn, _: Action) -> None:
+    """"Report a problem" (help, fallback, empty list): the empty modal."""
+    await handle_new(turn, SnowCommand(kind="new"))
+
+
+def validate_create(submission: Submission) -> dict[str, str]:
+    """Field errors of the create modal (shown in the ack)."""
+    short = submission.text(ids.SHORT_DESCRIPTION_INPUT)
+    if not short:
+        return {ids.SHORT_DESCRIPTION_BLOCK: texts.SHORT_DESCRIPTION_REQUIRED}
+    if len(short) > SHORT_DESCRIPTION_MAX:
+        return {
+            ids.SHORT_DESCRIPTION_BLOCK: texts.SHORT_DESCRIPTION_TOO_LONG.format(
+                limit=SHORT_DESCRIPTION_MAX
+            )
+        }
+    if len(submission.text(ids.DESCRIPTION_INPUT)) > DESCRIPTION_MAX:
+        return {ids.DESCRIPTION_BLOCK: texts.SHORT_DESCRIPTION_TOO_LONG.format(
+            limit=DESCRIPTION_MAX
+        )}
+    return {}
+
+
+def _urgency(submission: Submission) -> int:
+    value = submission.text(ids.URGENCY_INPUT)
+    return int(value) if value in ("1", "2", "3") else 3
+
+
+async def run_create(turn: Turn, submission: Submission) -> None:
+    """The create modal, submitted: one incident per modal (its view id)."""
+    draft_id = submission.private_metadata
+    stored = await drafts(turn).load(turn.user, draft_id) if draft_id else None
+    description = submission.text(ids.DESCRIPTION_INPUT)
+    if stored is not None and stored.permalink and stored.permalink not in description:
+        link = texts.FROM_SLACK_MESSAGE.format(link=stored.permalink)
+        description = f"{_clip(description, DESCRIPTION_MAX - len(link) - 2)}\n\n{link}".strip()
+    draft = IncidentDraft(
+        short_description=submission.text(ids.SHORT_DESCRIPTION_INPUT),
+        description=description,
+        urgency=_urgency(submission),
+    )
+    client = await acting_as(
+        turn, pending=SnowCommand(kind="new", text=description or draft.short_description)
+    )
+    if client is None:
+        return
+    key = idempotency_key(turn.user.team_id, turn.user.user_id, "view", submission.view_id)
+    number = await create_once(turn, client, draft=draft, key=key, source="modal")
+    if number and stored is not None:
+        update = {"created_number": number, "draft": draft}
+        await drafts(turn).save(turn.user, draft_id, stored.model_copy(update=update))
+
+
+# --- the message shortcut --------------------------------------------------------------
+
+
+async def _permalink(turn: Turn, *, channel_id: str, message_ts: str) -> str:
+    """The message's permalink, or "" when Slack cannot give one."""
+    if not channel_id or not message_ts:
+        return ""
+    try:
+        response = await turn.c.slack.chat_getPermalink(channel=channel_id, message_ts=message_ts)
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        log.info("no permalink for a shortcut's message: %s", type(exc).__name__)
+        return ""
+    link = response.get("permalink")
+    return link if isinstance(link, str) else ""
+
+
+async def shortcut_create(turn: Turn, *, text: str, channel_id: str, message_ts: str) -> None:
+    """"Create incident from this message": the modal at once, then the message's link."""
+    draft_id = new_draft_id()
+    draft = draft_from_text(turn, text) if text.strip() else None
+    view_id = await turn.reply.open_modal(create_modal(draft, private_metadata=draft_id))
+    permalink = await _permalink(turn, channel_id=channel_id, message_ts=message_ts)
+    if draft is not None and permalink:
+        link = texts.FROM_SLACK_MESSAGE.format(link=permalink)
+        body = _clip(draft.description, DESCRIPTION_MAX - len(link) - 2)
+        draft = draft.model_copy(update={"description": f"{body}\n\n{link}"})
+    await drafts(turn).save(turn.user, draft_id, StoredDraft(draft=draft, permalink=permalink))
+    if view_id and draft is not None and permalink:
+        await turn.reply.update_modal(view_id, create_modal(draft, private_metadata=draft_id))
+
+
+COMMANDS: dict[str, CommandHandler] = {
+    "new": handle_new,
+}
+ACTIONS: dict[str, ActionHandler] = {
+    ids.CREATE_CONFIRM: action_create_confirm,
+    ids.CREATE_EDIT: action_create_edit,
+    ids.CREATE_CANCEL: action_create_cancel,
+    ids.NEW_INCIDENT: action_new_incident,
+}
+VIEWS: dict[str, ViewHandler] = {
+    ids.CREATE_MODAL: ViewHandler(validate=validate_create, run=run_create),
+}
+SHORTCUTS: dict[str, ShortcutHandler] = {
+    SHORTCUT_CALLBACK: shortcut_create,
+}

@@ -18,6 +18,7 @@ EVENT_DEDUPE_TTL = 3600  # Slack retries within ~5 minutes; keep an hour
 IDEMPOTENCY_TTL = 86_400  # a create's answer may be looked for a day later
 REFRESH_LOCK_TTL = 15.0  # seconds; longer than the token call's time-out
 CONVERSATION_TTL = 1800  # multi-turn slots: half an hour
+DRAFT_TTL = 7200  # an incident draft waiting for Create: two hours
 PENDING_REQUEST_TTL = 3600  # what a user asked before connecting, kept for an hour
 REFRESH_FAILURE_TTL = 86_400  # refused refreshes kept a day, for the admin alert
 RECONNECT_PROMPT_TTL = 3600  # ask a user to reconnect at most once an hour
@@ -133,6 +134,12 @@ class Keys:
     def conversation(self, enterprise_id: str | None, team_id: str, user_id: str) -> str:
         """A user's multi-turn conversation state."""
         return self._k("conv", self.workspace(enterprise_id, team_id), _part(user_id))
+
+    def draft(self, enterprise_id: str | None, team_id: str, user_id: str, draft_id: str) -> str:
+        """An incident draft shown with Create / Edit / Cancel, by its id."""
+        return self._k(
+            "draft", self.workspace(enterprise_id, team_id), _part(user_id), digest(draft_id)
+        )
 
     def pending_request(self, enterprise_id: str | None, team_id: str, user_id: str) -> str:
         """What a not-yet-connected user asked, finished once they connect."""

@@ -1,0 +1,67 @@
+"""Helpers for conversation tests: do something as a user, then read what they see."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable
+from typing import Any
+
+from bot.sandbox.harness import BotHarness
+from bot.sandbox.slack import Message, View, render_surface
+from bot.sandbox.slack.interaction import state_values, view_submission_payload
+
+ABEL = "U0ABEL"
+BETH = "U0BETH"
+BOW = "U0BOW"
+
+
+def _bot_surfaces(bot: BotHarness, user_id: str, mark: int) -> list[Message | View]:
+    return [
+        s
+        for s in bot.slack.changes_since(mark, user_id=user_id)
+        if not (isinstance(s, Message) and s.source == "user")
+    ]
+
+
+async def shown_after(
+    bot: BotHarness, user_id: str, step: Awaitable[Any], *, within: float = 5.0
+) -> str:
+    """Run ``step``, wait for the bot's answer and its work to end; what the user sees new."""
+    mark = bot.slack.mark
+    await step
+    deadline = time.monotonic() + within
+    while not _bot_surfaces(bot, user_id, mark):
+        if time.monotonic() > deadline:
+            msg = f"nothing new was shown to {user_id}"
+            raise TimeoutError(msg)
+        await asyncio.sleep(0.02)
+    await bot.container.work.settle()
+    return "\n".join(render_surface(s) for s in _bot_surfaces(bot, user_id, mark))
+
+
+async def connected(bot: BotHarness, user_name: str) -> None:
+    """Link the seeded Slack user of ``user_name`` and let the follow-up work finish."""
+    page = await bot.connect(user_name)
+    assert page.status_code == 200, page.text
+    await bot.container.work.settle()
+
+
+def new_incidents(bot: BotHarness) -> list[dict[str, Any]]:
+    """Incidents the bot created (the seed stops at INC0010015)."""
+    return [r for r in bot.servicenow.rows("incident") if r["number"] > "INC0010015"]
+
+
+def submission_request(bot: BotHarness, user_id: str, values: dict[str, Any]) -> Any:
+    """A signed submission of the user's top modal (send it as often as you like)."""
+    view = bot.slack.top_modal(user_id)
+    assert view is not None, "no modal is open"
+    payload = view_submission_payload(
+        slack=bot.slack,
+        view=view,
+        state=state_values(view.blocks, values),
+        user_id=user_id,
+        trigger_id=bot.slack.issue_trigger_id(user_id),
+        api_app_id=bot.driver.api_app_id,
+    )
+    return bot.driver.interaction_request(payload)
