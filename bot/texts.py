@@ -193,6 +193,38 @@ CLOSE_COMMENT_ADDED = (
 )
 CLOSE_ALREADY = "*{number}* is already closed; nothing to do."
 
+# --- asking for what's missing, and write follow-ups --------------------------------
+ASK_PROBLEM = "Sure, I can open an incident. What's wrong? Describe it in a sentence or two."
+ASK_COMMENT_TEXT = "What should the comment on *{number}* say?"
+ASK_WHICH_COMMENT = "Which incident should I add that to?"
+ASK_WHICH_CLOSE = "Which incident would you like to close?"
+ASK_WHICH_HINT = "Pick one below, or type its number (like INC0012345)."
+ASK_NUMBER_AGAIN = (
+    "I need an incident number like INC0012345. Type it, or say “cancel” to stop."
+)
+ASK_RIGHT_NUMBER = "No problem. What's the right incident number? (like INC0012345)"
+NO_OPEN_INCIDENTS = (
+    "You have no open incidents I could use for that. If something's wrong, tell me "
+    "and I'll open one."
+)
+CONVERSATION_CANCELLED = "OK, I've dropped that. What else can I do for you?"
+NOTHING_TO_CANCEL = "OK. There was nothing in progress. What can I do for you?"
+CREATE_CANCELLED = "OK, I won't open that incident."
+CREATE_IN_PROGRESS = "I'm already creating that incident; I'll tell you its number in a moment."
+DRAFT_EXPIRED = (
+    "That draft has expired. Tell me again what's wrong and I'll prepare a new one."
+)
+SHORT_DESCRIPTION_REQUIRED = "Please say in a few words what's wrong."
+SHORT_DESCRIPTION_TOO_LONG = "Please keep this under {limit} characters; put the rest in Details."
+COMMENT_REQUIRED = "Please write the comment."
+NUMBER_INVALID = "That doesn't look like an incident number (like INC0012345)."
+FROM_SLACK_MESSAGE = "From this Slack message: {link}"
+SHARED_IN_DM = (
+    "This is our private chat, so there's no channel to share it in. Ask me in a "
+    "channel and press Share there."
+)
+SHARED = "I've posted *{number}* in the channel."
+
 # --- feedback ---------------------------------------------------------------------
 FEEDBACK_MODAL_TITLE = "How did we do?"
 FEEDBACK_RATING = "Your rating"
