@@ -26,7 +26,8 @@ async def test_record_copied_under_another_user_is_rejected(bot: BotHarness) -> 
     redis = bot.container.redis
     abel_key = keys.token(None, slack_user(ABEL).team_id, ABEL)
     bow_key = keys.token(None, slack_user(BOW).team_id, BOW)
-    await redis.hset(bow_key, mapping=await redis.hgetall(abel_key))  # type: ignore[misc]
+    for field, value in (await redis.hgetall(abel_key)).items():
+        await redis.hset(bow_key, field, value)
     seen = len(bot.servicenow.requests)
     shown = await ask(bot, "mine", user_id=BOW)
     assert "couldn't read your saved ServiceNow link" in shown
