@@ -146,7 +146,7 @@ async def handle_disconnect(turn: Turn, _: SnowCommand) -> None:
 
 
 async def publish_home(turn: Turn) -> None:
-    """Publish the user's App Home tab: their link and open incidents."""
+    """Publish the user's App Home tab: their link, open incidents, and the admin part."""
     c = turn.c
     config = await c.instances.get(turn.user.enterprise_id, turn.user.team_id)
     record = await c.vault.get(turn.user) if config is not None else None
@@ -172,8 +172,16 @@ async def publish_home(turn: Turn) -> None:
             log.info("home: could not list incidents: %s", exc.__class__.__name__)
     elif config is not None:
         connect_url = await c.servicenow.connect_url(turn.user)
+    # Imported here: the feedback module imports this one. Admins (SNOWBOT_ADMINS, Slack
+    # admins and owners) also see setup, linked people and the feedback summary.
+    from bot.handlers.feedback import admin_home
+
     view = app_home(
-        status=status, open_incidents=open_incidents, now=turn.now, connect_url=connect_url
+        status=status,
+        open_incidents=open_incidents,
+        now=turn.now,
+        connect_url=connect_url,
+        admin=await admin_home(turn),
     )
     await turn.reply.publish_home(view)
 

@@ -1,10 +1,474 @@
-"""Feedback on the bot and the IT service: the modal, ServiceNow's table, the admin summary."""
+"""Feedback on the bot and the IT service: the modal, ServiceNow's table, the admin summary.
+
+Where feedback starts:
+- ``/snow feedback [text]`` (and the feedback intent typed after ``/snow``): the modal
+  opens at once (the request has a trigger_id), the comment prefilled from the text and
+  the rating preselected when the text names one.
+- The feedback intent in a DM or a mention (no trigger_id, so no modal): when the text
+  carries one clear rating ("5 stars", "4/5", "3 out of 5") it is recorded straight
+  away and the thanks says how it was read; otherwise the answer holds a "Rate us"
+  button that opens the modal, prefilled with what they wrote (kept in Redis for
+  ``FEEDBACK_DRAFT_TTL``, never in the button's value).
+- "How did we do?" on a resolved incident's card, and the home tab's button.
+
+Where it goes (``record_feedback``), always with the user's own token: a row in the
+workspace's feedback table (``InstanceConfig.feedback_table``: ``u_rating``,
+``u_comment``, ``u_incident`` (the incident's sys_id), ``u_slack_user``, ``u_source``);
+a comment on the incident only when the user ticked the box; and always the
+workspace's bounded Redis stream (``delivered``/``refusal``), which feeds the admin's
+summary. When ServiceNow refuses (table missing, no create ACL, an outage), the
+feedback stays in the stream, the user is thanked honestly, and the admins get a DM
+saying why, at most once an hour per workspace and reason. Admins are
+``SNOWBOT_ADMINS``, the Slack user who set the workspace up, and linked people whose
+Slack profile says admin or owner.
+
+``admin_home(turn)`` is the admin part of App Home (None for everyone else); the
+feedback chart is a signed URL served by ``bot.charts``.
+"""
 
 from __future__ import annotations
 
-from bot.interactions import ActionHandler, CommandHandler, ShortcutHandler, ViewHandler
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-COMMANDS: dict[str, CommandHandler] = {}
-ACTIONS: dict[str, ActionHandler] = {}
-VIEWS: dict[str, ViewHandler] = {}
+from redis.exceptions import RedisError
+
+from bot import errors, texts
+from bot.blocks import (
+    AdminHome,
+    FeedbackEntry,
+    FeedbackSummary,
+    LinkedUser,
+    SetupProgress,
+    WeekStat,
+    feedback_alert,
+    feedback_invite,
+    feedback_modal,
+    feedback_thanks,
+    ids,
+)
+from bot.blocks.feedback import stars
+from bot.charts import ChartWeek, signed_chart_url
+from bot.grammar import SnowCommand, incident_number_pattern
+from bot.handlers.account import instance_host, prompt_connect
+from bot.interactions import (
+    Action,
+    ActionHandler,
+    CommandHandler,
+    ShortcutHandler,
+    Submission,
+    ViewHandler,
+)
+from bot.models import SlackUser
+from bot.reply import Origin, SlackReply
+from bot.services import UserClient
+from bot.store.feedback import FeedbackEntry as StoredFeedback
+from bot.store.keys import FEEDBACK_ALERT_TTL, FEEDBACK_DRAFT_TTL
+
+if TYPE_CHECKING:
+    from bot.container import Container
+    from bot.router import Turn
+
+log = logging.getLogger(__name__)
+
+COMMENT_MAX = 3000  # the stream's and the modal's limit
+SOURCE_MODAL = "slack_modal"
+SOURCE_MESSAGE = "slack_message"
+SUMMARY_WEEKS = 8
+MAX_ALERTED_ADMINS = 20
+_RATING = re.compile(
+    r"(?<![\d.])([1-5])\s*(?:/\s*5(?!\d)|out\s+of\s+(?:5|five)\b|stars?\b|★)", re.IGNORECASE
+)
+_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def rating_in(text: str) -> int | None:
+    """The one rating ``text`` names ("5 stars", "4/5", "3 out of 5"), else None."""
+    found = {int(match.group(1)) for match in _RATING.finditer(text)}
+    return found.pop() if len(found) == 1 else None
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """One piece of feedback, as the user gave it."""
+
+    rating: int
+    comment: str = ""
+    incident_number: str | None = None
+    as_comment: bool = False
+    source: str = SOURCE_MODAL
+
+
+# --- starting points -----------------------------------------------------------------
+
+
+def _valid_number(turn: Turn, number: str | None) -> str | None:
+    if not number:
+        return None
+    canonical = number.strip().upper()
+    pattern = incident_number_pattern(turn.c.settings.incident_digits)
+    return canonical if pattern.fullmatch(canonical) else None
+
+
+async def handle_feedback(turn: Turn, command: SnowCommand) -> None:
+    """``/snow feedback [text]`` and the feedback intent: the modal, or a rating read from
+    the text, or a button that opens the modal."""
+    number = _valid_number(turn, command.number)
+    text = command.text.strip()[:COMMENT_MAX]
+    rating = rating_in(text)
+    if turn.reply.origin.trigger_id:
+        await turn.reply.open_modal(feedback_modal(number, comment=text or None, rating=rating))
+        return
+    if rating is not None:
+        feedback = Feedback(
+            rating=rating, comment=text, incident_number=number, source=SOURCE_MESSAGE
+        )
+        await record_feedback(turn, feedback, read_from_text=True)
+        return
+    if text:
+        await _save_draft(turn, text)
+    await turn.reply.private(feedback_invite(incident_number=number))
+
+
+async def _save_draft(turn: Turn, text: str) -> None:
+    key = turn.c.keys.feedback_draft(turn.user.enterprise_id, turn.user.team_id, turn.user.user_id)
+    try:
+        await turn.c.redis.set(key, text.encode(), ex=FEEDBACK_DRAFT_TTL)
+    except (RedisError, OSError) as exc:  # the draft is a convenience: the button still works
+        log.info("could not keep the feedback draft: %s", type(exc).__name__)
+
+
+async def _take_draft(turn: Turn) -> str | None:
+    key = turn.c.keys.feedback_draft(turn.user.enterprise_id, turn.user.team_id, turn.user.user_id)
+    try:
+        raw = await turn.c.redis.getdel(key)
+    except (RedisError, OSError) as exc:
+        log.info("could not read the feedback draft: %s", type(exc).__name__)
+        return None
+    if raw is None:
+        return None
+    return raw.decode() if isinstance(raw, bytes) else str(raw)
+
+
+async def _open_modal(turn: Turn, number: str | None) -> None:
+    draft = await _take_draft(turn)
+    await turn.reply.open_modal(
+        feedback_modal(number, comment=draft, rating=rating_in(draft or ""))
+    )
+
+
+async def action_give_feedback(turn: Turn, _: Action) -> None:
+    """The "Rate us" / "How did we do?" button without an incident."""
+    await _open_modal(turn, None)
+
+
+async def action_incident_feedback(turn: Turn, action: Action) -> None:
+    """"How did we do?" on a resolved incident's card (value: its number)."""
+    await _open_modal(turn, _valid_number(turn, action.value))
+
+
+def validate_feedback(submission: Submission) -> dict[str, str]:
+    """A rating is required; everything else is optional."""
+    if submission.text(ids.RATING_INPUT) not in {"1", "2", "3", "4", "5"}:
+        return {ids.RATING_BLOCK: "Please choose a rating from 1 to 5."}
+    return {}
+
+
+async def submit_feedback(turn: Turn, submission: Submission) -> None:
+    """The modal's submission: record it everywhere it belongs and say thanks."""
+    number = _valid_number(turn, submission.private_metadata)
+    feedback = Feedback(
+        rating=int(submission.text(ids.RATING_INPUT)),
+        comment=submission.text(ids.FEEDBACK_TEXT_INPUT)[:COMMENT_MAX],
+        incident_number=number,
+        as_comment=bool(number)
+        and ids.FEEDBACK_AS_COMMENT_VALUE in submission.choices(ids.FEEDBACK_AS_COMMENT_INPUT),
+        source=SOURCE_MODAL,
+    )
+    await record_feedback(turn, feedback)
+
+
+# --- recording -----------------------------------------------------------------------
+
+
+def refusal_reason(exc: errors.BotError) -> str:
+    """A short code for why ServiceNow did not take the row (a key of the alert texts)."""
+    if isinstance(exc, errors.ServiceNowForbiddenError):
+        return "forbidden"
+    if isinstance(exc, errors.ServiceNowNotFoundError):
+        return "table_missing"
+    if isinstance(exc, errors.ServiceNowRejectedError):
+        return "table_missing" if "invalid table" in exc.detail.lower() else "rejected"
+    if isinstance(exc, errors.AuthError | errors.ServiceNowAuthError):
+        return "auth"
+    return "unavailable"
+
+
+async def record_feedback(turn: Turn, feedback: Feedback, *, read_from_text: bool = False) -> None:
+    """Write ``feedback`` to ServiceNow as the user, keep it in the stream, thank them."""
+    client = await _client(turn)
+    refusal = ""
+    commented_on: str | None = None
+    comment_refused: str | None = None
+    if client is None:
+        refusal = "not_linked"
+    else:
+        incident_sys_id = ""
+        if feedback.incident_number:
+            try:
+                incident = await client.incidents.get_incident(feedback.incident_number)
+                incident_sys_id = incident.sys_id
+            except errors.ServiceNowError as exc:
+                log.info("feedback: incident not readable: %s", type(exc).__name__)
+        if feedback.as_comment and incident_sys_id and feedback.incident_number:
+            try:
+                await client.incidents.add_comment(
+                    feedback.incident_number, _incident_comment(feedback)
+                )
+                commented_on = feedback.incident_number
+            except errors.ServiceNowError as exc:
+                log.info("feedback: comment refused: %s", type(exc).__name__)
+                comment_refused = feedback.incident_number
+        elif feedback.as_comment:
+            comment_refused = feedback.incident_number
+        table = client.config.feedback_table
+        try:
+            await client.incidents.table_insert(
+                table,
+                {
+                    "u_rating": str(feedback.rating),
+                    "u_comment": feedback.comment,
+                    "u_incident": incident_sys_id,
+                    "u_slack_user": turn.user.user_id,
+                    "u_source": feedback.source,
+                },
+            )
+        except (errors.ServiceNowError, errors.AuthError) as exc:
+            refusal = refusal_reason(exc)
+            log.info("feedback row refused (%s): %s", refusal, exc.detail)
+    delivered = not refusal
+    await turn.c.feedback.append(
+        StoredFeedback(
+            enterprise_id=turn.user.enterprise_id,
+            team_id=turn.user.team_id,
+            user_id=turn.user.user_id,
+            rating=feedback.rating,
+            comment=feedback.comment,
+            incident=feedback.incident_number or "",
+            at=turn.c.clock(),
+            delivered=delivered,
+            refusal=refusal,
+        )
+    )
+    await turn.c.audit.record(
+        "feedback_give",
+        user=turn.user,
+        rating=feedback.rating,
+        incident=feedback.incident_number or "",
+        source=feedback.source,
+        delivered=delivered,
+        refusal=refusal,
+        as_comment=commented_on is not None,
+    )
+    await turn.reply.private(
+        feedback_thanks(
+            rating=feedback.rating,
+            added_as_comment_to=commented_on,
+            comment_refused_on=comment_refused,
+            kept_for_admin=bool(refusal) and refusal != "not_linked",
+            read_from_text=read_from_text,
+        )
+    )
+    if refusal == "not_linked":
+        await prompt_connect(turn, reason=texts.FEEDBACK_KEPT_NOT_LINKED)
+    elif refusal and client is not None:
+        table = client.config.feedback_table
+        await alert_admins(turn.c, user=turn.user, table=table, reason=refusal)
+
+
+async def _client(turn: Turn) -> UserClient | None:
+    """A client acting as the user, or None when they have no usable link (no prompt yet:
+    the feedback is kept first, then they are offered Connect)."""
+    try:
+        return await turn.c.servicenow.for_user(turn.user)
+    except (errors.NotLinkedError, errors.ReconnectRequiredError):
+        return None
+
+
+def _incident_comment(feedback: Feedback) -> str:
+    head = texts.FEEDBACK_INCIDENT_COMMENT.format(
+        rating=feedback.rating, stars=stars(feedback.rating)
+    )
+    return f"{head}\n{feedback.comment}".strip()
+
+
+# --- admins --------------------------------------------------------------------------
+
+
+async def is_admin(c: Container, user: SlackUser) -> bool:
+    """``SNOWBOT_ADMINS``, or a Slack workspace admin or owner."""
+    if user.user_id in c.settings.admins:
+        return True
+    try:
+        profile = await c.directory.profile(user.user_id)
+    except errors.SlackError:
+        return False
+    return (profile.is_admin or profile.is_owner) and not profile.deleted
+
+
+async def admin_recipients(c: Container, user: SlackUser) -> list[str]:
+    """Who hears about refused feedback in ``user``'s workspace (Slack user ids)."""
+    found: list[str] = list(dict.fromkeys(c.settings.admins))
+    config = await c.instances.get(user.enterprise_id, user.team_id)
+    if config is not None and _SLACK_USER_ID.match(config.configured_by):
+        found.append(config.configured_by)
+    try:
+        linked = await c.vault.list_linked(user.enterprise_id, user.team_id)
+    except errors.StoreError:
+        linked = []
+    for entry in linked:
+        if entry.slack_user_id in found or len(found) >= MAX_ALERTED_ADMINS:
+            continue
+        other = SlackUser(
+            enterprise_id=user.enterprise_id, team_id=user.team_id, user_id=entry.slack_user_id
+        )
+        if await is_admin(c, other):
+            found.append(entry.slack_user_id)
+    return list(dict.fromkeys(found))[:MAX_ALERTED_ADMINS]
+
+
+async def alert_admins(c: Container, *, user: SlackUser, table: str, reason: str) -> int:
+    """DM the workspace's admins why feedback was refused; once an hour per reason.
+
+    Returns how many admins were told (0 when an alert went out within the hour).
+    """
+    key = c.keys.feedback_alert(user.enterprise_id, user.team_id, reason)
+    try:
+        first = await c.redis.set(key, b"1", nx=True, ex=FEEDBACK_ALERT_TTL)
+    except (RedisError, OSError) as exc:
+        log.warning("feedback alert not sent: Redis failed (%s)", type(exc).__name__)
+        return 0
+    if not first:
+        return 0
+    reasons = texts.FEEDBACK_REFUSAL_REASONS
+    sentence = reasons.get(reason, reasons["rejected"])
+    message = feedback_alert(table=table, reason=sentence)
+    told = 0
+    for admin_id in await admin_recipients(c, user):
+        admin = SlackUser(enterprise_id=user.enterprise_id, team_id=user.team_id, user_id=admin_id)
+        reply = SlackReply(client=c.slack, user=admin, origin=Origin(kind="home"))
+        try:
+            await reply.direct(message)
+            told += 1
+        except errors.SlackError as exc:
+            log.warning("could not tell an admin about refused feedback: %s", exc.detail)
+    log.info("told %d admin(s) that feedback was refused (%s)", told, reason)
+    return told
+
+
+# --- App Home (admins) ---------------------------------------------------------------
+
+
+def _alt_text(weeks: list[ChartWeek]) -> str:
+    rated = [w for w in weeks if w.count and w.average is not None]
+    count = sum(w.count for w in weeks)
+    if len(rated) < 2:
+        trend = texts.FEEDBACK_CHART_TREND_NONE
+    else:
+        first, last = rated[0].average or 0.0, rated[-1].average or 0.0
+        values = {"first": f"{first:.1f}", "last": f"{last:.1f}"}
+        if last - first > 0.05:
+            trend = texts.FEEDBACK_CHART_TREND_UP.format(**values)
+        elif first - last > 0.05:
+            trend = texts.FEEDBACK_CHART_TREND_DOWN.format(**values)
+        else:
+            trend = texts.FEEDBACK_CHART_TREND_FLAT.format(**values)
+    return texts.FEEDBACK_CHART_ALT_TREND.format(weeks=len(weeks), count=count, trend=trend)
+
+
+async def feedback_summary_for(c: Container, user: SlackUser) -> FeedbackSummary:
+    """The workspace's feedback as the admin summary shows it (chart URL included)."""
+    stored = await c.feedback.summary(user.enterprise_id, user.team_id, weeks=SUMMARY_WEEKS)
+    latest_refusal = ""
+    if stored.undelivered:
+        for entry in await c.feedback.entries(user.enterprise_id, user.team_id, limit=200):
+            if not entry.delivered:
+                latest_refusal = entry.refusal
+                break
+    chart_weeks = [ChartWeek(count=w.count, average=w.average) for w in stored.weeks]
+    chart_url = None
+    if stored.count:
+        chart_url = signed_chart_url(
+            settings=c.settings, team_id=user.team_id, weeks=chart_weeks, now=c.clock()
+        )
+    reason = texts.FEEDBACK_REFUSAL_REASONS.get(latest_refusal, "")
+    if latest_refusal == "not_linked":
+        reason = texts.FEEDBACK_KEPT_NOT_LINKED
+    return FeedbackSummary(
+        count=stored.count,
+        average=stored.average or 0.0,
+        weeks=tuple(
+            WeekStat(week_start=w.week_start, count=w.count, average=w.average or 0.0)
+            for w in stored.weeks
+            if w.count
+        ),
+        recent=tuple(
+            FeedbackEntry(
+                rating=e.rating,
+                comment=e.comment,
+                incident_number=e.incident,
+                when=datetime.fromtimestamp(e.at, tz=UTC),
+            )
+            for e in stored.recent_comments
+        ),
+        chart_url=chart_url,
+        chart_alt=_alt_text(chart_weeks),
+        refused_count=stored.undelivered,
+        refused_reason=reason,
+    )
+
+
+async def admin_home(turn: Turn) -> AdminHome | None:
+    """The admin part of App Home (setup state, linked people, feedback), or None for
+    people who are not admins."""
+    c = turn.c
+    if not await is_admin(c, turn.user):
+        return None
+    config = await c.instances.get(turn.user.enterprise_id, turn.user.team_id)
+    setup = SetupProgress()
+    if config is not None:
+        setup = SetupProgress(
+            instance_host=instance_host(config.instance_url),
+            client_id=config.client_id,
+            client_secret=config.client_secret,
+            connection_ok=True,
+            feedback_table=config.feedback_table,
+        )
+    linked = await c.vault.list_linked(turn.user.enterprise_id, turn.user.team_id)
+    people = tuple(
+        LinkedUser(
+            slack_user_id=entry.slack_user_id,
+            servicenow_name=entry.servicenow_user.name or entry.servicenow_user.user_name,
+            servicenow_email=entry.servicenow_user.email,
+            since=datetime.fromtimestamp(entry.linked_at, tz=UTC),
+        )
+        for entry in linked
+        if _SLACK_USER_ID.match(entry.slack_user_id)
+    )
+    return AdminHome(
+        setup=setup, linked=people, feedback=await feedback_summary_for(c, turn.user)
+    )
+
+
+COMMANDS: dict[str, CommandHandler] = {"feedback": handle_feedback}
+ACTIONS: dict[str, ActionHandler] = {
+    ids.GIVE_FEEDBACK: action_give_feedback,
+    ids.INCIDENT_FEEDBACK: action_incident_feedback,
+}
+VIEWS: dict[str, ViewHandler] = {
+    ids.FEEDBACK_MODAL: ViewHandler(validate=validate_feedback, run=submit_feedback),
+}
 SHORTCUTS: dict[str, ShortcutHandler] = {}
