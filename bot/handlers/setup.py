@@ -1,10 +1,449 @@
-"""Guided setup of the workspace's ServiceNow connection (admins only)."""
+"""Guided setup of the workspace's ServiceNow connection, and admin housekeeping.
+
+Admins only (Slack admins and owners, and ``SNOWBOT_ADMINS``), checked with
+``users.info`` on every command, button and submission, so a captured setup
+submission replayed by anyone else is refused. ``/snow setup`` (and ``setup.admin``)
+shows the four-step guide (``bot.blocks.setup_guide``) with Done and Back; step 2's
+modal takes the instance, client id and secret (the secret goes straight to the
+encrypted ``InstanceConfigStore``, is never echoed, logged or put in
+``private_metadata``, and is shown back only as its last four characters); step 3
+runs the connection test (``bot.setup.flow``); step 4 sets incident defaults and
+re-checks the feedback table. Finish lists who is linked, with force-disconnect.
+
+Saving credentials replaces the configuration atomically; when the instance changed,
+everyone linked to the old one is flagged and asked to reconnect.
+"""
 
 from __future__ import annotations
 
-from bot.interactions import ActionHandler, CommandHandler, ShortcutHandler, ViewHandler
+import logging
+import re
+from datetime import UTC, datetime
 
-COMMANDS: dict[str, CommandHandler] = {}
-ACTIONS: dict[str, ActionHandler] = {}
-VIEWS: dict[str, ViewHandler] = {}
+from pydantic import SecretStr
+
+from bot import errors, texts
+from bot.blocks import (
+    IncidentDefaults,
+    LinkedUser,
+    SetupProgress,
+    ids,
+    linked_users,
+    not_admin_message,
+    setup_credentials_modal,
+    setup_defaults_modal,
+    setup_guide,
+)
+from bot.blocks.parts import Message, escape_mrkdwn
+from bot.blocks.setup import SETUP_STEPS, setup_status_line
+from bot.grammar import SnowCommand
+from bot.handlers.account import instance_host, unlink
+from bot.interactions import (
+    Action,
+    ActionHandler,
+    CommandHandler,
+    ShortcutHandler,
+    Submission,
+    ViewHandler,
+)
+from bot.models import SlackUser
+from bot.router import Turn
+from bot.servicenow.instance import InstancePolicy
+from bot.setup import views
+from bot.setup.admins import is_setup_admin, who_can_set_up
+from bot.setup.flow import (
+    ask_colleague,
+    checklist,
+    notify_instance_changed,
+    observe,
+    probe_table,
+    records_of,
+    run_connection_test,
+    tell,
+)
+from bot.store.instance_config import InstanceConfig
+
+log = logging.getLogger(__name__)
+
+_SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_MAX_FIELD = 255
+SAVED = (
+    "Saved. The client secret is stored encrypted; I'll only ever show its last four "
+    "characters."
+)
+NEW_CLIENT_NEEDS_ALL = (
+    "Please enter the client secret too: a new instance or client id needs the secret of "
+    "that same Application Registry record."
+)
+NO_CREDENTIALS = "There's nothing to test yet: enter the client id and secret in step 2 first."
+FORCE_DISCONNECTED = "Done: I've disconnected <@{user}> and revoked their ServiceNow link."
+DISCONNECTED_BY_ADMIN = (
+    "An admin disconnected your ServiceNow link. Connect again any time with `/snow connect`."
+)
+NOT_LINKED = "<@{user}> has no ServiceNow link any more."
+RECHECK_NEEDS_TEST = "Run the connection test (step 3) first: the re-check uses your link."
+
+
+# --- who may ----------------------------------------------------------------------------
+
+
+async def _admin(turn: Turn) -> bool:
+    """True for an admin; anyone else gets a polite refusal naming who can do it."""
+    if await is_setup_admin(turn.c, turn.user):
+        return True
+    await turn.c.audit.record("setup_refused", user=turn.user)
+    await turn.reply.private(not_admin_message(await who_can_set_up(turn.c)))
+    return False
+
+
+# --- the guide ---------------------------------------------------------------------------
+
+
+async def progress(turn: Turn) -> SetupProgress:
+    """Where this workspace's setup stands (the secret only travels as a SecretStr)."""
+    c = turn.c
+    config = await c.instances.get(turn.user.enterprise_id, turn.user.team_id)
+    record = await records_of(c).get(turn.user.enterprise_id, turn.user.team_id)
+    if config is None:
+        return SetupProgress(feedback_table=c.settings.feedback_table)
+    fields = IncidentDefaults.model_fields
+    defaults = {k: v for k, v in config.incident_defaults.items() if k in fields}
+    return SetupProgress(
+        instance_host=instance_host(config.instance_url),
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        connection_ok=record.connection_ok,
+        feedback_table=config.feedback_table,
+        feedback_table_ok=record.feedback_ok,
+        defaults=IncidentDefaults(**defaults),
+    )
+
+
+def _first_open_step(state: SetupProgress) -> int:
+    if not state.client_secret:
+        return 1
+    if state.connection_ok is not True:
+        return 3
+    return 4 if state.feedback_table_ok is not True else 1
+
+
+async def show_step(turn: Turn, step: int, *, replace: bool = False, note: str = "") -> None:
+    """Show one step of the guide (in place when ``replace``), after an optional note."""
+    guide = await _guide(turn, step)
+    await turn.reply.private(views.note(note, extra=guide) if note else guide, replace=replace)
+
+
+async def handle_setup(turn: Turn, _: SnowCommand) -> None:
+    """``/snow setup`` and the ``setup.admin`` intent: the guide, at the first open step."""
+    if not await _admin(turn):
+        return
+    await show_step(turn, _first_open_step(await progress(turn)))
+
+
+def _step(action: Action) -> int:
+    try:
+        return min(max(int(action.value), 1), SETUP_STEPS)
+    except ValueError:
+        return 1
+
+
+async def action_step(turn: Turn, action: Action) -> None:
+    """Done / Back: another step of the guide, in place."""
+    if await _admin(turn):
+        await show_step(turn, _step(action), replace=True)
+
+
+# --- step 2: credentials --------------------------------------------------------------------
+
+
+async def action_open_credentials(turn: Turn, _: Action) -> None:
+    """Open the credentials modal (prefilled; the stored secret only as a hint of four)."""
+    if not await _admin(turn):
+        return
+    config = await turn.c.instances.get(turn.user.enterprise_id, turn.user.team_id)
+    shown = None
+    if config is not None:
+        host = instance_host(config.instance_url)
+        shown = host if config.instance_url == f"https://{host}" else config.instance_url
+    await turn.reply.open_modal(
+        setup_credentials_modal(
+            instance=shown,
+            client_id=config.client_id if config else None,
+            stored_secret=config.client_secret if config else None,
+        )
+    )
+
+
+def _plain_field(value: str) -> bool:
+    return bool(value) and len(value) <= _MAX_FIELD and not any(
+        ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value
+    )
+
+
+def _operator_may_allow(value: str) -> bool:
+    """Whether the operator's settings could admit ``value`` (a loopback test URL or an
+    allow-listed custom domain); the run step decides with the real policy."""
+    host = value.strip().lower().removeprefix("https://").rstrip("/").rstrip(".")
+    lenient = InstancePolicy(allowed_domains=frozenset({host}), allow_insecure=True)
+    try:
+        lenient.parse(value)
+    except errors.InstanceRefusedError:
+        return False
+    return True
+
+
+def validate_credentials(submission: Submission) -> dict[str, str]:
+    """Field errors for the credentials modal (pure: the ack carries them)."""
+    problems: dict[str, str] = {}
+    instance = submission.text(ids.INSTANCE_INPUT)
+    try:
+        InstancePolicy().parse(instance)
+    except errors.InstanceRefusedError as exc:
+        if not _operator_may_allow(instance):
+            problems[ids.INSTANCE_BLOCK] = exc.detail
+    if not _plain_field(submission.text(ids.CLIENT_ID_INPUT)):
+        problems[ids.CLIENT_ID_BLOCK] = "Enter the client id: one word, no spaces."
+    secret = submission.text(ids.CLIENT_SECRET_INPUT)
+    if secret and not _plain_field(secret):
+        problems[ids.CLIENT_SECRET_BLOCK] = "The client secret has no spaces; paste it again."
+    return problems
+
+
+async def submit_credentials(turn: Turn, submission: Submission) -> None:
+    """Store the connection (secret encrypted), replacing the old one atomically."""
+    c, user = turn.c, turn.user
+    if not await _admin(turn):
+        return
+    try:
+        instance = c.servicenow.policy.parse(submission.text(ids.INSTANCE_INPUT))
+    except errors.InstanceRefusedError as exc:
+        await turn.reply.private(views.note(escape_mrkdwn(exc.detail), extra=await _guide(turn, 2)))
+        return
+    client_id = submission.text(ids.CLIENT_ID_INPUT)
+    secret = submission.text(ids.CLIENT_SECRET_INPUT)
+    previous = await c.instances.get(user.enterprise_id, user.team_id)
+    same_client = (
+        previous is not None
+        and previous.instance_url == instance.url
+        and previous.client_id == client_id
+    )
+    if not secret:
+        if previous is None or not same_client:
+            await turn.reply.private(views.note(NEW_CLIENT_NEEDS_ALL, extra=await _guide(turn, 2)))
+            return
+        secret = previous.client_secret.get_secret_value()
+    c.redaction.add_secret(secret)
+    config = InstanceConfig(
+        instance_url=instance.url,
+        client_id=client_id,
+        client_secret=SecretStr(secret),
+        pkce=previous.pkce if previous is not None and same_client else c.settings.pkce,
+        feedback_table=previous.feedback_table if previous else c.settings.feedback_table,
+        incident_defaults=dict(previous.incident_defaults) if previous else {},
+        configured_by=user.user_id,
+        configured_at=c.clock(),
+    )
+    await c.instances.replace(config, enterprise_id=user.enterprise_id, team_id=user.team_id)
+    changed = previous is not None and previous.instance_url != instance.url
+    await c.audit.record(
+        "setup_changed", user=user, instance=instance.url, instance_changed=changed
+    )
+    await records_of(c).clear(user.enterprise_id, user.team_id)
+    if changed and previous is not None:
+        told = await notify_instance_changed(
+            c, user, previous_url=previous.instance_url, config=config
+        )
+        log.info("asked %d linked users to reconnect after an instance change", told)
+    await show_step(turn, 2, note=SAVED)
+
+
+async def _guide(turn: Turn, step: int) -> Message:
+    state = await progress(turn)
+    return setup_guide(step, redirect_uri=turn.c.settings.redirect_uri, progress=state)
+
+
+# --- step 3: the connection test ------------------------------------------------------------
+
+
+async def action_run_test(turn: Turn, _: Action) -> None:
+    """Run the connection test from the start."""
+    if not await _admin(turn):
+        return
+    config = await turn.c.instances.get(turn.user.enterprise_id, turn.user.team_id)
+    if config is None:
+        await turn.reply.private(views.note(NO_CREDENTIALS, extra=await _guide(turn, 2)))
+        return
+    await turn.reply.private(await run_connection_test(turn.c, turn.user, config))
+
+
+async def action_open_colleague(turn: Turn, _: Action) -> None:
+    """Open the colleague picker of the ordinary-user test."""
+    if await _admin(turn):
+        await turn.reply.open_modal(views.colleague_modal())
+
+
+def validate_colleague(submission: Submission) -> dict[str, str]:
+    """A colleague must be picked."""
+    chosen = submission.text(views.COLLEAGUE_INPUT)
+    if not _SLACK_ID.match(chosen):
+        return {views.COLLEAGUE_BLOCK: "Pick a colleague."}
+    return {}
+
+
+async def submit_colleague(turn: Turn, submission: Submission) -> None:
+    """Send the colleague a Connect link; their result comes back to the admin later."""
+    if not await _admin(turn):
+        return
+    config = await turn.c.servicenow.config(turn.user)
+    said = await ask_colleague(
+        turn.c, turn.user, submission.text(views.COLLEAGUE_INPUT), config=config
+    )
+    await turn.reply.private(views.plain(said))
+
+
+# --- step 4: defaults and the re-check ------------------------------------------------------
+
+
+async def action_open_defaults(turn: Turn, _: Action) -> None:
+    """Open the incident defaults modal, prefilled."""
+    if not await _admin(turn):
+        return
+    state = await progress(turn)
+    await turn.reply.open_modal(setup_defaults_modal(state.defaults))
+
+
+def validate_defaults(submission: Submission) -> dict[str, str]:
+    """Defaults are optional short texts."""
+    problems: dict[str, str] = {}
+    for block, action in (
+        (ids.CATEGORY_BLOCK, ids.CATEGORY_INPUT),
+        (ids.ASSIGNMENT_GROUP_BLOCK, ids.ASSIGNMENT_GROUP_INPUT),
+        (ids.CONTACT_TYPE_BLOCK, ids.CONTACT_TYPE_INPUT),
+    ):
+        value = submission.text(action)
+        if len(value) > 100 or any(ord(ch) < 32 for ch in value) or "^" in value:
+            problems[block] = "Use a short value without special characters."
+    return problems
+
+
+async def submit_defaults(turn: Turn, submission: Submission) -> None:
+    """Store the incident defaults with the connection (compare-and-set)."""
+    c, user = turn.c, turn.user
+    if not await _admin(turn):
+        return
+    config = await c.servicenow.config(user)
+    defaults = {
+        "category": submission.text(ids.CATEGORY_INPUT),
+        "assignment_group": submission.text(ids.ASSIGNMENT_GROUP_INPUT),
+        "contact_type": submission.text(ids.CONTACT_TYPE_INPUT),
+    }
+    updated = config.model_copy(
+        update={"incident_defaults": {k: v for k, v in defaults.items() if v}}
+    )
+    await c.instances.replace(
+        updated,
+        enterprise_id=user.enterprise_id,
+        team_id=user.team_id,
+        expected_version=config.version if config.source == "chat" else 0,
+    )
+    await c.audit.record("setup_defaults", user=user)
+    await show_step(turn, 4)
+
+
+async def action_recheck(turn: Turn, _: Action) -> None:
+    """Check the feedback table (and incidents) again with the admin's own link."""
+    c, user = turn.c, turn.user
+    if not await _admin(turn):
+        return
+    try:
+        client = await c.servicenow.for_user(user)
+    except errors.AuthError:
+        await turn.reply.private(views.note(RECHECK_NEEDS_TEST, extra=await _guide(turn, 3)))
+        return
+    incidents = await probe_table(client.incidents, "incident")
+    feedback = await probe_table(client.incidents, client.config.feedback_table)
+    record = await records_of(c).update(
+        user.enterprise_id,
+        user.team_id,
+        lambda r: observe(r, incidents=incidents, feedback=feedback),
+    )
+    await turn.reply.private(checklist(c, record, client.config))
+
+
+# --- finish and housekeeping ----------------------------------------------------------------
+
+
+async def linked_message(turn: Turn) -> Message:
+    """Who is linked (Slack user, ServiceNow user, since when) with force-disconnect."""
+    c = turn.c
+    entries = await c.vault.list_linked(turn.user.enterprise_id, turn.user.team_id)
+    people = [
+        LinkedUser(
+            slack_user_id=entry.slack_user_id,
+            servicenow_name=entry.servicenow_user.name or entry.servicenow_user.user_name,
+            servicenow_email=entry.servicenow_user.email,
+            since=datetime.fromtimestamp(entry.linked_at, tz=UTC),
+        )
+        for entry in entries
+        if _SLACK_ID.match(entry.slack_user_id)
+    ]
+    state = await progress(turn)
+    blocks = [views.plain(setup_status_line(state)).blocks[0], *linked_users(people)]
+    return Message(text=f"{texts.LINKED_USERS_TITLE} ({len(people)})", blocks=blocks[:50])
+
+
+async def action_finish(turn: Turn, _: Action) -> None:
+    """Finish: where setup stands and who is linked."""
+    if await _admin(turn):
+        await turn.reply.private(await linked_message(turn), replace=True)
+
+
+async def action_linked(turn: Turn, _: Action) -> None:
+    """Show who is linked."""
+    if await _admin(turn):
+        await turn.reply.private(await linked_message(turn))
+
+
+async def action_open_setup(turn: Turn, _: Action) -> None:
+    """App Home's Open setup button."""
+    await handle_setup(turn, SnowCommand(kind="setup"))
+
+
+async def action_force_disconnect(turn: Turn, action: Action) -> None:
+    """Disconnect someone's link (revoked at ServiceNow, then deleted); they are told."""
+    if not await _admin(turn):
+        return
+    target_id = action.value
+    if not _SLACK_ID.match(target_id):
+        return
+    target = SlackUser(
+        enterprise_id=turn.user.enterprise_id, team_id=turn.user.team_id, user_id=target_id
+    )
+    removed = await unlink(turn.c, target, by=turn.user.user_id)
+    line = (FORCE_DISCONNECTED if removed else NOT_LINKED).format(user=target_id)
+    if removed and target_id != turn.user.user_id:
+        await tell(turn.c, target_id, team=turn.user, message=views.plain(DISCONNECTED_BY_ADMIN))
+    # target_id matched _SLACK_ID, so the mention in ``line`` is ours.
+    await turn.reply.private(views.note(line, extra=await linked_message(turn)))
+
+
+COMMANDS: dict[str, CommandHandler] = {"setup": handle_setup}
+ACTIONS: dict[str, ActionHandler] = {
+    ids.SETUP_NEXT: action_step,
+    ids.SETUP_BACK: action_step,
+    ids.SETUP_OPEN_CREDENTIALS: action_open_credentials,
+    ids.SETUP_RUN_TEST: action_run_test,
+    ids.SETUP_OPEN_DEFAULTS: action_open_defaults,
+    ids.SETUP_RECHECK: action_recheck,
+    ids.SETUP_FINISH: action_finish,
+    ids.ADMIN_OPEN_SETUP: action_open_setup,
+    ids.ADMIN_FORCE_DISCONNECT: action_force_disconnect,
+    views.COLLEAGUE_OPEN: action_open_colleague,
+    views.LINKED_SHOW: action_linked,
+}
+VIEWS: dict[str, ViewHandler] = {
+    ids.SETUP_CREDENTIALS_MODAL: ViewHandler(validate=validate_credentials, run=submit_credentials),
+    ids.SETUP_DEFAULTS_MODAL: ViewHandler(validate=validate_defaults, run=submit_defaults),
+    views.COLLEAGUE_MODAL: ViewHandler(validate=validate_colleague, run=submit_colleague),
+}
 SHORTCUTS: dict[str, ShortcutHandler] = {}
