@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import AliasChoices, SecretStr
 from redis.asyncio import Redis
 
 from bot.cli import build_parser, rotate_keys
@@ -136,3 +137,21 @@ def test_demo_runs_the_quick_start_script_as_typed() -> None:
     assert "INC0010001" in done.stdout
     assert "I've opened *INC0010016*" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def _readme_settings_names() -> set[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    return {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`",
+                                                        row.split("|")[1])}
+
+
+def test_readme_configuration_table_names_every_setting() -> None:
+    """The README's configuration table names exactly the environment names Settings reads."""
+    names = {
+        next(c for c in field.validation_alias.choices if isinstance(c, str) and c.isupper())
+        for field in Settings.model_fields.values()
+        if isinstance(field.validation_alias, AliasChoices)
+    }
+    assert _readme_settings_names() == names
