@@ -12,16 +12,15 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Iterator, Sequence
-from typing import TextIO
+from collections.abc import Coroutine, Iterator, Sequence
+from typing import Any, TextIO
 
 import uvicorn
 from pydantic import ValidationError
 
 from bot.app import create_bolt_app, create_web_app
 from bot.container import open_container
-from bot.errors import BotError
-from bot.errors import StoreError
+from bot.errors import BotError, StoreError
 from bot.logs import configure_logging
 from bot.metrics import Metrics
 from bot.settings import Settings
@@ -154,13 +153,9 @@ async def rotate_keys(settings: Settings, *, out: TextIO) -> int:
 
 
 async def _check(settings: Settings) -> int:
-    try:
-        from bot.check import run_check  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        print("snowbot check is not available in this build.", file=sys.stderr)
-        return 2
-    status: int = await run_check(settings, out=sys.stdout)
-    return status
+    from bot.check import run_check
+
+    return await run_check(settings, out=sys.stdout)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -206,25 +201,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _run(command: Coroutine[Any, Any, int]) -> int:
+    """Run a command; an operational error (``BotError``) is one line, not a traceback."""
+    try:
+        return asyncio.run(command)
+    except BotError as exc:
+        print(f"snowbot: {exc}", file=sys.stderr)
+        return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``snowbot`` console script."""
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         settings = _load_settings()
         with contextlib.suppress(KeyboardInterrupt):
-            return asyncio.run(serve(settings, trial=args.trial))
+            return _run(serve(settings, trial=args.trial))
         return 0
     if args.command == "demo":
         from bot.demo import run_demo
 
         settings = _load_settings()
         with contextlib.suppress(KeyboardInterrupt):
-            return asyncio.run(run_demo(settings, user_name=args.user))
+            return _run(run_demo(settings, user_name=args.user))
         return 130
     if args.command == "rotate-keys":
-        return asyncio.run(rotate_keys(_load_settings(), out=sys.stdout))
+        return _run(rotate_keys(_load_settings(), out=sys.stdout))
     if args.command == "check":
-        return asyncio.run(_check(_load_settings()))
+        return _run(_check(_load_settings()))
     return 2
 
 
