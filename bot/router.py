@@ -107,6 +107,8 @@ async def route_text(turn: Turn, text: str, *, intent_hint: str | None = None) -
         "classified message",
         extra={"intent": intent, "decision": decision, "confidence": prediction.confidence},
     )
+    if decision == "clarify" and not intent_hint and _asks_for_a_ticket(intent, text):
+        decision = "accept"  # "I want to open a ticket": asking what's wrong is the question
     if decision == "clarify" and not intent_hint:
         candidates = [(c.intent, c.confidence) for c in prediction.candidates]
         await turn.reply.private(clarify_intent(candidates, text))
@@ -123,6 +125,12 @@ async def route_text(turn: Turn, text: str, *, intent_hint: str | None = None) -
         return
     command = SnowCommand.model_validate({"kind": kind, "number": number, "text": said})
     await _handlers().get(kind, _fallback)(turn, command)
+
+
+def _asks_for_a_ticket(intent: str, text: str) -> bool:
+    from bot.handlers.writes import describes_no_problem
+
+    return intent == "incident.create" and describes_no_problem(text)
 
 
 def _predict(turn: Turn, text: str) -> Prediction:

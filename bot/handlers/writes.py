@@ -127,7 +127,8 @@ def drafts(turn: Turn) -> DraftStore:
 async def handle_new(turn: Turn, command: SnowCommand) -> None:
     """``/snow new [text]``, the create intent, "Report a problem": a modal, or a draft."""
     if turn.reply.origin.trigger_id:
-        draft = draft_from_text(turn, command.text) if command.text.strip() else None
+        described = command.text.strip() and not describes_no_problem(command.text)
+        draft = draft_from_text(turn, command.text) if described else None
         await turn.reply.open_modal(create_modal(draft, private_metadata=""))
         return
     await propose_create(turn, command.text)

@@ -19,7 +19,7 @@ async def test_dm_problem_shows_what_was_understood(bot: BotHarness) -> None:
     assert "Shall I open this incident?" in shown
     assert "laptop won't boot" in shown
     assert "High" in shown
-    assert "[Create]" in shown and "[Edit]" in shown and "[Cancel]" in shown
+    assert all(f"[{label}]" in shown for label in ("Create", "Edit", "Cancel"))
     assert new_incidents(bot) == []
 
 
