@@ -174,7 +174,7 @@ async def publish_home(turn: Turn) -> None:
         connect_url = await c.servicenow.connect_url(turn.user)
     # Imported here: the feedback module imports this one. Admins (SNOWBOT_ADMINS, Slack
     # admins and owners) also see setup, linked people and the feedback summary.
-    from bot.handlers.feedback import admin_home
+    from bot.handlers.feedback_admin import admin_home
 
     view = app_home(
         status=status,

@@ -1,4 +1,4 @@
-"""Feedback on the bot and the IT service: the modal, ServiceNow's table, the admin summary.
+"""Feedback on the bot and the IT service: where it starts and where it goes.
 
 Where feedback starts:
 - ``/snow feedback [text]`` (and the feedback intent typed after ``/snow``): the modal
@@ -18,12 +18,9 @@ a comment on the incident only when the user ticked the box; and always the
 workspace's bounded Redis stream (``delivered``/``refusal``), which feeds the admin's
 summary. When ServiceNow refuses (table missing, no create ACL, an outage), the
 feedback stays in the stream, the user is thanked honestly, and the admins get a DM
-saying why, at most once an hour per workspace and reason. Admins are
-``SNOWBOT_ADMINS``, the Slack user who set the workspace up, and linked people whose
-Slack profile says admin or owner.
-
-``admin_home(turn)`` is the admin part of App Home (None for everyone else); the
-feedback chart is a signed URL served by ``bot.charts``.
+saying why (``bot.handlers.feedback_admin``, which also builds the admin's summary).
+A user with no ServiceNow link has their feedback kept in the stream and is offered
+Connect.
 """
 
 from __future__ import annotations
@@ -31,29 +28,16 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 
 from bot import errors, texts
-from bot.blocks import (
-    AdminHome,
-    FeedbackEntry,
-    FeedbackSummary,
-    LinkedUser,
-    SetupProgress,
-    WeekStat,
-    feedback_alert,
-    feedback_invite,
-    feedback_modal,
-    feedback_thanks,
-    ids,
-)
+from bot.blocks import feedback_invite, feedback_modal, feedback_thanks, ids
 from bot.blocks.feedback import stars
-from bot.charts import ChartWeek, signed_chart_url
 from bot.grammar import SnowCommand, incident_number_pattern
-from bot.handlers.account import instance_host, prompt_connect
+from bot.handlers.account import prompt_connect
+from bot.handlers.feedback_admin import alert_admins
 from bot.interactions import (
     Action,
     ActionHandler,
@@ -62,14 +46,11 @@ from bot.interactions import (
     Submission,
     ViewHandler,
 )
-from bot.models import SlackUser
-from bot.reply import Origin, SlackReply
 from bot.services import UserClient
 from bot.store.feedback import FeedbackEntry as StoredFeedback
-from bot.store.keys import FEEDBACK_ALERT_TTL, FEEDBACK_DRAFT_TTL
+from bot.store.keys import FEEDBACK_DRAFT_TTL
 
 if TYPE_CHECKING:
-    from bot.container import Container
     from bot.router import Turn
 
 log = logging.getLogger(__name__)
@@ -77,12 +58,9 @@ log = logging.getLogger(__name__)
 COMMENT_MAX = 3000  # the stream's and the modal's limit
 SOURCE_MODAL = "slack_modal"
 SOURCE_MESSAGE = "slack_message"
-SUMMARY_WEEKS = 8
-MAX_ALERTED_ADMINS = 20
 _RATING = re.compile(
     r"(?<![\d.])([1-5])\s*(?:/\s*5(?!\d)|out\s+of\s+(?:5|five)\b|stars?\b|★)", re.IGNORECASE
 )
-_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 def rating_in(text: str) -> int | None:
@@ -303,164 +281,6 @@ def _incident_comment(feedback: Feedback) -> str:
         rating=feedback.rating, stars=stars(feedback.rating)
     )
     return f"{head}\n{feedback.comment}".strip()
-
-
-# --- admins --------------------------------------------------------------------------
-
-
-async def is_admin(c: Container, user: SlackUser) -> bool:
-    """``SNOWBOT_ADMINS``, or a Slack workspace admin or owner."""
-    if user.user_id in c.settings.admins:
-        return True
-    try:
-        profile = await c.directory.profile(user.user_id)
-    except errors.SlackError:
-        return False
-    return (profile.is_admin or profile.is_owner) and not profile.deleted
-
-
-async def admin_recipients(c: Container, user: SlackUser) -> list[str]:
-    """Who hears about refused feedback in ``user``'s workspace (Slack user ids)."""
-    found: list[str] = list(dict.fromkeys(c.settings.admins))
-    config = await c.instances.get(user.enterprise_id, user.team_id)
-    if config is not None and _SLACK_USER_ID.match(config.configured_by):
-        found.append(config.configured_by)
-    try:
-        linked = await c.vault.list_linked(user.enterprise_id, user.team_id)
-    except errors.StoreError:
-        linked = []
-    for entry in linked:
-        if entry.slack_user_id in found or len(found) >= MAX_ALERTED_ADMINS:
-            continue
-        other = SlackUser(
-            enterprise_id=user.enterprise_id, team_id=user.team_id, user_id=entry.slack_user_id
-        )
-        if await is_admin(c, other):
-            found.append(entry.slack_user_id)
-    return list(dict.fromkeys(found))[:MAX_ALERTED_ADMINS]
-
-
-async def alert_admins(c: Container, *, user: SlackUser, table: str, reason: str) -> int:
-    """DM the workspace's admins why feedback was refused; once an hour per reason.
-
-    Returns how many admins were told (0 when an alert went out within the hour).
-    """
-    key = c.keys.feedback_alert(user.enterprise_id, user.team_id, reason)
-    try:
-        first = await c.redis.set(key, b"1", nx=True, ex=FEEDBACK_ALERT_TTL)
-    except (RedisError, OSError) as exc:
-        log.warning("feedback alert not sent: Redis failed (%s)", type(exc).__name__)
-        return 0
-    if not first:
-        return 0
-    reasons = texts.FEEDBACK_REFUSAL_REASONS
-    sentence = reasons.get(reason, reasons["rejected"])
-    message = feedback_alert(table=table, reason=sentence)
-    told = 0
-    for admin_id in await admin_recipients(c, user):
-        admin = SlackUser(enterprise_id=user.enterprise_id, team_id=user.team_id, user_id=admin_id)
-        reply = SlackReply(client=c.slack, user=admin, origin=Origin(kind="home"))
-        try:
-            await reply.direct(message)
-            told += 1
-        except errors.SlackError as exc:
-            log.warning("could not tell an admin about refused feedback: %s", exc.detail)
-    log.info("told %d admin(s) that feedback was refused (%s)", told, reason)
-    return told
-
-
-# --- App Home (admins) ---------------------------------------------------------------
-
-
-def _alt_text(weeks: list[ChartWeek]) -> str:
-    rated = [w for w in weeks if w.count and w.average is not None]
-    count = sum(w.count for w in weeks)
-    if len(rated) < 2:
-        trend = texts.FEEDBACK_CHART_TREND_NONE
-    else:
-        first, last = rated[0].average or 0.0, rated[-1].average or 0.0
-        values = {"first": f"{first:.1f}", "last": f"{last:.1f}"}
-        if last - first > 0.05:
-            trend = texts.FEEDBACK_CHART_TREND_UP.format(**values)
-        elif first - last > 0.05:
-            trend = texts.FEEDBACK_CHART_TREND_DOWN.format(**values)
-        else:
-            trend = texts.FEEDBACK_CHART_TREND_FLAT.format(**values)
-    return texts.FEEDBACK_CHART_ALT_TREND.format(weeks=len(weeks), count=count, trend=trend)
-
-
-async def feedback_summary_for(c: Container, user: SlackUser) -> FeedbackSummary:
-    """The workspace's feedback as the admin summary shows it (chart URL included)."""
-    stored = await c.feedback.summary(user.enterprise_id, user.team_id, weeks=SUMMARY_WEEKS)
-    latest_refusal = ""
-    if stored.undelivered:
-        for entry in await c.feedback.entries(user.enterprise_id, user.team_id, limit=200):
-            if not entry.delivered:
-                latest_refusal = entry.refusal
-                break
-    chart_weeks = [ChartWeek(count=w.count, average=w.average) for w in stored.weeks]
-    chart_url = None
-    if stored.count:
-        chart_url = signed_chart_url(
-            settings=c.settings, team_id=user.team_id, weeks=chart_weeks, now=c.clock()
-        )
-    reason = texts.FEEDBACK_REFUSAL_REASONS.get(latest_refusal, "")
-    if latest_refusal == "not_linked":
-        reason = texts.FEEDBACK_KEPT_NOT_LINKED
-    return FeedbackSummary(
-        count=stored.count,
-        average=stored.average or 0.0,
-        weeks=tuple(
-            WeekStat(week_start=w.week_start, count=w.count, average=w.average or 0.0)
-            for w in stored.weeks
-            if w.count
-        ),
-        recent=tuple(
-            FeedbackEntry(
-                rating=e.rating,
-                comment=e.comment,
-                incident_number=e.incident,
-                when=datetime.fromtimestamp(e.at, tz=UTC),
-            )
-            for e in stored.recent_comments
-        ),
-        chart_url=chart_url,
-        chart_alt=_alt_text(chart_weeks),
-        refused_count=stored.undelivered,
-        refused_reason=reason,
-    )
-
-
-async def admin_home(turn: Turn) -> AdminHome | None:
-    """The admin part of App Home (setup state, linked people, feedback), or None for
-    people who are not admins."""
-    c = turn.c
-    if not await is_admin(c, turn.user):
-        return None
-    config = await c.instances.get(turn.user.enterprise_id, turn.user.team_id)
-    setup = SetupProgress()
-    if config is not None:
-        setup = SetupProgress(
-            instance_host=instance_host(config.instance_url),
-            client_id=config.client_id,
-            client_secret=config.client_secret,
-            connection_ok=True,
-            feedback_table=config.feedback_table,
-        )
-    linked = await c.vault.list_linked(turn.user.enterprise_id, turn.user.team_id)
-    people = tuple(
-        LinkedUser(
-            slack_user_id=entry.slack_user_id,
-            servicenow_name=entry.servicenow_user.name or entry.servicenow_user.user_name,
-            servicenow_email=entry.servicenow_user.email,
-            since=datetime.fromtimestamp(entry.linked_at, tz=UTC),
-        )
-        for entry in linked
-        if _SLACK_USER_ID.match(entry.slack_user_id)
-    )
-    return AdminHome(
-        setup=setup, linked=people, feedback=await feedback_summary_for(c, turn.user)
-    )
 
 
 COMMANDS: dict[str, CommandHandler] = {"feedback": handle_feedback}

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.handlers.feedback import rating_in
 from bot.sandbox.harness import BotHarness, running_bot
 from bot.sandbox.slack import render_surface, render_view
 from intents import IntentEngine
@@ -211,3 +212,37 @@ async def test_ordinary_members_see_no_admin_summary(bot: BotHarness) -> None:
     )
     assert "Recent comments" not in render_view(call.args["view"])
     assert not [b for b in call.args["view"]["blocks"] if b["type"] == "image"]
+
+
+async def test_feedback_of_an_unlinked_user_is_kept_and_connect_is_offered(
+    bot: BotHarness,
+) -> None:
+    """A user with no ServiceNow link has the rating kept in the stream and gets Connect."""
+    await bot.driver.slash_command("/snow", "feedback", user_id=ABEL)
+    await _rate(bot, {"Your rating": "2"})
+    entries = await bot.container.feedback.entries(None, "T0SANDBOX")
+    assert [(e.rating, e.delivered, e.refusal) for e in entries] == [(2, False, "not_linked")]
+    assert not [r for r in bot.servicenow.requests if "/api/now/" in r.path]
+    shown = await _latest(bot, ABEL)
+    assert "Connect ServiceNow" in shown
+    assert "kept your feedback here" in shown
+
+
+@pytest.mark.parametrize(
+    ("text", "rating"),
+    [
+        ("5 stars, great help", 5),
+        ("I'd give you 4/5", 4),
+        ("3 out of 5 really", 3),
+        ("1 star", 1),
+        ("10/10 would ask again", None),
+        ("5 stars for speed, 2 stars for manners", None),
+        ("the VPN team is slow and rude", None),
+        ("INC0010005 was fixed", None),
+    ],
+)
+def test_a_rating_is_read_only_when_the_text_names_exactly_one(
+    text: str, rating: int | None
+) -> None:
+    """Only one clear 1–5 rating in the text counts as a rating."""
+    assert rating_in(text) == rating
