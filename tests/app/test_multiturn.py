@@ -160,3 +160,12 @@ async def test_not_connected_write_runs_after_connecting(bot: BotHarness) -> Non
         "chat.postMessage", where=lambda c: "I've added your comment" in str(c.args.get("text"))
     )
     assert latest_comment(bot, "INC0010001") == "it drops at 5pm sharp"
+
+
+async def test_pending_question_expires_with_a_ttl(bot: BotHarness) -> None:
+    """A question the bot asks is kept in Redis with a time-to-live."""
+    await connected(bot, "abel.tuter")
+    await shown_after(bot, ABEL, bot.driver.dm("add a comment to INC0010001", user_id=ABEL))
+    key = bot.container.keys.conversation(None, bot.slack.team_id, ABEL)
+    ttl = await bot.container.redis.pttl(key)
+    assert 0 < ttl <= 1800 * 1000

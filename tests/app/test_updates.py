@@ -130,3 +130,16 @@ async def test_share_posts_the_card_in_the_channel(bot: BotHarness) -> None:
     ]
     assert len(shared) == 1
     assert "Add comment" not in str(shared[0].blocks)
+
+
+async def test_comment_asked_in_a_channel_leaves_only_a_neutral_note(bot: BotHarness) -> None:
+    """A comment asked by mention is confirmed privately; the thread gets a neutral note."""
+    await connected(bot, "abel.tuter")
+    step = bot.driver.mention(
+        "add to INC0010003: it happens after every restart", user_id=ABEL
+    )
+    shown = await shown_after(bot, ABEL, step)
+    assert "I've added your comment" in shown
+    public = [m for m in bot.slack.messages_in(GENERAL_CHANNEL) if m.ephemeral_to is None]
+    assert any(m.text == "I've sent you the details privately." for m in public)
+    assert all("restart" not in str(m.blocks) for m in public if m.source != "user")
