@@ -184,6 +184,8 @@ def _operator_may_allow(value: str) -> bool:
     """Whether the operator's settings could admit ``value`` (a loopback test URL or an
     allow-listed custom domain); the run step decides with the real policy."""
     host = value.strip().lower().removeprefix("https://").rstrip("/").rstrip(".")
+    if "service-now" in host or "servicenowservices" in host:
+        return False  # a lookalike of a ServiceNow host: never allow-listed
     lenient = InstancePolicy(allowed_domains=frozenset({host}), allow_insecure=True)
     try:
         lenient.parse(value)

@@ -7,11 +7,13 @@ from typing import Any
 from bot.sandbox.harness import CLIENT_SECRET
 from bot.sandbox.slack import TEAM_ID
 from tests.app.setupkit import (
+    ABEL,
     ADMIN,
     create_feedback_table,
     diagnosis,
     enter_credentials,
     latest,
+    press,
     record,
     run_test,
     unconfigured_bot,
@@ -24,9 +26,154 @@ async def test_an_admin_connects_the_workspace_end_to_end(engine: Any, redis_pre
         create_feedback_table(bot)
         await enter_credentials(bot)
         stored = await bot.container.instances.stored(None, TEAM_ID)
-        assert stored is not None and stored.client_secret.get_secret_value() == CLIENT_SECRET
+        assert stored is not None
+        assert stored.client_secret.get_secret_value() == CLIENT_SECRET
         await run_test(bot)
-        shown = latest(bot)
-        assert "Everything works" in shown, shown
+        assert "Everything works" in latest(bot)
         assert (await record(bot)).connection_ok is True
         assert not (await diagnosis(bot)).failed
+
+
+async def test_done_and_back_move_between_steps(engine: Any, redis_prefix: str) -> None:
+    """Done shows the next step and Back the previous one, with the progress line."""
+    async with unconfigured_bot(engine, redis_prefix) as bot:
+        await bot.driver.slash_command("/snow", "setup", user_id=ADMIN)
+        await bot.container.work.settle()
+        assert "Step 1 of 4" in latest(bot)
+        assert bot.container.settings.redirect_uri in latest(bot)
+        await press(bot, "Done, next step")
+        assert "Step 2 of 4" in latest(bot)
+        await press(bot, "Back")
+        assert "Step 1 of 4" in latest(bot)
+
+
+async def test_a_non_admin_is_told_who_can_set_up(engine: Any, redis_prefix: str) -> None:
+    """`/snow setup` from an ordinary member is refused politely, naming who can do it."""
+    async with unconfigured_bot(engine, redis_prefix) as bot:
+        await bot.driver.slash_command("/snow", "setup", user_id=ABEL)
+        await bot.container.work.settle()
+        shown = latest(bot, ABEL)
+        assert "for workspace admins" in shown
+        assert "a workspace admin or owner" in shown
+        assert "Step 1" not in shown
+
+
+async def test_a_setup_submission_replayed_by_a_non_admin_is_refused(
+    engine: Any, redis_prefix: str
+) -> None:
+    """The admin's credentials modal submitted as someone else stores nothing."""
+    async with unconfigured_bot(engine, redis_prefix) as bot:
+        await bot.driver.slash_command("/snow", "setup", user_id=ADMIN)
+        await bot.container.work.settle()
+        await press(bot, "Done, next step")
+        await press(bot, "Enter client id and secret")
+        view = bot.slack.top_modal(ADMIN)
+        assert view is not None
+        response = await bot.driver.submit_view(
+            {"Instance": bot.servicenow_url, "Client ID": "x", "Client secret": "replayed-1"},
+            user_id=ABEL,
+            view_id=view.id,
+        )
+        assert response.status_code == 200
+        await bot.container.work.settle()
+        assert await bot.container.instances.stored(None, TEAM_ID) is None
+        assert "for workspace admins" in latest(bot, ABEL)
+
+
+async def test_a_lookalike_instance_is_refused_in_the_modal(
+    engine: Any, redis_prefix: str
+) -> None:
+    """A lookalike host gets a field error in the ack and no request leaves the bot."""
+    async with unconfigured_bot(engine, redis_prefix) as bot:
+        await bot.driver.slash_command("/snow", "setup", user_id=ADMIN)
+        await bot.container.work.settle()
+        await press(bot, "Done, next step")
+        await press(bot, "Enter client id and secret")
+        response = await bot.driver.submit_view(
+            {
+                "Instance": "acme.service-now.com.evil.com",
+                "Client ID": "abc",
+                "Client secret": "s3cret-value",
+            },
+            user_id=ADMIN,
+        )
+        assert response.json()["response_action"] == "errors"
+        assert "snow_instance" in response.json()["errors"]
+        assert await bot.container.instances.stored(None, TEAM_ID) is None
+        assert bot.servicenow.requests == []
+
+
+async def test_the_stored_secret_is_shown_only_as_its_last_four(
+    engine: Any, redis_prefix: str
+) -> None:
+    """After saving, the guide shows the secret as its last four characters only."""
+    async with unconfigured_bot(engine, redis_prefix) as bot:
+        await enter_credentials(bot)
+        shown = latest(bot)
+        assert "••••0451" in shown
+        assert CLIENT_SECRET not in shown
+
+
+async def test_changing_the_instance_asks_linked_users_to_reconnect(
+    engine: Any, redis_prefix: str
+) -> None:
+    """Setup run again with another instance flags old links and DMs their owners."""
+    async with unconfigured_bot(engine, redis_prefix) as bot:
+        await enter_credentials(bot)
+        await bot.connect("abel.tuter")
+        other = bot.servicenow_url.replace("127.0.0.1", "localhost")
+        await enter_credentials(bot, instance=other)
+        abel = await bot.container.vault.get(_user(ABEL))
+        assert abel is not None
+        assert abel.status == "needs_reconnect"
+        assert "another ServiceNow instance" in latest(bot, ABEL)
+
+
+async def test_finish_lists_linked_people_and_force_disconnect_removes_one(
+    engine: Any, redis_prefix: str
+) -> None:
+    """Finish shows who is linked; force-disconnect deletes the link and tells them."""
+    async with unconfigured_bot(engine, redis_prefix) as bot:
+        await enter_credentials(bot)
+        await bot.connect("abel.tuter")
+        for _ in range(2):
+            await press(bot, "Done, next step")
+        await press(bot, "Finish")
+        assert "Abel Tuter" in latest(bot)
+        await press(bot, "Disconnect Abel Tuter")
+        assert await bot.container.vault.get(_user(ABEL)) is None
+        assert "An admin disconnected your ServiceNow link" in latest(bot, ABEL)
+
+
+async def test_an_account_with_admin_roles_linking_warns_the_admins(
+    engine: Any, redis_prefix: str
+) -> None:
+    """When someone links an account with admin roles, the configured admin is warned."""
+    async with unconfigured_bot(engine, redis_prefix, admins=["U0OWNER"]) as bot:
+        await enter_credentials(bot)
+        await bot.connect("admin")
+        await bot.container.work.settle()
+        assert "admin roles" in latest(bot, "U0OWNER")
+
+
+async def test_incident_defaults_are_saved(engine: Any, redis_prefix: str) -> None:
+    """Step 4's defaults modal stores category, group and contact type."""
+    async with unconfigured_bot(engine, redis_prefix) as bot:
+        await enter_credentials(bot)
+        await press(bot, "Done, next step")
+        await press(bot, "Done, next step")
+        await press(bot, "Set defaults")
+        await bot.driver.submit_view(
+            {"Category": "network", "Contact type": "chat"}, user_id=ADMIN
+        )
+        await bot.container.work.settle()
+        stored = await bot.container.instances.stored(None, TEAM_ID)
+        assert stored is not None
+        assert stored.incident_defaults == {"category": "network", "contact_type": "chat"}
+        assert "category network" in latest(bot)
+
+
+def _user(user_id: str) -> Any:
+    from bot.models import SlackUser
+
+    return SlackUser(enterprise_id=None, team_id=TEAM_ID, user_id=user_id)

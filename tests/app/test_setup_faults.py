@@ -33,7 +33,7 @@ async def _ranked(bot: BotHarness, cause: str) -> int:
     """Where ``cause`` ranks (1-based) in the diagnosis, and that the admin saw its title."""
     causes = list((await diagnosis(bot)).causes)
     assert cause in causes, causes
-    title = finding(cause).title  # type: ignore[arg-type]
+    title = finding(cause).title
     assert title in latest(bot), latest(bot)
     return causes.index(cause) + 1
 
@@ -147,7 +147,8 @@ async def test_an_instance_refusing_pkce_is_saved_with_pkce_off(
         await consent(bot, sign_in_link(bot, label="Sign in again without PKCE"))
         assert "Everything works" in latest(bot), latest(bot)
         stored = await bot.container.instances.stored(None, TEAM_ID)
-        assert stored is not None and stored.pkce is False
+        assert stored is not None
+        assert stored.pkce is False
 
 
 async def test_an_unreachable_instance_ranks_reachability_first(
