@@ -30,6 +30,8 @@ from bot.blocks import (
 from bot.charts import ChartWeek, signed_chart_url
 from bot.models import SlackUser
 from bot.reply import Origin, SlackReply
+from bot.setup.admins import is_setup_admin
+from bot.setup.records import SetupRecords
 from bot.store.keys import FEEDBACK_ALERT_TTL
 
 if TYPE_CHECKING:
@@ -47,14 +49,8 @@ _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 async def is_admin(c: Container, user: SlackUser) -> bool:
-    """``SNOWBOT_ADMINS``, or a Slack workspace admin or owner."""
-    if user.user_id in c.settings.admins:
-        return True
-    try:
-        profile = await c.directory.profile(user.user_id)
-    except errors.SlackError:
-        return False
-    return (profile.is_admin or profile.is_owner) and not profile.deleted
+    """``SNOWBOT_ADMINS``, or a Slack admin or owner of the user's own workspace."""
+    return await is_setup_admin(c, user)
 
 
 async def admin_recipients(c: Container, user: SlackUser) -> list[str]:
@@ -180,12 +176,19 @@ async def admin_home(turn: Turn) -> AdminHome | None:
     config = await c.instances.get(turn.user.enterprise_id, turn.user.team_id)
     setup = SetupProgress()
     if config is not None:
+        # The last connection test decides; a configuration in use that was never
+        # tested from chat (the environment's) counts as working.
+        record = await SetupRecords(c.redis, keys=c.keys).get(
+            turn.user.enterprise_id, turn.user.team_id
+        )
+        tested = record.connection_ok
         setup = SetupProgress(
             instance_host=instance_host(config.instance_url),
             client_id=config.client_id,
             client_secret=config.client_secret,
-            connection_ok=True,
+            connection_ok=True if tested is None else tested,
             feedback_table=config.feedback_table,
+            feedback_table_ok=record.feedback_ok,
         )
     linked = await c.vault.list_linked(turn.user.enterprise_id, turn.user.team_id)
     people = tuple(
