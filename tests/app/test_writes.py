@@ -201,3 +201,32 @@ async def test_message_shortcut_puts_text_and_permalink_in_the_description(
     [row] = new_incidents(bot)
     assert said in row["description"]
     assert "slack.com/archives/" in row["description"]
+
+
+async def test_second_create_while_the_first_runs_is_told_to_wait(bot: BotHarness) -> None:
+    """Create pressed again while ServiceNow is still creating says so and creates nothing more."""
+    await connected(bot, "abel.tuter")
+    await shown_after(bot, ABEL, bot.driver.dm(PROBLEM, user_id=ABEL))
+    bot.servicenow.faults.add(
+        path="/api/now/v2/table/incident", kind="hang", method="POST", times=1
+    )
+    await bot.driver.press("Create", user_id=ABEL)
+    await bot.servicenow.faults.wait_hanging()
+    seen = len(bot.slack.responses)
+    await bot.driver.press("Create", user_id=ABEL)
+    second = await bot.slack.wait_for_response(after=seen)
+    assert "already creating" in str(second.text)
+    bot.servicenow.faults.release()
+    await bot.container.work.settle()
+    assert len(new_incidents(bot)) == 1
+
+
+async def test_create_from_a_mention_stays_private(bot: BotHarness) -> None:
+    """A problem told by mention gets a private confirmation; the channel sees only a note."""
+    await connected(bot, "abel.tuter")
+    shown = await shown_after(bot, ABEL, bot.driver.mention(PROBLEM, user_id=ABEL))
+    assert "Shall I open this incident?" in shown
+    public = [m for m in bot.slack.messages_in(GENERAL_CHANNEL) if m.ephemeral_to is None]
+    assert all("Shall I open" not in str(m.text) for m in public)
+    await shown_after(bot, ABEL, bot.driver.press("Create", user_id=ABEL))
+    assert len(new_incidents(bot)) == 1
