@@ -8,8 +8,8 @@ from typing import Any
 from slack_sdk.models.blocks import Block, HeaderBlock, ImageBlock, PlainTextObject
 
 from bot import texts
-from bot.blocks.models import FeedbackSummary, WeekStat
 from bot.blocks import ids
+from bot.blocks.models import FeedbackSummary, WeekStat
 from bot.blocks.parts import (
     Message,
     actions,
