@@ -211,6 +211,7 @@ CONVERSATION_CANCELLED = "OK, I've dropped that. What else can I do for you?"
 NOTHING_TO_CANCEL = "OK. There was nothing in progress. What can I do for you?"
 CREATE_CANCELLED = "OK, I won't open that incident."
 CREATE_IN_PROGRESS = "I'm already creating that incident; I'll tell you its number in a moment."
+ALREADY_CREATED = "You've already opened *{number}* from this draft."
 DRAFT_EXPIRED = (
     "That draft has expired. Tell me again what's wrong and I'll prepare a new one."
 )
@@ -285,8 +286,8 @@ FEEDBACK_REFUSAL_REASONS: dict[str, str] = {
     "auth": "the person's ServiceNow link was refused; they have been asked to reconnect.",
 }
 FEEDBACK_CHART_ALT_TREND = (
-    "Bar chart of feedback per week over the last {weeks} weeks: {count} ratings in all. "
-    "{trend}"
+    "Bar chart of the number of ratings per week over the last {weeks} weeks "
+    "({count} in all), with each week's average marked. {trend}"
 )
 FEEDBACK_CHART_TREND_UP = "The weekly average rose from {first} to {last} out of 5."
 FEEDBACK_CHART_TREND_DOWN = "The weekly average fell from {first} to {last} out of 5."

@@ -199,7 +199,8 @@ async def test_admin_home_shows_the_feedback_summary_and_a_chart(admin_bot: BotH
     assert "super helpful" in shown
     images = [b for b in call.args["view"]["blocks"] if b["type"] == "image"]
     assert len(images) == 1
-    assert "1 ratings in all" in images[0]["alt_text"]
+    assert "(1 in all)" in images[0]["alt_text"]
+    assert "Too few rated weeks" in images[0]["alt_text"]
     assert images[0]["image_url"].startswith(f"{bot.bot_url}/charts/feedback.png?")
 
 
