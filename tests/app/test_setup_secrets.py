@@ -27,7 +27,8 @@ async def _redis_values(redis: Redis, prefix: str) -> list[str]:
     values: list[str] = []
     async for raw_key in redis.scan_iter(match=f"{prefix}:*", count=500):
         key = raw_key.decode() if isinstance(raw_key, bytes) else raw_key
-        kind = (await redis.type(key)).decode()
+        found = await redis.type(key)
+        kind = found.decode() if isinstance(found, bytes) else str(found)
         if kind == "string":
             values.append(repr(await redis.get(key)))
         elif kind == "hash":
