@@ -247,3 +247,18 @@ def test_a_rating_is_read_only_when_the_text_names_exactly_one(
 ) -> None:
     """Only one clear 1–5 rating in the text counts as a rating."""
     assert rating_in(text) == rating
+
+
+async def test_feedback_in_a_mention_is_answered_privately_with_the_button(
+    bot: BotHarness,
+) -> None:
+    """Feedback said to the bot in a channel gets an ephemeral "Rate us", nothing public."""
+    await _connected(bot)
+    seen = len(bot.slack.calls)
+    await bot.driver.mention("the IT support was terrible", user_id=ABEL)
+    call = await bot.slack.wait_for_call("chat.postEphemeral", after=seen)
+    await bot.container.work.settle()
+    assert call.args["user"] == ABEL
+    assert "Rate us" in str(call.args["blocks"])
+    posts = bot.slack.calls_to("chat.postMessage")
+    assert [c for c in posts if c.args["channel"] == "C0GENERAL"] == []
