@@ -24,6 +24,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot import texts
 from bot.blocks import create_confirmation, create_modal, ids, incident_created
 from bot.blocks.modal import DESCRIPTION_MAX, SHORT_DESCRIPTION_MAX
+from bot.blocks.parts import escape_mrkdwn
 from bot.blocks.question import notice
 from bot.grammar import SnowCommand
 from bot.handlers import dialogue
@@ -116,6 +117,10 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _already(number: str) -> str:
+    return texts.ALREADY_CREATED.format(number=escape_mrkdwn(number))
+
+
 def drafts(turn: Turn) -> DraftStore:
     """The draft store over the container's Redis."""
     return DraftStore(turn.c.redis, keys=turn.c.keys)
@@ -163,7 +168,7 @@ async def create_once(
     clicks = turn.c.idempotency
     claim = await clicks.claim(CLICK_SCOPE, key)
     busy = claim.status == "pending" and turn.c.clock() - (claim.since or 0) < STALE_CLICK_S
-    if busy and not claim.won:
+    if busy:
         await turn.reply.private(notice(texts.CREATE_IN_PROGRESS))
         return None
     full = with_defaults(draft, client.config.incident_defaults)
@@ -216,6 +221,9 @@ async def action_create_edit(turn: Turn, action: Action) -> None:
     if stored is None:
         await turn.reply.private(notice(texts.DRAFT_EXPIRED))
         return
+    if stored.created_number:
+        await turn.reply.private(notice(_already(stored.created_number)))
+        return
     await turn.reply.open_modal(create_modal(stored.draft, private_metadata=action.value))
 
 
@@ -257,6 +265,10 @@ async def run_create(turn: Turn, submission: Submission) -> None:
     """The create modal, submitted: one incident per modal (its view id)."""
     draft_id = submission.private_metadata
     stored = await drafts(turn).load(turn.user, draft_id) if draft_id else None
+    if stored is not None and stored.created_number:
+        # Create was pressed on the same draft while this modal was open.
+        await turn.reply.private(notice(_already(stored.created_number)))
+        return
     description = submission.text(ids.DESCRIPTION_INPUT)
     if stored is not None and stored.permalink and stored.permalink not in description:
         link = texts.FROM_SLACK_MESSAGE.format(link=stored.permalink)

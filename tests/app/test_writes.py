@@ -230,3 +230,26 @@ async def test_create_from_a_mention_stays_private(bot: BotHarness) -> None:
     assert all("Shall I open" not in str(m.text) for m in public)
     await shown_after(bot, ABEL, bot.driver.press("Create", user_id=ABEL))
     assert len(new_incidents(bot)) == 1
+
+
+async def test_edit_after_create_says_which_incident_it_became(bot: BotHarness) -> None:
+    """Edit on a draft that was already created names that incident and opens no modal."""
+    await connected(bot, "abel.tuter")
+    await shown_after(bot, ABEL, bot.driver.dm(PROBLEM, user_id=ABEL))
+    surface, edit = bot.driver.find_button("Edit", user_id=ABEL)
+    await shown_after(bot, ABEL, bot.driver.press("Create", user_id=ABEL))
+    [row] = new_incidents(bot)
+    bot.slack.add_message(
+        Message(
+            channel=dm_channel_id(ABEL),
+            ts=bot.slack.new_ts(),
+            user=surface.user if isinstance(surface, Message) else "",
+            text="old confirmation",
+            blocks=[{"type": "actions", "elements": [edit.element]}],
+            source="chat.postMessage",
+            seq=bot.slack.next_seq(),
+        )
+    )
+    shown = await shown_after(bot, ABEL, bot.driver.press("Edit", user_id=ABEL))
+    assert f"already opened *{row['number']}*" in shown
+    assert bot.slack.calls_to("views.open") == []
