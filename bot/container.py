@@ -37,7 +37,7 @@ from bot.store.crypto import RecordCipher
 from bot.store.dedupe import EventDeduper, IdempotencyKeys
 from bot.store.feedback import FeedbackLog
 from bot.store.instance_config import InstanceConfig, InstanceConfigStore
-from bot.store.keys import Keys
+from bot.store.keys import REFRESH_LOCK_TTL, Keys
 from bot.store.oauth_state import OAuthStateStore
 from bot.store.refresh import TokenRefresher
 from bot.store.vault import RedisTokenVault
@@ -105,8 +105,13 @@ async def open_container(
     metrics: Metrics | None = None,
     engine: IntentEngine | None = None,
     clock: Callable[[], float] = time.time,
+    refresh_lock_ttl: float | None = None,
 ) -> AsyncIterator[Container]:
-    """Open every client for ``settings``; close them in reverse order on exit."""
+    """Open every client for ``settings``; close them in reverse order on exit.
+
+    ``refresh_lock_ttl`` (seconds) shortens the cross-replica refresh lock, for tests
+    that kill a lock holder; it defaults to ``keys.REFRESH_LOCK_TTL``.
+    """
     metrics = metrics or Metrics()
     if redaction is None:
         redaction = RedactionFilter(settings.secret_values(), on_redact=metrics.count_redactions)
@@ -132,7 +137,13 @@ async def open_container(
         keys = Keys(prefix=settings.redis_key_prefix)
         cipher = RecordCipher.from_settings(settings)
         vault = RedisTokenVault(redis, keys=keys, cipher=cipher)
-        refresher = TokenRefresher(vault=vault, redis=redis, keys=keys, clock=clock)
+        refresher = TokenRefresher(
+            vault=vault,
+            redis=redis,
+            keys=keys,
+            clock=clock,
+            lock_ttl_s=refresh_lock_ttl or REFRESH_LOCK_TTL,
+        )
         stack.push_async_callback(refresher.aclose)
         states = OAuthStateStore(redis, keys=keys, cipher=cipher, clock=clock)
         instances = InstanceConfigStore(

@@ -131,13 +131,15 @@ async def running_bot(
     servicenow: ServiceNowSandbox | None = None,
     redaction: RedactionFilter | None = None,
     preconfigured: bool = True,
+    refresh_lock_ttl: float | None = None,
     **setting_overrides: Any,
 ) -> AsyncIterator[BotHarness]:
     """Start both sandboxes and the bot; stop everything on exit.
 
     ``preconfigured`` seeds the workspace's ServiceNow connection from the environment
     settings (as ``SERVICENOW_INSTANCE`` and friends would); without it an admin has to
-    run ``/snow setup`` first.
+    run ``/snow setup`` first. ``refresh_lock_ttl`` shortens the refresh lock (tests
+    that kill a lock holder).
     """
     sn = servicenow or ServiceNowSandbox(clock=clock)
     slack = SlackSandbox(bot_token=BOT_TOKEN, clock=clock)
@@ -172,7 +174,11 @@ async def running_bot(
             redirect_uris=[settings.redirect_uri],
         )
         async with open_container(
-            settings, engine=engine, clock=clock, redaction=redaction
+            settings,
+            engine=engine,
+            clock=clock,
+            redaction=redaction,
+            refresh_lock_ttl=refresh_lock_ttl,
         ) as container:
             bolt = create_bolt_app(container)
             web = create_web_app(container, bolt)
