@@ -1,0 +1,1 @@
+"""Helper programs that tests run as separate OS processes."""
