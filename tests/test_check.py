@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
@@ -154,7 +155,7 @@ async def test_an_instance_set_up_in_chat_gets_a_sign_in_link(
     config = InstanceConfig(
         instance_url=url,
         client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,  # type: ignore[arg-type]  # pydantic turns it into SecretStr
+        client_secret=SecretStr(CLIENT_SECRET),
         configured_by="U0ADMIN",
     )
     admin = SlackUser(enterprise_id=None, team_id="T0CHECK", user_id="U0ADMIN")
