@@ -22,10 +22,13 @@ from urllib.parse import urlsplit
 from bot.demo.script import DemoInput, Fill, Press, Say, Slash, Submit
 from bot.models import SlackUser
 from bot.sandbox.harness import SLACK_USER_FOR, BotHarness, running_bot
+from bot.sandbox.servicenow import ServiceNowSandbox
 from bot.sandbox.slack import Message, View, find_button, iter_buttons
 from intents import IntentEngine, load_engine
 
 CONNECT_LABELS = ("Connect ServiceNow", "Reconnect")
+FEEDBACK_TABLE = "u_snowbot_feedback"
+FEEDBACK_COLUMNS = ("u_rating", "u_comment", "u_incident", "u_slack_user", "u_source")
 _QUIET = 0.1  # seconds without a new call or surface before a step counts as settled
 
 
@@ -225,6 +228,10 @@ class DemoSession:
             raise DemoError(f"no button [{label}] on screen; buttons: {shown}") from None
         response = await h.driver.press(label, user_id=self.user_id)
         _check(response.status_code, f"[{label}]")
+        confirm = button.element.get("confirm")
+        if isinstance(confirm, Mapping):
+            await self.settle()
+            return [_confirmed(confirm), *self._changes(mark)]
         if button.url is None:
             return []
         if button.url.startswith(f"{h.bot_url}/servicenow/oauth/start"):
@@ -264,6 +271,15 @@ def _check(status: int, what: str) -> None:
         raise DemoError(f"the bot answered HTTP {status} to {what}")
 
 
+def _confirmed(confirm: Mapping[str, Any]) -> Note:
+    """The note for a button whose Slack confirmation dialog the user accepted."""
+    def text(key: str) -> str:
+        part = confirm.get(key)
+        return str(part.get("text", "")) if isinstance(part, Mapping) else ""
+    title = text("title") or text("text")
+    return Note(f"(Slack asks “{title}” and you press {text('confirm') or 'Yes'})")
+
+
 def _connect_url(surfaces: Sequence[Item]) -> str | None:
     for surface in reversed(surfaces):
         if isinstance(surface, Note):
@@ -289,5 +305,9 @@ async def open_demo(
         raise DemoError(f"there is no seeded user {user_name!r}; choose one of: {names}")
     if engine is None:
         engine = load_engine(rebuild=True)
-    async with running_bot(redis_url=redis_url, engine=engine) as harness:
+    servicenow = ServiceNowSandbox()
+    # The instance looks set up: the feedback table the setup guide has admins create.
+    servicenow.create_table(FEEDBACK_TABLE, FEEDBACK_COLUMNS)
+    async with running_bot(redis_url=redis_url, engine=engine,
+                           servicenow=servicenow) as harness:
         yield DemoSession(harness, user_name=user_name)
