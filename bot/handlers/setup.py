@@ -186,7 +186,10 @@ def _operator_may_allow(value: str) -> bool:
     host = value.strip().lower().removeprefix("https://").rstrip("/").rstrip(".")
     if "service-now" in host or "servicenowservices" in host:
         return False  # a lookalike of a ServiceNow host: never allow-listed
-    lenient = InstancePolicy(allowed_domains=frozenset({host}), allow_insecure=True)
+    try:
+        lenient = InstancePolicy.build(allowed_domains=[host], allow_insecure=True)
+    except errors.InstanceRefusedError:  # not even a host name
+        lenient = InstancePolicy(allow_insecure=True)
     try:
         lenient.parse(value)
     except errors.InstanceRefusedError:
