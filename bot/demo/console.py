@@ -165,12 +165,13 @@ class ChatConsole:
 
 
 def _hint(element: dict[str, Any]) -> str:
-    options = element.get("options") or []
-    if options:
-        labels = [str((o.get("text") or {}).get("text", "")) for o in options]
-        return " [dim](" + escape(" / ".join(labels)) + ")[/]"
-    placeholder = element.get("placeholder")
-    if isinstance(placeholder, dict) and placeholder.get("text"):
-        return f" [dim]({escape(str(placeholder['text']))})[/]"
     initial = element.get("initial_value")
-    return f" [dim](now: {escape(str(initial))})[/]" if initial else ""
+    option = element.get("initial_option")
+    if isinstance(option, dict):
+        initial = (option.get("text") or {}).get("text")
+    options = element.get("options") or []
+    choices = " / ".join(str((o.get("text") or {}).get("text", "")) for o in options)
+    placeholder = element.get("placeholder")
+    hint = choices or (str(placeholder.get("text", "")) if isinstance(placeholder, dict) else "")
+    parts = [part for part in (hint, f"now: {initial}" if initial else "") if part]
+    return f" [dim]({escape('; '.join(parts))})[/]" if parts else ""
