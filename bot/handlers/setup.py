@@ -124,7 +124,7 @@ def _first_open_step(state: SetupProgress) -> int:
         return 1
     if state.connection_ok is not True:
         return 3
-    return 4 if state.feedback_table_ok is not True else 1
+    return 4
 
 
 async def show_step(turn: Turn, step: int, *, replace: bool = False, note: str = "") -> None:

@@ -219,6 +219,9 @@ def diagnose(
     for cause in causes:
         if cause not in ranked:
             ranked.append(cause)
+    if "hardened" in ranked or "colleague_refused" in ranked:
+        # The hardened-instance checklist shown with them ends with the second record.
+        ranked = [cause for cause in ranked if cause != "second_record"]
     findings = tuple(
         finding(cause, host=host, redirect_uri=redirect_uri, table=table) for cause in ranked
     )

@@ -65,7 +65,7 @@ def host_of(config: InstanceConfig) -> str:
     return urlsplit(config.instance_url).netloc or config.instance_url
 
 
-def _observe(record: SetupRecord, **changes: object) -> SetupRecord:
+def observe(record: SetupRecord, **changes: object) -> SetupRecord:
     unknown = set(changes) - _OBSERVATION_FIELDS
     if unknown:
         msg = f"unknown observations: {sorted(unknown)}"
@@ -174,7 +174,7 @@ async def flow_started(c: Container, flow_user: SlackUser) -> None:
             return None
         if record.observations.signin not in ("waiting", "opened", "no_callback"):
             return None
-        return _observe(record, signin="opened").model_copy(update={"redeemed_at": now})
+        return observe(record, signin="opened").model_copy(update={"redeemed_at": now})
 
     try:
         record = await records_of(c).update(flow_user.enterprise_id, flow_user.team_id, opened)
@@ -199,7 +199,7 @@ async def watch_callback(
             return None
         if record.observations.signin != "opened":
             return None
-        return _observe(record, signin="no_callback")
+        return observe(record, signin="no_callback")
 
     try:
         record = await records_of(c).update(admin.enterprise_id, admin.team_id, missing)
@@ -224,7 +224,7 @@ def _table_outcome(exc: errors.BotError) -> str:
     return "error"
 
 
-async def _table(client: ServiceNowIncidents, table: str) -> str:
+async def probe_table(client: ServiceNowIncidents, table: str) -> str:
     try:
         await client.table_probe(table)
     except errors.BotError as exc:
@@ -243,11 +243,11 @@ async def setup_callback(
         raise errors.LinkRefusedError("instance changed during the test", reason="instance_changed")
     if error or not code:
         record = await store.update(
-            admin.enterprise_id, admin.team_id, lambda r: _observe(r, signin="denied")
+            admin.enterprise_id, admin.team_id, lambda r: observe(r, signin="denied")
         )
         await tell(c, admin.user_id, team=admin, message=checklist(c, record, config))
         return "Connection test", "Access was not allowed. The details are in Slack."
-    await store.update(admin.enterprise_id, admin.team_id, lambda r: _observe(r, signin="ok"))
+    await store.update(admin.enterprise_id, admin.team_id, lambda r: observe(r, signin="ok"))
     pkce = config.pkce if flow.pkce is None else flow.pkce
     oauth = c.servicenow.oauth(config)
     try:
@@ -270,10 +270,10 @@ async def setup_callback(
     except errors.BotError as exc:
         obs["identity"] = _table_outcome(exc)
     if identity is not None:
-        obs["incidents"] = await _table(client, "incident")
-        obs["feedback"] = await _table(client, config.feedback_table)
+        obs["incidents"] = await probe_table(client, "incident")
+        obs["feedback"] = await probe_table(client, config.feedback_table)
     record = await store.update(
-        admin.enterprise_id, admin.team_id, lambda r: _observe(r, **obs)
+        admin.enterprise_id, admin.team_id, lambda r: observe(r, **obs)
     )
     kept = identity is not None and await _keep_admin_link(
         c, admin, config, tokens=tokens, identity=identity
@@ -295,7 +295,7 @@ async def _exchange_failed(
     refused = isinstance(exc, errors.TokenRefusedError)
     outcome = ("refused_pkce" if pkce else "refused") if refused else "unavailable"
     record = await records_of(c).update(
-        admin.enterprise_id, admin.team_id, lambda r: _observe(r, exchange=outcome)
+        admin.enterprise_id, admin.team_id, lambda r: observe(r, exchange=outcome)
     )
     retry_url = None
     if outcome == "refused_pkce":
@@ -371,7 +371,7 @@ async def ask_colleague(
     name = profile.real_name or colleague_id
 
     def asked(record: SetupRecord) -> SetupRecord:
-        cleared = _observe(
+        cleared = observe(
             record, colleague_link="waiting", colleague_incidents=None, colleague_feedback=None
         )
         return cleared.model_copy(
@@ -429,14 +429,14 @@ async def _colleague_report(
         obs = {"colleague_link": "ok"}
         try:
             client = await c.servicenow.for_user(user)
-            obs["colleague_incidents"] = await _table(client.incidents, "incident")
-            obs["colleague_feedback"] = await _table(
+            obs["colleague_incidents"] = await probe_table(client.incidents, "incident")
+            obs["colleague_feedback"] = await probe_table(
                 client.incidents, client.config.feedback_table
             )
         except errors.AuthError as exc:
             obs["colleague_incidents"] = _table_outcome(exc)
     updated = await store.update(
-        user.enterprise_id, user.team_id, lambda r: _observe(r, **obs)
+        user.enterprise_id, user.team_id, lambda r: observe(r, **obs)
     )
     config = await c.instances.require(user.enterprise_id, user.team_id)
     await tell(c, updated.admin_id, team=user, message=checklist(c, updated, config))

@@ -41,6 +41,7 @@ COLLEAGUE_WHY = (
 COLLEAGUE_MODAL_TITLE = "Test as a colleague"
 COLLEAGUE_LABEL = "Colleague without admin roles"
 LINKED_BUTTON = "Who is linked"
+_SKIP, _WAIT = "⏭️", "⏳"
 
 
 def checklist_view(
@@ -59,7 +60,7 @@ def checklist_view(
     blocks: list[dict[str, Any]] = list(base.blocks)
     text = base.text
     if diagnosis.pending:
-        blocks = [b for b in blocks if _text_of(b) != texts.CHECKLIST_PASSED]
+        blocks = [_waiting_marks(b) for b in blocks if _text_of(b) != texts.CHECKLIST_PASSED]
         text = f"{texts.CHECKLIST_TITLE}: {WAITING}"
     extra: list[Any] = []
     if sign_in_url and is_web_url(sign_in_url):
@@ -75,6 +76,21 @@ def checklist_view(
         ]
     blocks += [b.to_dict() for b in extra if b is not None]
     return Message(text=text, blocks=blocks[:50])
+
+
+def _waiting_marks(block: dict[str, Any]) -> dict[str, Any]:
+    """A step that waits for someone reads "⏳ label: waiting…", not "skipped"."""
+    inner = block.get("text")
+    if block.get("type") != "section" or not isinstance(inner, dict):
+        return block
+    skipped = f" ({texts.CHECK_SKIPPED}): "
+    lines = [
+        _WAIT + line[len(_SKIP):].replace(skipped, ": ", 1)
+        if line.startswith(_SKIP) and skipped in line
+        else line
+        for line in str(inner.get("text", "")).split("\n")
+    ]
+    return {**block, "text": {**inner, "text": "\n".join(lines)}}
 
 
 def _text_of(block: dict[str, Any]) -> str:
