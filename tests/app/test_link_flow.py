@@ -36,7 +36,7 @@ async def test_lookup_of_own_incident_shows_it(bot: BotHarness) -> None:
     assert own["short_description"] in shown
 
 
-    """`/snow disconnect` revokes the tokens, and the next `/snow mine` offers Connect."""
+async def test_disconnect_revokes_and_next_mine_offers_connect(bot: BotHarness) -> None:
     """`/snow disconnect` revokes the tokens, and the next `/snow mine` offers Connect."""
     await bot.connect("abel.tuter")
     assert live_tokens_of(bot, "abel.tuter")
@@ -64,7 +64,7 @@ async def test_status_when_not_connected_offers_connect(bot: BotHarness) -> None
     assert "Connect" in shown
 
 
-    """App Home shows whom the user is linked as, Disconnect, and their open incidents."""
+async def test_home_tab_shows_link_disconnect_and_open_incidents(bot: BotHarness) -> None:
     """App Home shows whom the user is linked as, Disconnect, and their open incidents."""
     await bot.connect("abel.tuter")
     await bot.container.work.settle()
