@@ -450,6 +450,15 @@ HARDENED_CHECKLIST: tuple[tuple[str, str, str], ...] = (
 )
 
 # --- admin housekeeping -----------------------------------------------------------
+REFRESH_FAILURES_ALERT = (
+    "{count} people couldn't renew their ServiceNow link in the last {minutes} minutes: "
+    "ServiceNow ({host}) refused the bot's refresh requests. The OAuth client's secret "
+    "has probably changed, or its Application Registry entry was removed. Check it "
+    "with `/snow setup`; everyone affected has been asked to connect again."
+)
+RECONNECT_ALREADY_ASKED = (
+    "Use the Reconnect button I sent you, or `/snow connect` for a fresh link."
+)
 ADMIN_TITLE = "Admin"
 LINKED_USERS_TITLE = "Linked people"
 LINKED_USERS_NONE = "Nobody has linked an account yet."

@@ -14,13 +14,16 @@ from urllib.parse import urlsplit
 from bot import errors, texts
 from bot.blocks import (
     ConnectionStatus,
+    Message,
     app_home,
     connect_prompt,
     disconnected_message,
+    escape_mrkdwn,
     ids,
     status_message,
 )
 from bot.grammar import SnowCommand
+from bot.handlers import alerts
 from bot.interactions import Action, ActionHandler, CommandHandler
 from bot.models import SlackUser
 from bot.services import UserClient
@@ -66,8 +69,26 @@ async def acting_as(turn: Turn, pending: SnowCommand | None = None) -> UserClien
     except errors.NotLinkedError as exc:
         await prompt_connect(turn, reason=texts.error_sentence(exc), pending=pending)
     except errors.ReconnectRequiredError as exc:
-        await prompt_connect(turn, reason=texts.error_sentence(exc), pending=pending)
+        await ask_to_reconnect(turn, exc, pending=pending)
     return None
+
+
+async def ask_to_reconnect(
+    turn: Turn, exc: errors.ReconnectRequiredError, *, pending: SnowCommand | None = None
+) -> None:
+    """The user must link again: a Reconnect prompt once (``RECONNECT_PROMPT_TTL``), then
+    only a sentence; admins hear about it when many people's links fail together."""
+    c = turn.c
+    sentence = texts.error_sentence(exc)
+    if await c.refresher.claim_reconnect_prompt(turn.user):
+        await prompt_connect(turn, reason=sentence, pending=pending)
+    else:
+        if pending is not None:
+            await c.conversations.save_pending(turn.user, pending)
+        line = escape_mrkdwn(f"{sentence} {texts.RECONNECT_ALREADY_ASKED}")
+        block = {"type": "section", "text": {"type": "mrkdwn", "text": line}}
+        await turn.reply.private(Message(text=line, blocks=[block]))
+    await alerts.check_refresh_failures(c, turn.user)
 
 
 async def handle_connect(turn: Turn, _: SnowCommand) -> None:

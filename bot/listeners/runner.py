@@ -40,7 +40,12 @@ def outcome_of(exc: BaseException | None) -> str:
 async def tell_error(reply: SlackReply, c: Container, exc: BaseException) -> None:
     """Send the user the one sentence for ``exc``; a failure to send is only logged."""
     message: Message
-    if isinstance(exc, errors.BotError):
+    if isinstance(exc, errors.ReconnectRequiredError):
+        c.metrics.errors.labels(error=exc.__class__.__name__).inc()
+        if await _ask_to_reconnect(reply, c, exc):
+            return
+        message = error_message(exc)
+    elif isinstance(exc, errors.BotError):
         c.metrics.errors.labels(error=exc.__class__.__name__).inc()
         message = error_message(exc)
     else:
@@ -50,6 +55,22 @@ async def tell_error(reply: SlackReply, c: Container, exc: BaseException) -> Non
         await reply.private(message)
     except errors.SlackError as slack_exc:
         log.warning("could not tell the user about an error: %s", slack_exc.detail)
+
+
+async def _ask_to_reconnect(
+    reply: SlackReply, c: Container, exc: errors.ReconnectRequiredError
+) -> bool:
+    """A refresh refused mid-request: prompt once (not on every request); False if that failed."""
+    # Imported here: the handlers import this module's callers.
+    from bot.handlers.account import ask_to_reconnect
+    from bot.router import Turn
+
+    try:
+        await ask_to_reconnect(Turn(c=c, user=reply.user, reply=reply), exc)
+    except errors.BotError as other:
+        log.warning("could not ask the user to reconnect: %s", other.__class__.__name__)
+        return False
+    return True
 
 
 async def run_guarded(

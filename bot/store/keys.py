@@ -149,6 +149,10 @@ class Keys:
         """The admin's guided-setup progress."""
         return self._k("setup", self.workspace(enterprise_id, team_id))
 
+    def admin_alert(self, enterprise_id: str | None, team_id: str, reason: str) -> str:
+        """Set while admins have been told about a workspace-wide problem (rate limit)."""
+        return self._k("admin-alert", self.workspace(enterprise_id, team_id), _part(reason))
+
     def feedback_alert(self, enterprise_id: str | None, team_id: str, reason: str) -> str:
         """Set while admins have been told why ServiceNow refused feedback (rate limit)."""
         return self._k("feedback-alert", self.workspace(enterprise_id, team_id), _part(reason))
