@@ -150,6 +150,7 @@ async def open_container(
             redis, keys=keys, cipher=cipher, fallback=InstanceConfig.from_settings(settings)
         )
         guard = CreateGuard(redis=redis, keys=keys, wall_clock=clock)
+        audit = AuditLog(redis, keys=keys, clock=clock)
         container = Container(
             settings=settings,
             redis=redis,
@@ -164,7 +165,7 @@ async def open_container(
             refresher=refresher,
             states=states,
             instances=instances,
-            audit=AuditLog(redis, keys=keys, clock=clock),
+            audit=audit,
             feedback=FeedbackLog(redis, keys=keys),
             conversations=ConversationStore(redis, keys=keys),
             idempotency=IdempotencyKeys(redis, keys=keys),
@@ -179,6 +180,7 @@ async def open_container(
                 guard=guard,
                 metrics=metrics,
                 clock=clock,
+                audit=audit,
             ),
             directory=SlackDirectory(slack),
             engine=engine,

@@ -9,6 +9,7 @@ the link checks and the admin checks.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +22,13 @@ from pydantic import BaseModel, ConfigDict
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import NotLinkedError, ReconnectRequiredError, ServiceNowError, SlackError
+from bot.errors import (
+    NotLinkedError,
+    ReconnectRequiredError,
+    ServiceNowError,
+    SlackError,
+    StoreError,
+)
 from bot.metrics import Metrics
 from bot.models import SlackUser
 from bot.servicenow.client import ServiceNowIncidents
@@ -31,10 +38,13 @@ from bot.servicenow.models import TokenSet
 from bot.servicenow.oauth import ServiceNowOAuth
 from bot.servicenow.session import RetryPolicy, ServiceNowSession
 from bot.settings import Settings
+from bot.store.audit import AuditLog
 from bot.store.instance_config import InstanceConfig, InstanceConfigStore
 from bot.store.oauth_state import OAuthStateStore
 from bot.store.refresh import RefreshCall, TokenRefresher
 from bot.store.vault import RedisTokenVault, TokenRecord
+
+log = logging.getLogger(__name__)
 
 
 class StaticToken:
@@ -78,8 +88,10 @@ class ServiceNowAccess:
         guard: CreateGuard,
         metrics: Metrics,
         clock: Callable[[], float] = time.time,
+        audit: AuditLog | None = None,
     ) -> None:
         self.settings = settings
+        self.audit = audit
         self.http = http
         self.instances = instances
         self.vault = vault
@@ -144,7 +156,9 @@ class ServiceNowAccess:
         oauth = self.oauth(config)
         instance = oauth.instance
         source = self.refresher.source(
-            user, refresh_call=self._counted_refresh(oauth), instance_url=config.instance_url
+            user,
+            refresh_call=self._counted_refresh(oauth, user=user),
+            instance_url=config.instance_url,
         )
         return UserClient(
             incidents=self._incidents(instance, source),
@@ -153,14 +167,16 @@ class ServiceNowAccess:
             instance=instance,
         )
 
-    def _counted_refresh(self, oauth: ServiceNowOAuth) -> RefreshCall:
-        """``oauth.refresh``, counted in ``snowbot_token_refreshes_total`` by outcome."""
+    def _counted_refresh(self, oauth: ServiceNowOAuth, *, user: SlackUser) -> RefreshCall:
+        """``oauth.refresh``, counted in ``snowbot_token_refreshes_total`` by outcome; a
+        refusal is also an audit event."""
 
         async def refresh(refresh_token: str) -> TokenSet:
             try:
                 tokens = await oauth.refresh(refresh_token)
             except ReconnectRequiredError:
                 self.metrics.refreshes.labels(outcome="refused").inc()
+                await self._audit_refusal(user, oauth)
                 raise
             except ServiceNowError:
                 self.metrics.refreshes.labels(outcome="unavailable").inc()
@@ -169,6 +185,16 @@ class ServiceNowAccess:
             return tokens
 
         return refresh
+
+    async def _audit_refusal(self, user: SlackUser, oauth: ServiceNowOAuth) -> None:
+        if self.audit is None:
+            return
+        try:
+            await self.audit.record(
+                "token.refresh_refused", user=user, instance=oauth.instance.url
+            )
+        except StoreError:
+            log.warning("a refused refresh could not be audited: Redis failed")
 
     async def connect_url(self, user: SlackUser) -> str:
         """A fresh, single-use Connect link for ``user`` (valid for a few minutes)."""
