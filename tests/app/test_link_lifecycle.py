@@ -1,0 +1,140 @@
+"""A link over its life: refused refreshes (asked once, admins told when many fail),
+uninstall, revoked tokens and deactivated people purge what is theirs; all audited."""
+
+from __future__ import annotations
+
+from bot.sandbox.harness import BotHarness, running_bot
+from bot.sandbox.slack import TEAM_ID
+from intents import IntentEngine
+from tests.app.linkkit import (
+    ABEL,
+    ADMIN,
+    BOW,
+    ask,
+    audit_events,
+    connect_prompts,
+    live_tokens_of,
+    slack_user,
+)
+from tests.conftest import REDIS_URL
+
+TOKEN_ENDPOINT = "/oauth_token.do"
+
+
+def refuse_refreshes(bot: BotHarness) -> None:
+    """ServiceNow stops accepting refresh tokens, and every access token has expired."""
+    bot.servicenow.faults.add(path=TOKEN_ENDPOINT, kind="access_denied", grant_type="refresh_token")
+    bot.servicenow.expire_access_tokens()
+
+
+def dms_to(bot: BotHarness, user_id: str) -> list[str]:
+    """Texts of the bot's messages in its DM with ``user_id``."""
+    channel = "D" + user_id.removeprefix("U")
+    return [
+        str(c.args.get("text"))
+        for c in bot.slack.calls_to("chat.postMessage")
+        if c.args.get("channel") == channel
+    ]
+
+
+async def test_refused_refresh_flags_the_link_and_asks_once(bot: BotHarness) -> None:
+    """A refused refresh keeps the record, flagged; two lookups bring one Reconnect prompt."""
+    await bot.connect("abel.tuter")
+    prompts = connect_prompts(bot, ABEL)
+    refuse_refreshes(bot)
+    first = await ask(bot, "INC0010001")
+    second = await ask(bot, "mine")
+    assert "Your ServiceNow link has expired or was revoked" in first
+    assert "Your ServiceNow link has expired or was revoked" in second
+    assert connect_prompts(bot, ABEL) == prompts + 1
+    record = await bot.container.vault.get(slack_user(ABEL))
+    assert record is not None
+    assert record.status == "needs_reconnect"
+    assert bot.servicenow.token_calls(grant_type="refresh_token") == 1
+
+
+async def test_reconnecting_after_a_refusal_answers_again(bot: BotHarness) -> None:
+    """After a refused refresh, connecting again clears the flag and lookups work."""
+    await bot.connect("abel.tuter")
+    refuse_refreshes(bot)
+    await ask(bot, "mine")
+    bot.servicenow.faults.clear()
+    await bot.connect("abel.tuter")
+    shown = await ask(bot, "INC0010001")
+    assert "VPN drops every few minutes" in shown
+
+
+async def test_refused_refresh_is_audited(bot: BotHarness) -> None:
+    """A refresh ServiceNow refuses leaves an audit event."""
+    await bot.connect("abel.tuter")
+    refuse_refreshes(bot)
+    await ask(bot, "mine")
+    assert "token.refresh_refused" in await audit_events(bot)
+
+
+async def test_many_refused_refreshes_tell_admins_once(engine: IntentEngine) -> None:
+    """When several people's refreshes are refused together, admins get one DM about it."""
+    people = {"abel.tuter": ABEL, "bow.ruggeri": BOW, "carol.coughlin": "U0CAROLC",
+              "beth.anglin": "U0BETH"}
+    async with running_bot(redis_url=REDIS_URL, engine=engine, admins=[ADMIN]) as bot:
+        for name in people:
+            await bot.connect(name)
+        refuse_refreshes(bot)
+        for user_id in people.values():
+            await ask(bot, "mine", user_id=user_id)
+        alerts = [t for t in dms_to(bot, ADMIN) if "couldn't renew their ServiceNow link" in t]
+        assert len(alerts) == 1
+        assert "client's secret has probably changed" in alerts[0]
+        assert "alert.refresh_failures" in await audit_events(bot)
+
+
+async def test_one_refused_refresh_does_not_alert_admins(engine: IntentEngine) -> None:
+    """A single person's refused refresh tells no admin."""
+    async with running_bot(redis_url=REDIS_URL, engine=engine, admins=[ADMIN]) as bot:
+        await bot.connect("abel.tuter")
+        refuse_refreshes(bot)
+        await ask(bot, "mine")
+        assert not [t for t in dms_to(bot, ADMIN) if "ServiceNow link" in t]
+
+
+async def test_app_uninstalled_purges_every_link(bot: BotHarness) -> None:
+    """`app_uninstalled` deletes every link of the workspace, and is audited."""
+    await bot.connect("abel.tuter")
+    await bot.connect("bow.ruggeri")
+    await bot.driver.app_uninstalled()
+    await bot.container.work.settle()
+    assert await bot.container.vault.get(slack_user(ABEL)) is None
+    assert await bot.container.vault.get(slack_user(BOW)) is None
+    assert await bot.container.vault.list_linked(None, TEAM_ID) == []
+    assert "workspace_purged" in await audit_events(bot)
+
+
+async def test_tokens_revoked_purges_every_link(bot: BotHarness) -> None:
+    """`tokens_revoked` deletes every link of the workspace."""
+    await bot.connect("abel.tuter")
+    await bot.connect("bow.ruggeri")
+    await bot.driver.tokens_revoked()
+    await bot.container.work.settle()
+    assert await bot.container.vault.get(slack_user(ABEL)) is None
+    assert await bot.container.vault.get(slack_user(BOW)) is None
+
+
+async def test_deactivated_slack_user_is_unlinked_and_revoked(bot: BotHarness) -> None:
+    """A Slack user deactivated (`user_change` deleted) loses their link; others keep theirs."""
+    await bot.connect("abel.tuter")
+    await bot.connect("bow.ruggeri")
+    bot.slack.users[ABEL].deleted = True
+    await bot.driver.user_change(ABEL)
+    await bot.container.work.settle()
+    assert await bot.container.vault.get(slack_user(ABEL)) is None
+    assert live_tokens_of(bot, "abel.tuter") == []
+    assert await bot.container.vault.get(slack_user(BOW)) is not None
+    assert "disconnect" in await audit_events(bot)
+
+
+async def test_a_comment_written_through_the_bot_is_audited(bot: BotHarness) -> None:
+    """A write to ServiceNow (a comment) leaves an audit event."""
+    await bot.connect("abel.tuter")
+    await ask(bot, "comment INC0010001 Still broken after a restart")
+    assert bot.servicenow.comments_for("INC0010001")[0]["value"] == "Still broken after a restart"
+    assert "incident_comment" in await audit_events(bot)
