@@ -26,7 +26,7 @@ from bot.servicenow.http import open_http_client
 from bot.servicenow.instance import InstancePolicy
 from bot.settings import Settings
 from bot.setup.diagnosis import Observations, diagnose
-from bot.setup.probes import probe_sign_in_page, probe_token_endpoint
+from bot.setup.probes import probe_seconds, probe_sign_in_page, probe_token_endpoint
 from bot.setup.records import SetupRecord, SetupRecords, new_run_id
 from bot.store.connection import open_redis
 from bot.store.crypto import RecordCipher
@@ -170,12 +170,14 @@ async def _check_instance(
     answer = await probe_token_endpoint(
         http, instance=instance, client_id=config.client_id,
         client_secret=config.client_secret, redirect_uri=settings.redirect_uri,
+        seconds=probe_seconds(settings.servicenow_timeout),
     )
     obs = Observations(token_probe=answer)
     if answer == "ok":
         obs = obs.model_copy(update={"authorize_probe": await probe_sign_in_page(
             http, instance=instance, client_id=config.client_id,
             redirect_uri=settings.redirect_uri, pkce=config.pkce,
+            seconds=probe_seconds(settings.servicenow_timeout),
         )})
     diagnosis = diagnose(
         obs, host=instance.host, redirect_uri=settings.redirect_uri,

@@ -403,12 +403,6 @@ async def action_finish(turn: Turn, _: Action) -> None:
         await turn.reply.private(await linked_message(turn), replace=True)
 
 
-async def action_linked(turn: Turn, _: Action) -> None:
-    """Show who is linked."""
-    if await _admin(turn):
-        await turn.reply.private(await linked_message(turn))
-
-
 async def action_open_setup(turn: Turn, _: Action) -> None:
     """App Home's Open setup button."""
     await handle_setup(turn, SnowCommand(kind="setup"))
@@ -444,7 +438,6 @@ ACTIONS: dict[str, ActionHandler] = {
     ids.ADMIN_OPEN_SETUP: action_open_setup,
     ids.ADMIN_FORCE_DISCONNECT: action_force_disconnect,
     views.COLLEAGUE_OPEN: action_open_colleague,
-    views.LINKED_SHOW: action_linked,
 }
 VIEWS: dict[str, ViewHandler] = {
     ids.SETUP_CREDENTIALS_MODAL: ViewHandler(validate=validate_credentials, run=submit_credentials),

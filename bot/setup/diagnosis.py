@@ -92,7 +92,7 @@ _DETAILS = {
     "proxy": "proxy error",
     "not_servicenow": "not a ServiceNow answer",
     "unavailable": "server error",
-    "gateway": "504 Gateway Time-out",
+    "gateway": "504 Gateway Time-out, or no answer in time",
     "client_unknown": "the client id was refused",
     "waiting": "waiting for the sign-in",
     "opened": "sign-in opened, waiting for ServiceNow to send you back",

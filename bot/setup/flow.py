@@ -36,7 +36,7 @@ from bot.servicenow.models import ServiceNowUser, TokenSet
 from bot.setup import views
 from bot.setup.admins import NON_ORDINARY_ROLES, privileged_roles
 from bot.setup.diagnosis import Observations, diagnose
-from bot.setup.probes import probe_sign_in_page, probe_token_endpoint
+from bot.setup.probes import probe_seconds, probe_sign_in_page, probe_token_endpoint
 from bot.setup.records import SetupRecord, SetupRecords, new_run_id
 from bot.store.instance_config import InstanceConfig
 from bot.store.oauth_state import OAuthState
@@ -131,6 +131,7 @@ async def probe(c: Container, config: InstanceConfig) -> Observations:
         client_id=config.client_id,
         client_secret=config.client_secret,
         redirect_uri=c.settings.redirect_uri,
+        seconds=probe_seconds(c.settings.servicenow_timeout),
     )
     if answer != "ok":
         return Observations(token_probe=answer)
@@ -140,6 +141,7 @@ async def probe(c: Container, config: InstanceConfig) -> Observations:
         client_id=config.client_id,
         redirect_uri=c.settings.redirect_uri,
         pkce=config.pkce,
+        seconds=probe_seconds(c.settings.servicenow_timeout),
     )
     return Observations(token_probe=answer, authorize_probe=page)
 

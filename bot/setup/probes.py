@@ -30,6 +30,12 @@ PROBE_CODE = "snowbot-setup-probe-not-a-code"
 PROBE_TIMEOUT = 5.0
 
 
+def probe_seconds(servicenow_timeout: float) -> float:
+    """How long a probe waits: twice the usual ServiceNow time-out (a sign-in page is
+    slower than an API call), at most ``PROBE_TIMEOUT``."""
+    return min(servicenow_timeout * 2, PROBE_TIMEOUT)
+
+
 def transport_code(exc: httpx.HTTPError) -> str:
     """The observation code of a failed request: unreachable, timeout, tls or proxy."""
     if isinstance(exc, httpx.ProxyError):

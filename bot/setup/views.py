@@ -22,7 +22,6 @@ COLLEAGUE_OPEN = "snow_setup_colleague"  # open the colleague picker
 COLLEAGUE_MODAL = "snow_setup_colleague_modal"  # private_metadata: ""
 COLLEAGUE_BLOCK = "snow_setup_colleague_user"
 COLLEAGUE_INPUT = "snow_setup_colleague_user_input"  # users_select: a Slack user id
-LINKED_SHOW = "snow_setup_linked"  # show who is linked, with force-disconnect
 
 SIGN_IN_BUTTON = "Sign in to ServiceNow"
 SIGN_IN_AGAIN_BUTTON = "Sign in again without PKCE"
@@ -40,7 +39,6 @@ COLLEAGUE_WHY = (
 )
 COLLEAGUE_MODAL_TITLE = "Test as a colleague"
 COLLEAGUE_LABEL = "Colleague without admin roles"
-LINKED_BUTTON = "Who is linked"
 _SKIP, _WAIT = "⏭️", "⏳"
 
 

@@ -160,3 +160,18 @@ async def test_an_unreachable_instance_ranks_reachability_first(
         await run_test(bot, sign_in=False)
         assert await _ranked(bot, "unreachable") == 1
         assert bot.servicenow.requests == []
+
+
+async def test_a_sign_in_page_that_hangs_is_cut_off_and_read_as_hardened(
+    engine: Any, redis_prefix: str
+) -> None:
+    """A consent page that never answers is given up on and ranks the hardened checklist."""
+    async with unconfigured_bot(engine, redis_prefix, servicenow_timeout=0.3) as bot:
+        await enter_credentials(bot)
+        bot.servicenow.faults.add(path="/oauth_auth.do", kind="hang")
+        try:
+            await run_test(bot, sign_in=False)
+            assert await _ranked(bot, "hardened") == 1
+            assert "❌ The sign-in page loads" in latest(bot)
+        finally:
+            bot.servicenow.faults.clear()
