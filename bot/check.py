@@ -20,6 +20,7 @@ from typing import TextIO
 import httpx
 from redis.exceptions import RedisError
 
+from bot import texts
 from bot.errors import BotError, InstanceRefusedError
 from bot.models import SlackUser
 from bot.servicenow.http import open_http_client
@@ -192,6 +193,11 @@ async def _check_instance(
         for n, finding in enumerate(diagnosis.findings, start=1):
             report.say(f"    {n}. {finding.title}. {finding.why}")
             report.say(f"       What to change: {finding.fix}")
+        if diagnosis.hardened:
+            report.say(f"  {texts.HARDENED_INTRO}")
+            for n, (title, why, fix) in enumerate(texts.HARDENED_CHECKLIST, start=1):
+                report.say(f"    {n}. {title}. {why}")
+                report.say(f"       What to change: {fix}")
         return
     await _finish_link(settings, report, team=team, config=config, clock=clock)
 

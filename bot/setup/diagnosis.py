@@ -107,6 +107,7 @@ _DETAILS = {
     "privileged": "that account has admin or ITIL roles",
 }
 _PENDING = frozenset({"waiting", "opened"})
+_INDEPENDENT = frozenset({"incidents", "feedback", "colleague_incidents", "colleague_feedback"})
 
 
 class Observations(BaseModel):
@@ -194,8 +195,8 @@ def _walk(
             continue
         items.append(CheckItem(label=label, ok=False, detail=_DETAILS.get(value, value)))
         causes += table.get(value, ["instance_down"])
-        # Later steps depend on this one, except the feedback table (step 4 of the guide).
-        stopped = name != "feedback"
+        # Later steps depend on this one; the table checks are independent of each other.
+        stopped = name not in _INDEPENDENT
     return items, causes
 
 
