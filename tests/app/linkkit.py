@@ -22,14 +22,18 @@ def slack_user(user_id: str) -> SlackUser:
     return SlackUser(enterprise_id=None, team_id=TEAM_ID, user_id=user_id)
 
 
-async def ask(bot: BotHarness, text: str, *, user_id: str = ABEL) -> str:
-    """Run `/snow <text>` and return, as text, every response_url reply it produced."""
+async def replies(bot: BotHarness, text: str, *, user_id: str = ABEL) -> list[str]:
+    """Run `/snow <text>`; every response_url reply it produced, each as text."""
     seen = len(bot.slack.responses)
     response = await bot.driver.slash_command("/snow", text, user_id=user_id)
     assert response.status_code == 200, response.text
     await bot.container.work.settle()
-    posts = bot.slack.responses[seen:]
-    return "\n".join(render_blocks(p.blocks, text=p.text) for p in posts)
+    return [render_blocks(p.blocks, text=p.text) for p in bot.slack.responses[seen:]]
+
+
+async def ask(bot: BotHarness, text: str, *, user_id: str = ABEL) -> str:
+    """Run `/snow <text>` and return, as text, every response_url reply it produced."""
+    return "\n".join(await replies(bot, text, user_id=user_id))
 
 
 async def say(bot: BotHarness, text: str, *, user_id: str = ABEL) -> str:

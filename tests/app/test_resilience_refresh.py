@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.sandbox.harness import SIGNING_SECRET, BotHarness, running_bot
 from bot.sandbox.slack import SlackDriver, render_blocks
 from intents import IntentEngine
-from tests.app.linkkit import ABEL, ask, connect_prompts, slack_user
+from tests.app.linkkit import ABEL, ask, connect_prompts, live_tokens_of, slack_user
 from tests.conftest import REDIS_URL
 
 REPO = Path(__file__).resolve().parents[2]
@@ -140,6 +140,8 @@ async def test_two_processes_share_one_refresh_for_a_hundred_lookups(
         second,
     ):
         await expire_access_token(bot, "abel.tuter", ABEL)
+        expired = await bot.container.vault.get(slack_user(ABEL))
+        assert expired is not None
         seen = len(bot.slack.responses)
         requests = [
             (driver, driver.command_request("/snow", INCIDENT, user_id=ABEL))
@@ -153,6 +155,10 @@ async def test_two_processes_share_one_refresh_for_a_hundred_lookups(
     assert len(answers) == len(requests)
     assert all(TITLE in answer for answer in answers), {a[:80] for a in answers}
     assert refreshes(bot) == 1
+    refreshed = await bot.container.vault.get(slack_user(ABEL))
+    assert refreshed is not None
+    assert refreshed.version == expired.version + 1  # written once, by one replica
+    assert refreshed.access_token in live_tokens_of(bot, "abel.tuter")
 
 
 async def test_lock_holder_killed_mid_refresh_leaves_a_working_link(

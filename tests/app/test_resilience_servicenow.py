@@ -11,7 +11,7 @@ from bot.sandbox.slack import TEAM_ID
 from bot.servicenow.models import ServiceNowUser, TokenSet
 from bot.store.vault import TokenRecord
 from intents import IntentEngine
-from tests.app.linkkit import ABEL, ask, slack_user
+from tests.app.linkkit import ABEL, replies, say, slack_user
 from tests.conftest import REDIS_URL
 
 INCIDENT_TABLE = "/api/now/v2/table/incident"
@@ -36,8 +36,9 @@ async def test_hanging_servicenow_gets_a_sentence_and_the_call_is_abandoned(
     before = bot.servicenow.rows("incident")
     since = len(bot.servicenow.requests)
     bot.servicenow.faults.add(path=INCIDENT_TABLE, kind="hang")
-    shown = await ask(bot, "INC0010001")
-    assert "ServiceNow isn't answering right now" in shown
+    shown = await replies(bot, "INC0010001")
+    assert len(shown) == 1
+    assert "ServiceNow isn't answering right now" in shown[0]
     hung = [r for r in bot.servicenow.requests[since:] if r.fault == "hang"]
     assert hung  # the request reached ServiceNow and hung there
     assert bot.servicenow.faults.hanging == 0  # never released: the bot hung up on it
@@ -52,9 +53,10 @@ async def test_rate_limit_with_a_long_wait_is_reported_not_waited(bot: BotHarnes
     await bot.connect("abel.tuter")
     since = len(bot.servicenow.requests)
     bot.servicenow.faults.add(path=INCIDENT_TABLE, kind="429", retry_after=120)
-    shown = await ask(bot, "INC0010001")
-    assert "ServiceNow is busy" in shown
-    assert "about 2 minutes" in shown
+    shown = await replies(bot, "INC0010001")
+    assert len(shown) == 1
+    assert "ServiceNow is busy" in shown[0]
+    assert "about 2 minutes" in shown[0]
     table_calls = [r for r in bot.servicenow.requests[since:] if r.path == INCIDENT_TABLE]
     assert len(table_calls) == 1
     assert writes(bot, since) == []
@@ -65,10 +67,11 @@ async def test_gateway_timeout_page_gets_a_sentence(bot: BotHarness) -> None:
     await bot.connect("abel.tuter")
     since = len(bot.servicenow.requests)
     bot.servicenow.faults.add(path=INCIDENT_TABLE, kind="504")
-    shown = await ask(bot, "mine")
-    assert "ServiceNow isn't answering right now" in shown
-    assert "<html" not in shown.lower()
-    assert "Gateway" not in shown
+    shown = await replies(bot, "mine")
+    assert len(shown) == 1
+    assert "ServiceNow isn't answering right now" in shown[0]
+    assert "<html" not in shown[0].lower()
+    assert "Gateway" not in shown[0]
     assert writes(bot, since) == []
 
 
@@ -93,8 +96,9 @@ async def test_servicenow_down_gets_a_sentence_and_keeps_the_link(engine: Intent
             linked_at=now,
         )
         stored = await bot.container.vault.put(user, record, expected_version=0)
-        shown = await ask(bot, "mine")
-        assert "ServiceNow isn't answering right now" in shown
+        shown = await replies(bot, "mine")
+        assert len(shown) == 1
+        assert "ServiceNow isn't answering right now" in shown[0]
         assert await bot.container.vault.get(user) == stored
         assert bot.servicenow.requests == []
 
@@ -107,6 +111,20 @@ async def test_redis_down_gets_the_store_sentence_and_calls_nothing(
     async with running_bot(
         redis_url="redis://127.0.0.1:1/0", redis_prefix=redis_prefix, engine=engine
     ) as bot:
-        shown = await ask(bot, "mine")
+        shown = await replies(bot, "mine")
+        assert len(shown) == 1
+        assert "I can't reach my storage right now, so I've changed nothing" in shown[0]
+        assert bot.servicenow.requests == []
+
+
+@pytest.mark.usefixtures("cleanup")
+async def test_redis_down_answers_a_dm_with_the_store_sentence(
+    engine: IntentEngine, redis_prefix: str
+) -> None:
+    """With Redis unreachable, a DM asking for tickets gets the store sentence, no call."""
+    async with running_bot(
+        redis_url="redis://127.0.0.1:1/0", redis_prefix=redis_prefix, engine=engine
+    ) as bot:
+        shown = await say(bot, "show my tickets")
         assert "I can't reach my storage right now, so I've changed nothing" in shown
         assert bot.servicenow.requests == []
