@@ -177,3 +177,20 @@ def _user(user_id: str) -> Any:
     from bot.models import SlackUser
 
     return SlackUser(enterprise_id=None, team_id=TEAM_ID, user_id=user_id)
+
+
+async def test_step_four_rechecks_the_feedback_table_after_it_is_created(
+    engine: Any, redis_prefix: str
+) -> None:
+    """Missing at first, the feedback table passes the re-check once it exists."""
+    async with unconfigured_bot(engine, redis_prefix) as bot:
+        await enter_credentials(bot)
+        await run_test(bot)
+        assert (await record(bot)).feedback_ok is False
+        create_feedback_table(bot)
+        await bot.driver.slash_command("/snow", "setup", user_id=ADMIN)
+        await bot.container.work.settle()
+        assert "Step 4 of 4" in latest(bot)
+        await press(bot, "Check again")
+        assert (await record(bot)).feedback_ok is True
+        assert "✅ The feedback table u_snowbot_feedback answers" in latest(bot)

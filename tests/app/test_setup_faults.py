@@ -175,3 +175,14 @@ async def test_a_sign_in_page_that_hangs_is_cut_off_and_read_as_hardened(
             assert "❌ The sign-in page loads" in latest(bot)
         finally:
             bot.servicenow.faults.clear()
+
+
+async def test_a_wrong_client_id_is_found_before_anyone_signs_in(
+    engine: Any, redis_prefix: str
+) -> None:
+    """The sign-in page refuses an unknown client id: the client id ranks first, no link."""
+    async with unconfigured_bot(engine, redis_prefix) as bot:
+        await enter_credentials(bot, client_id="not-the-client-id")
+        await run_test(bot, sign_in=False)
+        assert await _ranked(bot, "client_id") == 1
+        assert "Sign in to ServiceNow" not in latest(bot)
