@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
@@ -119,11 +120,11 @@ def oauth_routes(c: Container) -> list[Route]:
             code = params.get("code", "")
             if not code:
                 raise errors.LinkRefusedError("callback without code", reason="state_unknown")
-            record = await link_user(
+            linked = await link_user(
                 c, user=user, code=code, code_verifier=flow.code_verifier,
                 instance_url=flow.instance_url,
             )
-            email_matches = await _email_matches(c, user, record)
+            record = linked.record
         except errors.BotError as exc:
             log.info("connect callback refused: %s", exc.__class__.__name__)
             if user is not None:
@@ -135,7 +136,7 @@ def oauth_routes(c: Container) -> list[Route]:
             return response
         host = urlsplit(record.instance_url).netloc
         told = connected_message(record.servicenow_user, host)
-        if not email_matches:
+        if not linked.email_matches:
             told = _with_warning(told, texts.LINKED_EMAIL_MISMATCH)
         await _tell_slack(c, user, told)
         c.work.spawn(_after_connect(c, user, record), name="after-connect")
@@ -195,9 +196,18 @@ async def _setup_test_callback(c: Container, flow: OAuthState, code: str, error:
     return done
 
 
+@dataclass(frozen=True)
+class Linked:
+    """A stored link, and whether its ServiceNow email is the Slack profile's (False only
+    under the "warn" policy)."""
+
+    record: TokenRecord
+    email_matches: bool
+
+
 async def link_user(
     c: Container, *, user: SlackUser, code: str, code_verifier: str, instance_url: str
-) -> TokenRecord:
+) -> Linked:
     """Exchange the code, check who it is, apply the policies, store the link."""
     config = await c.instances.require(user.enterprise_id, user.team_id)
     if config.instance_url != instance_url:
@@ -242,15 +252,7 @@ async def link_user(
         instance=config.instance_url,
         email_matches=slack_email == servicenow_email,
     )
-    return stored
-
-
-async def _email_matches(c: Container, user: SlackUser, record: TokenRecord) -> bool:
-    """Whether the linked account's email is the Slack profile's (False only under "warn")."""
-    if c.settings.link_email_policy == "refuse":
-        return True  # link_user refused any mismatch
-    profile = await c.directory.profile(user.user_id)
-    return profile.email.strip().lower() == record.servicenow_user.email.strip().lower()
+    return Linked(record=stored, email_matches=slack_email == servicenow_email)
 
 
 def _with_warning(told: Message, warning: str) -> Message:
