@@ -80,8 +80,12 @@ def register(bolt: AsyncApp, c: Container) -> None:
         await _purge_workspace(c, body, reason="app_uninstalled")
 
     @bolt.event("tokens_revoked")
-    async def tokens_revoked(body: dict[str, Any]) -> None:
-        await _purge_workspace(c, body, reason="tokens_revoked")
+    async def tokens_revoked(event: dict[str, Any], body: dict[str, Any]) -> None:
+        # Only the bot token matters: the app holds no Slack user tokens, so a revocation
+        # that lists user tokens only leaves the workspace's links in place.
+        tokens = event.get("tokens")
+        if isinstance(tokens, dict) and tokens.get("bot"):
+            await _purge_workspace(c, body, reason="tokens_revoked")
 
     @bolt.event("user_change")
     async def user_change(event: dict[str, Any], body: dict[str, Any]) -> None:
