@@ -119,6 +119,14 @@ async def test_tokens_revoked_purges_every_link(bot: BotHarness) -> None:
     assert await bot.container.vault.get(slack_user(BOW)) is None
 
 
+async def test_user_tokens_revoked_alone_keep_the_links(bot: BotHarness) -> None:
+    """`tokens_revoked` listing only Slack user tokens (the bot holds none) keeps the links."""
+    await bot.connect("abel.tuter")
+    await bot.driver.tokens_revoked(user_ids=[ABEL], bot=False)
+    await bot.container.work.settle()
+    assert await bot.container.vault.get(slack_user(ABEL)) is not None
+
+
 async def test_deactivated_slack_user_is_unlinked_and_revoked(bot: BotHarness) -> None:
     """A Slack user deactivated (`user_change` deleted) loses their link; others keep theirs."""
     await bot.connect("abel.tuter")
