@@ -42,7 +42,7 @@ async def tell_error(reply: SlackReply, c: Container, exc: BaseException) -> Non
     message: Message
     if isinstance(exc, errors.ReconnectRequiredError):
         c.metrics.errors.labels(error=exc.__class__.__name__).inc()
-        if await _ask_to_reconnect(reply, c, exc):
+        if await _ask_to_reconnect(reply, c, exc=exc):
             return
         message = error_message(exc)
     elif isinstance(exc, errors.BotError):
@@ -58,7 +58,7 @@ async def tell_error(reply: SlackReply, c: Container, exc: BaseException) -> Non
 
 
 async def _ask_to_reconnect(
-    reply: SlackReply, c: Container, exc: errors.ReconnectRequiredError
+    reply: SlackReply, c: Container, *, exc: errors.ReconnectRequiredError
 ) -> bool:
     """A refresh refused mid-request: prompt once (not on every request); False if that failed."""
     # Imported here: the handlers import this module's callers.
