@@ -115,7 +115,7 @@ async def wait_until(predicate: object, *, within: float = 15.0) -> None:
         await asyncio.sleep(0.02)
 
 
-async def expire_access_token(bot: BotHarness, user_name: str, user_id: str) -> None:
+async def expire_access_token(bot: BotHarness, *, user_name: str, user_id: str) -> None:
     """Half an hour has passed: the access token is expired at ServiceNow and in the record."""
     bot.servicenow.expire_access_tokens(user_name)
     vault = bot.container.vault
@@ -139,7 +139,7 @@ async def test_two_processes_share_one_refresh_for_a_hundred_lookups(
         first,
         second,
     ):
-        await expire_access_token(bot, "abel.tuter", ABEL)
+        await expire_access_token(bot, user_name="abel.tuter", user_id=ABEL)
         expired = await bot.container.vault.get(slack_user(ABEL))
         assert expired is not None
         seen = len(bot.slack.responses)
