@@ -9,10 +9,11 @@ import time
 from pathlib import Path
 
 from intents import labels
-from intents.dataset import Example, bundled_path, data_hash, read_examples, read_texts
+from intents.dataset import bundled_path, data_hash, read_examples, read_texts
 from intents.entities import DEFAULT_DIGITS
 from intents.errors import IntentError
 from intents.persist import MODEL_FILE, TRAIN_FILE, load_engine, save_engine
+
 
 def _train(args: argparse.Namespace) -> int:
     from intents.training import train_engine

@@ -3,7 +3,8 @@
 Mentions and special mentions are removed; channel references keep their name; links
 keep their label (or their address when they have none); emoji shortcodes and Unicode
 emoji that carry a judgement or a greeting (stars, thumbs, wave, hearts) become a word
-(``star``, ``thumbsup`` …), any other emoji becomes a space; the three HTML entities Slack escapes are decoded; white space is collapsed.
+(``star``, ``thumbsup`` …), any other emoji becomes a space; the three HTML entities
+Slack escapes are decoded; white space is collapsed.
 Case is kept (entities need it for nothing, but ``short_description`` is shown back).
 """
 

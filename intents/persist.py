@@ -44,7 +44,11 @@ def save_engine(engine: IntentEngine, path: Path) -> None:
     state: dict[str, Any] = {
         "features": engine.features,
         "classifier": engine.classifier,
-        "calibration": {"a": engine.calibration.a, "b": engine.calibration.b},
+        "calibration": {
+            "a": engine.calibration.a,
+            "b": engine.calibration.b,
+            "c": engine.calibration.c,
+        },
         "thresholds": engine.thresholds.as_dict(),
         "oos_label": engine.oos_label,
         "write_labels": sorted(engine.write_labels),
@@ -59,16 +63,15 @@ def read_engine(path: Path) -> IntentEngine:
     """Load a model file, refusing unknown types and a different scikit-learn version."""
     import sklearn
     import skops.io as sio
+    from skops.io.exceptions import UntrustedTypesFoundException
 
     if not path.is_file():
         raise IntentModelError(f"no intent model at {path}; run `python -m intents train`")
     try:
-        untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in TRUSTED_TYPES]
-        if untrusted:
-            raise IntentModelError(f"{path} holds types that are not trusted: {untrusted}")
+        # One pass: skops refuses any type outside ``trusted`` while loading.
         state = sio.load(path, trusted=TRUSTED_TYPES)
-    except IntentModelError:
-        raise
+    except UntrustedTypesFoundException as exc:
+        raise IntentModelError(f"{path} holds types that are not trusted: {exc}") from exc
     except Exception as exc:
         raise IntentModelError(f"cannot read intent model {path}: {exc}") from exc
     meta = dict(state["meta"])

@@ -13,9 +13,11 @@ from intents.decision import Targets, choose_thresholds
 from intents.engine import IntentEngine, featurize
 from intents.entities import DEFAULT_DIGITS
 from intents.model import (
+    DEFAULT_VIEWS,
     build_classifier,
     build_features,
     fit_calibration,
+    oov_fractions,
     out_of_fold_scores,
 )
 from intents.normalize import normalize
@@ -28,34 +30,46 @@ def train_engine(
     oos_label: str = labels.OUT_OF_SCOPE,
     digits: int = DEFAULT_DIGITS,
     targets: Targets | None = None,
+    views: tuple[str, ...] = DEFAULT_VIEWS,
+    oov_signal: bool = True,
     meta: dict[str, Any] | None = None,
 ) -> IntentEngine:
-    """Fit on ``train``; calibrate and choose thresholds on ``val`` (else out-of-fold scores)."""
+    """Fit on ``train``; calibrate and choose thresholds on ``val`` (else out-of-fold scores).
+
+    ``views`` names the TF-IDF views (``intents.model.VIEWS``); with ``oov_signal`` the
+    confidence also weighs the share of unseen words (fitted with the calibration).
+    """
     import sklearn
 
     started = time.perf_counter()
     texts = [featurize(normalize(e.text), digits=digits) for e in train]
     y = [e.intent for e in train]
-    features = build_features()
+    features = build_features(views)
     classifier = build_classifier().fit(features.fit_transform(texts), np.asarray(y))
     classes = np.asarray(classifier.classes_)
 
     if val is not None:
         val_texts = [featurize(normalize(e.text), digits=digits) for e in val]
         scores = np.asarray(classifier.decision_function(features.transform(val_texts)))
+        oov = oov_fractions(features, val_texts)
         gold = [e.intent for e in val]
     else:
-        scores = out_of_fold_scores(build_features(), texts, y)
+        scores, oov = out_of_fold_scores(build_features(views), texts, y)
         gold = y
     order = np.argsort(-scores, axis=1)
     top_scores = scores[np.arange(len(scores)), order[:, 0]]
     second_scores = scores[np.arange(len(scores)), order[:, 1]]
     predicted = [str(c) for c in classes[order[:, 0]]]
-    calibration = fit_calibration(top_scores, np.asarray(predicted) == np.asarray(gold))
+    calibration = fit_calibration(
+        top_scores,
+        np.asarray(predicted) == np.asarray(gold),
+        oov if oov_signal else None,
+        np.asarray(gold) == oos_label,
+    )
     write_labels = frozenset(labels.WRITE_INTENTS & {str(c) for c in classes})
     thresholds = choose_thresholds(
-        confidences=calibration.apply(top_scores),
-        runner_up=calibration.apply(second_scores),
+        confidences=calibration.apply(top_scores, oov),
+        runner_up=calibration.apply(second_scores, oov),
         predicted=predicted,
         gold=gold,
         write_labels=write_labels,
@@ -69,6 +83,8 @@ def train_engine(
         "threshold_source": "val" if val is not None else "5-fold out-of-fold",
         "fit_seconds": round(time.perf_counter() - started, 3),
         "digits": digits,
+        "views": list(views),
+        "oov_signal": oov_signal,
     }
     return IntentEngine(
         features=features,

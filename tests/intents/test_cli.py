@@ -23,19 +23,26 @@ def _write(path: Path, rows: dict[str, list[str]]) -> Path:
 
 
 def _run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "intents", *args], input=stdin,
-                          capture_output=True, text=True, check=False, timeout=60)
+    # Our own interpreter and module with fixed arguments: no untrusted input.
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "intents", *args],
+        input=stdin, capture_output=True, text=True, check=False, timeout=60,
+    )
 
 
 def test_train_then_predict_writes_one_line_per_input(tmp_path: Path) -> None:
     """A model trained on a small file predicts JSON Lines with every contract field."""
     data = _write(tmp_path / "d.jsonl", ROWS)
     model = tmp_path / "m.skops"
-    assert _run("train", "--data", str(data), "--oos-label", "oos", "--out", str(model)).returncode == 0
-    out = _run("predict", "--model", str(model), stdin='{"text": "status of inc-0099999"}\n{"text": "hi"}\n')
+    trained = _run("train", "--data", str(data), "--oos-label", "oos", "--out", str(model))
+    assert trained.returncode == 0
+    stdin = '{"text": "status of inc-0099999"}\n{"text": "hi"}\n'
+    out = _run("predict", "--model", str(model), stdin=stdin)
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(lines) == 2
-    assert set(lines[0]) == {"text", "intent", "decision", "confidence", "candidates", "entities", "hints"}
+    assert set(lines[0]) == {
+        "text", "intent", "decision", "confidence", "candidates", "entities", "hints"
+    }
     assert lines[0]["entities"] == {"incident_number": "INC0099999"}
 
 

@@ -10,22 +10,26 @@ T = Thresholds(
 )
 
 
+def _decide(top: str, *, c1: float, c2: float, write: bool) -> str:
+    return decide(top=top, c1=c1, c2=c2, write=write, oos_label="oos", thresholds=T)
+
+
 def test_a_confidence_that_accepts_a_read_only_clarifies_a_write() -> None:
     """The same confidence accepts a lookup but asks before a create."""
-    assert decide(top="incident.lookup", c1=0.8, c2=0.1, write=False, oos_label="oos", thresholds=T) == "accept"
-    assert decide(top="incident.create", c1=0.8, c2=0.1, write=True, oos_label="oos", thresholds=T) == "clarify"
+    assert _decide("incident.lookup", c1=0.8, c2=0.1, write=False) == "accept"
+    assert _decide("incident.create", c1=0.8, c2=0.1, write=True) == "clarify"
 
 
 def test_below_the_floor_is_rejected() -> None:
     """A top confidence under the floor is rejected."""
-    assert decide(top="help", c1=0.2, c2=0.1, write=False, oos_label="oos", thresholds=T) == "reject"
+    assert _decide("help", c1=0.2, c2=0.1, write=False) == "reject"
 
 
 def test_a_small_margin_clarifies() -> None:
     """Two close candidates make the bot ask."""
-    assert decide(top="help", c1=0.8, c2=0.75, write=False, oos_label="oos", thresholds=T) == "clarify"
+    assert _decide("help", c1=0.8, c2=0.75, write=False) == "clarify"
 
 
 def test_the_out_of_scope_label_is_rejected() -> None:
     """An out-of-scope top candidate is rejected whatever its confidence."""
-    assert decide(top="oos", c1=0.99, c2=0.1, write=False, oos_label="oos", thresholds=T) == "reject"
+    assert _decide("oos", c1=0.99, c2=0.1, write=False) == "reject"

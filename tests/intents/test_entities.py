@@ -17,7 +17,11 @@ _token = st.tuples(
 )
 
 
-@given(parts=st.lists(st.tuples(_noise, _token), max_size=4), tail=_noise, digits=st.sampled_from([6, 7, 8]))
+@given(
+    parts=st.lists(st.tuples(_noise, _token), max_size=4),
+    tail=_noise,
+    digits=st.sampled_from([6, 7, 8]),
+)
 def test_a_number_is_found_iff_the_rule_holds(
     parts: list[tuple[str, tuple[str, str, int, int]]], tail: str, digits: int
 ) -> None:
