@@ -90,7 +90,8 @@ def checklist(
         table=config.feedback_table,
         colleague=record.colleague_name,
     )
-    offer = record.connection_ok is True and not record.colleague_id and not diagnosis.pending
+    # The ordinary-user test is offered once the admin's part passed (again after a run).
+    offer = record.connection_ok is True and not diagnosis.pending
     return views.checklist_view(
         diagnosis,
         sign_in_url=sign_in_url,
