@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.sandbox.harness import BotHarness
 from bot.sandbox.slack import render_surface
 from tests.app.linkkit import (
@@ -12,6 +14,8 @@ from tests.app.linkkit import (
     live_tokens_of,
     slack_user,
 )
+
+pytestmark = pytest.mark.usefixtures("cleanup")  # the `bot` prefix's keys go afterwards
 
 
 async def test_lookup_of_someone_elses_incident_says_not_found(bot: BotHarness) -> None:

@@ -3,6 +3,8 @@ uninstall, revoked tokens and deactivated people purge what is theirs; all audit
 
 from __future__ import annotations
 
+import pytest
+
 from bot.sandbox.harness import BotHarness, running_bot
 from bot.sandbox.slack import TEAM_ID
 from intents import IntentEngine
@@ -17,6 +19,8 @@ from tests.app.linkkit import (
     slack_user,
 )
 from tests.conftest import REDIS_URL
+
+pytestmark = pytest.mark.usefixtures("cleanup")  # the `bot` prefix's keys go afterwards
 
 TOKEN_ENDPOINT = "/oauth_token.do"
 

@@ -15,6 +15,8 @@ from intents import IntentEngine
 from tests.app.linkkit import ABEL, ask, connect_prompts, live_tokens_of, slack_user
 from tests.conftest import REDIS_URL
 
+pytestmark = pytest.mark.usefixtures("cleanup")  # the `bot` prefix's keys go afterwards
+
 GUEST = "U0GUEST"
 EXTERNAL = "U0EXTERNAL"
 

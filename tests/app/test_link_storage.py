@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.sandbox.harness import CLIENT_SECRET, BotHarness
 from tests.app.linkkit import ABEL, BOW, all_redis_bytes, ask, slack_user, tokens_of
+
+pytestmark = pytest.mark.usefixtures("cleanup")  # the `bot` prefix's keys go afterwards
 
 
 async def test_no_redis_value_holds_a_token_or_secret_in_clear(bot: BotHarness) -> None:

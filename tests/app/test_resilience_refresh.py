@@ -12,11 +12,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from bot.sandbox.harness import SIGNING_SECRET, BotHarness, running_bot
 from bot.sandbox.slack import SlackDriver, render_blocks
 from intents import IntentEngine
 from tests.app.linkkit import ABEL, ask, connect_prompts, live_tokens_of, slack_user
 from tests.conftest import REDIS_URL
+
+pytestmark = pytest.mark.usefixtures("cleanup")  # the `bot` prefix's keys go afterwards
 
 REPO = Path(__file__).resolve().parents[2]
 BOT_PROCESS = "tests.app.procs.bot_process"

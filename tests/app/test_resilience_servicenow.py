@@ -14,6 +14,8 @@ from intents import IntentEngine
 from tests.app.linkkit import ABEL, replies, say, slack_user
 from tests.conftest import REDIS_URL
 
+pytestmark = pytest.mark.usefixtures("cleanup")  # the `bot` prefix's keys go afterwards
+
 INCIDENT_TABLE = "/api/now/v2/table/incident"
 CLOSED_PORT_URL = "http://127.0.0.1:1"
 
