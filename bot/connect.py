@@ -33,6 +33,7 @@ from bot.reply import Origin, SlackReply
 from bot.router import Turn, finish_pending
 from bot.servicenow.oauth import ServiceNowOAuth
 from bot.setup import flow as setup_flow
+from bot.setup import links as setup_links
 from bot.store.instance_config import InstanceConfig
 from bot.store.keys import OAUTH_STATE_TTL
 from bot.store.oauth_state import OAuthState, StartedFlow
@@ -130,7 +131,7 @@ def oauth_routes(c: Container) -> list[Route]:
             if user is not None:
                 await _tell_slack(c, user, error_message(exc))
                 # Hook: a colleague test waiting for this user reports the refusal.
-                await setup_flow.after_link(c, user, error=exc)
+                await setup_links.after_link(c, user, error=exc)
             response = _refused_page(exc, team_id=user.team_id if user else None)
             response.delete_cookie(COOKIE, path=COOKIE_PATH)
             return response
@@ -284,7 +285,7 @@ async def _after_connect(c: Container, user: SlackUser, record: TokenRecord) -> 
 
     async def work() -> None:
         # Hook: the colleague test's report, and the warning about admin roles.
-        await setup_flow.after_link(c, user, record=record)
+        await setup_links.after_link(c, user, record=record)
         await finish_pending(turn)
         await publish_home(turn)
 

@@ -48,25 +48,23 @@ from bot.interactions import (
 )
 from bot.models import SlackUser
 from bot.router import Turn
-from bot.servicenow.instance import InstancePolicy
 from bot.setup import views
 from bot.setup.admins import is_setup_admin, who_can_set_up
+from bot.setup.credentials import validate_credentials
 from bot.setup.flow import (
-    ask_colleague,
     checklist,
-    notify_instance_changed,
     observe,
     probe_table,
     records_of,
     run_connection_test,
     tell,
 )
+from bot.setup.links import ask_colleague, notify_instance_changed
 from bot.store.instance_config import InstanceConfig
 
 log = logging.getLogger(__name__)
 
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-_MAX_FIELD = 255
 SAVED = (
     "Saved. The client secret is stored encrypted; I'll only ever show its last four "
     "characters."
@@ -172,46 +170,6 @@ async def action_open_credentials(turn: Turn, _: Action) -> None:
             stored_secret=config.client_secret if config else None,
         )
     )
-
-
-def _plain_field(value: str) -> bool:
-    return bool(value) and len(value) <= _MAX_FIELD and not any(
-        ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value
-    )
-
-
-def _operator_may_allow(value: str) -> bool:
-    """Whether the operator's settings could admit ``value`` (a loopback test URL or an
-    allow-listed custom domain); the run step decides with the real policy."""
-    host = value.strip().lower().removeprefix("https://").rstrip("/").rstrip(".")
-    if "service-now" in host or "servicenowservices" in host:
-        return False  # a lookalike of a ServiceNow host: never allow-listed
-    try:
-        lenient = InstancePolicy.build(allowed_domains=[host], allow_insecure=True)
-    except errors.InstanceRefusedError:  # not even a host name
-        lenient = InstancePolicy(allow_insecure=True)
-    try:
-        lenient.parse(value)
-    except errors.InstanceRefusedError:
-        return False
-    return True
-
-
-def validate_credentials(submission: Submission) -> dict[str, str]:
-    """Field errors for the credentials modal (pure: the ack carries them)."""
-    problems: dict[str, str] = {}
-    instance = submission.text(ids.INSTANCE_INPUT)
-    try:
-        InstancePolicy().parse(instance)
-    except errors.InstanceRefusedError as exc:
-        if not _operator_may_allow(instance):
-            problems[ids.INSTANCE_BLOCK] = exc.detail
-    if not _plain_field(submission.text(ids.CLIENT_ID_INPUT)):
-        problems[ids.CLIENT_ID_BLOCK] = "Enter the client id: one word, no spaces."
-    secret = submission.text(ids.CLIENT_SECRET_INPUT)
-    if secret and not _plain_field(secret):
-        problems[ids.CLIENT_SECRET_BLOCK] = "The client secret has no spaces; paste it again."
-    return problems
 
 
 async def submit_credentials(turn: Turn, submission: Submission) -> None:

@@ -8,7 +8,10 @@
 - ``records``: the workspace's setup progress in Redis (no secrets).
 - ``admins``: who may run setup.
 - ``flow``: the connection test across Slack and the browser (probes, the admin's
-  consent through the Connect flow, the retry without PKCE, the missing callback,
-  the colleague's link), and the hooks ``bot.connect`` calls.
+  consent through the Connect flow, the retry without PKCE, the missing callback),
+  with the hooks ``bot.connect`` calls for a setup-test flow.
+- ``links``: the colleague's half of the test, the hook after every link (colleague
+  report, admin-roles warning), and the reconnect request after an instance change.
+- ``credentials``: the credentials modal's validation (pure, in the ack).
 - ``views``: the few admin views ``bot.blocks`` does not have (colleague picker).
 """

@@ -12,9 +12,7 @@
    incident table and the feedback table are checked with the new token. If the
    exchange only works without PKCE, the connection is saved with PKCE off. The admin
    stays linked as themselves when the emails match, else the tokens are revoked.
-4. ``ask_colleague`` and ``after_link``: a colleague gets a Connect link; when their
-   link is made (or refused), what it can do is reported to the admin. ``after_link``
-   also warns the admins when an account with admin roles links.
+4. The colleague's half and the hooks after every link live in ``bot.setup.links``.
 
 Every result goes to the admin (DM) as the checklist of ``bot.setup.diagnosis``.
 """
@@ -26,15 +24,13 @@ import logging
 from urllib.parse import urlencode, urlsplit
 
 from bot import errors
-from bot.blocks import Message, connect_prompt
-from bot.blocks.parts import safe
+from bot.blocks import Message
 from bot.container import Container
 from bot.models import SlackUser
 from bot.reply import Origin, SlackReply
 from bot.servicenow.client import ServiceNowIncidents
 from bot.servicenow.models import ServiceNowUser, TokenSet
 from bot.setup import views
-from bot.setup.admins import NON_ORDINARY_ROLES, privileged_roles
 from bot.setup.diagnosis import Observations, diagnose
 from bot.setup.probes import probe_seconds, probe_sign_in_page, probe_token_endpoint
 from bot.setup.records import SetupRecord, SetupRecords, new_run_id
@@ -44,14 +40,6 @@ from bot.store.vault import TokenRecord
 
 log = logging.getLogger(__name__)
 
-COLLEAGUE_ASKED = (
-    "An admin is setting up snowbot and asked you to link your ServiceNow account, to "
-    "check that it works for everyone. It takes a minute."
-)
-PRIVILEGED_LINK = (
-    "<@{user}> linked a ServiceNow account with admin roles ({roles}). snowbot acts with "
-    "that account's rights, so anything they ask it to do runs as an admin."
-)
 _OBSERVATION_FIELDS = frozenset(Observations.model_fields)
 
 
@@ -217,7 +205,7 @@ async def watch_callback(
 # --- 3. the admin's callback ----------------------------------------------------------------
 
 
-def _table_outcome(exc: errors.BotError) -> str:
+def table_outcome(exc: errors.BotError) -> str:
     if isinstance(exc, errors.ServiceNowForbiddenError):
         return "forbidden"
     if isinstance(exc, errors.ServiceNowAuthError | errors.AuthError):
@@ -231,7 +219,7 @@ async def probe_table(client: ServiceNowIncidents, table: str) -> str:
     try:
         await client.table_probe(table)
     except errors.BotError as exc:
-        return _table_outcome(exc)
+        return table_outcome(exc)
     return "ok"
 
 
@@ -271,7 +259,7 @@ async def setup_callback(
         identity = await client.current_user()
         obs["identity"] = "ok"
     except errors.BotError as exc:
-        obs["identity"] = _table_outcome(exc)
+        obs["identity"] = table_outcome(exc)
     if identity is not None:
         obs["incidents"] = await probe_table(client, "incident")
         obs["feedback"] = await probe_table(client, config.feedback_table)
@@ -352,136 +340,3 @@ async def _keep_admin_link(
         instance=config.instance_url, email_matches=True,
     )
     return True
-
-
-# --- 4. the colleague, and every link -------------------------------------------------------
-
-
-async def ask_colleague(
-    c: Container, admin: SlackUser, colleague_id: str, *, config: InstanceConfig
-) -> str:
-    """Send the colleague a Connect link and remember to report their link; what to tell
-    the admin (one escaped sentence)."""
-    profile = await c.directory.profile(colleague_id)
-    if colleague_id == admin.user_id:
-        return "Please pick a colleague other than yourself."
-    if profile.is_bot or profile.deleted or profile.is_guest:
-        return "Please pick an active member of this workspace (not a guest or a bot)."
-    if profile.team_id and profile.team_id != admin.team_id:
-        return "Please pick someone from this workspace."
-    if profile.is_admin or profile.is_owner or colleague_id in c.settings.admins:
-        return "Please pick a colleague who is not an admin."
-    name = profile.real_name or colleague_id
-
-    def asked(record: SetupRecord) -> SetupRecord:
-        cleared = observe(
-            record, colleague_link="waiting", colleague_incidents=None, colleague_feedback=None
-        )
-        return cleared.model_copy(
-            update={"colleague_id": colleague_id, "colleague_name": name, "admin_id": admin.user_id}
-        )
-
-    await records_of(c).update(admin.enterprise_id, admin.team_id, asked)
-    colleague = SlackUser(
-        enterprise_id=admin.enterprise_id, team_id=admin.team_id, user_id=colleague_id
-    )
-    url = await c.servicenow.connect_url(colleague)
-    await tell(c, colleague_id, team=admin, message=connect_prompt(url, reason=COLLEAGUE_ASKED))
-    await c.audit.record("setup_colleague_test", user=admin, colleague=colleague_id)
-    return (
-        f"I've sent {safe(name, 200)} a Connect link. I'll tell you here what their link "
-        "can do once they've used it."
-    )
-
-
-async def after_link(
-    c: Container,
-    user: SlackUser,
-    *,
-    record: TokenRecord | None = None,
-    error: errors.BotError | None = None,
-) -> None:
-    """Called by ``bot.connect`` after every link (or refused link): the colleague test's
-    report, and the warning when an account with admin roles links."""
-    try:
-        if record is not None:
-            await _warn_if_privileged(c, user, record)
-        await _colleague_report(c, user, record=record, error=error)
-    except errors.BotError as exc:
-        log.warning("after-link setup checks failed: %s", exc.detail)
-
-
-async def _colleague_report(
-    c: Container,
-    user: SlackUser,
-    *,
-    record: TokenRecord | None,
-    error: errors.BotError | None,
-) -> None:
-    store = records_of(c)
-    setup = await store.get(user.enterprise_id, user.team_id)
-    if setup.colleague_id != user.user_id or setup.observations.colleague_link != "waiting":
-        return
-    obs: dict[str, object]
-    if record is None:
-        obs = {"colleague_link": "refused"}
-        log.info("the colleague's link was refused: %s", type(error).__name__)
-    elif set(record.servicenow_user.roles) & NON_ORDINARY_ROLES:
-        obs = {"colleague_link": "privileged"}
-    else:
-        obs = {"colleague_link": "ok"}
-        try:
-            client = await c.servicenow.for_user(user)
-            obs["colleague_incidents"] = await probe_table(client.incidents, "incident")
-            obs["colleague_feedback"] = await probe_table(
-                client.incidents, client.config.feedback_table
-            )
-        except errors.AuthError as exc:
-            obs["colleague_incidents"] = _table_outcome(exc)
-    updated = await store.update(
-        user.enterprise_id, user.team_id, lambda r: observe(r, **obs)
-    )
-    config = await c.instances.require(user.enterprise_id, user.team_id)
-    await tell(c, updated.admin_id, team=user, message=checklist(c, updated, config))
-
-
-async def _warn_if_privileged(c: Container, user: SlackUser, record: TokenRecord) -> None:
-    roles = privileged_roles(record.servicenow_user.roles)
-    if not roles:
-        return
-    await c.audit.record(
-        "privileged_link", user=user, servicenow_user=record.servicenow_user.user_name,
-        roles=",".join(roles),
-    )
-    config = await c.instances.get(user.enterprise_id, user.team_id)
-    recipients = list(dict.fromkeys(c.settings.admins))
-    if config is not None and config.configured_by.startswith(("U", "W")):
-        recipients.insert(0, config.configured_by)
-    line = PRIVILEGED_LINK.format(user=user.user_id, roles=safe(", ".join(roles), 200))
-    for admin_id in dict.fromkeys(recipients):
-        if admin_id != user.user_id:
-            await tell(c, admin_id, team=user, message=views.plain(line))
-
-
-async def notify_instance_changed(
-    c: Container, admin: SlackUser, *, previous_url: str, config: InstanceConfig
-) -> int:
-    """Ask everyone linked to the previous instance to connect again; how many were told."""
-    told = 0
-    reason = (
-        f"This workspace now uses another ServiceNow instance ({host_of(config)}), so "
-        "your link no longer works. Please connect again."
-    )
-    for entry in await c.vault.list_linked(admin.enterprise_id, admin.team_id):
-        if entry.instance_url != previous_url:
-            continue
-        person = SlackUser(
-            enterprise_id=admin.enterprise_id, team_id=admin.team_id,
-            user_id=entry.slack_user_id,
-        )
-        await c.vault.mark_needs_reconnect(person)
-        url = await c.servicenow.connect_url(person)
-        await tell(c, entry.slack_user_id, team=admin, message=connect_prompt(url, reason=reason))
-        told += 1
-    return told
-

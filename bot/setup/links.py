@@ -1,0 +1,167 @@
+"""What happens around people's links during and after setup.
+
+- ``ask_colleague``: the ordinary-user half of the connection test. A colleague without
+  admin roles gets a Connect link; ``after_link`` (called by ``bot.connect`` after every
+  link, made or refused) reports what their link can do to the admin who asked.
+- ``after_link`` also warns the admins when an account with admin roles links.
+- ``notify_instance_changed``: setup run again with another instance flags every link to
+  the old one as needing reconnection (kept, not deleted, so the status and the admin's
+  list still show who must reconnect) and DMs each owner a fresh Connect link.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot import errors
+from bot.blocks import connect_prompt
+from bot.blocks.parts import safe
+from bot.container import Container
+from bot.models import SlackUser
+from bot.setup import views
+from bot.setup.admins import NON_ORDINARY_ROLES, privileged_roles
+from bot.setup.flow import checklist, host_of, observe, probe_table, records_of, table_outcome, tell
+from bot.setup.records import SetupRecord
+from bot.store.instance_config import InstanceConfig
+from bot.store.vault import TokenRecord
+
+log = logging.getLogger(__name__)
+
+COLLEAGUE_ASKED = (
+    "An admin is setting up snowbot and asked you to link your ServiceNow account, to "
+    "check that it works for everyone. It takes a minute."
+)
+PRIVILEGED_LINK = (
+    "<@{user}> linked a ServiceNow account with admin roles ({roles}). snowbot acts with "
+    "that account's rights, so anything they ask it to do runs as an admin."
+)
+
+
+async def ask_colleague(
+    c: Container, admin: SlackUser, colleague_id: str, *, config: InstanceConfig
+) -> str:
+    """Send the colleague a Connect link and remember to report their link; what to tell
+    the admin (one escaped sentence)."""
+    profile = await c.directory.profile(colleague_id)
+    if colleague_id == admin.user_id:
+        return "Please pick a colleague other than yourself."
+    if profile.is_bot or profile.deleted or profile.is_guest:
+        return "Please pick an active member of this workspace (not a guest or a bot)."
+    if profile.team_id and profile.team_id != admin.team_id:
+        return "Please pick someone from this workspace."
+    if profile.is_admin or profile.is_owner or colleague_id in c.settings.admins:
+        return "Please pick a colleague who is not an admin."
+    name = profile.real_name or colleague_id
+
+    def asked(record: SetupRecord) -> SetupRecord:
+        cleared = observe(
+            record, colleague_link="waiting", colleague_incidents=None, colleague_feedback=None
+        )
+        return cleared.model_copy(
+            update={"colleague_id": colleague_id, "colleague_name": name, "admin_id": admin.user_id}
+        )
+
+    await records_of(c).update(admin.enterprise_id, admin.team_id, asked)
+    colleague = SlackUser(
+        enterprise_id=admin.enterprise_id, team_id=admin.team_id, user_id=colleague_id
+    )
+    url = await c.servicenow.connect_url(colleague)
+    await tell(c, colleague_id, team=admin, message=connect_prompt(url, reason=COLLEAGUE_ASKED))
+    await c.audit.record("setup_colleague_test", user=admin, colleague=colleague_id)
+    return (
+        f"I've sent {safe(name, 200)} a Connect link. I'll tell you here what their link "
+        "can do once they've used it."
+    )
+
+
+async def after_link(
+    c: Container,
+    user: SlackUser,
+    *,
+    record: TokenRecord | None = None,
+    error: errors.BotError | None = None,
+) -> None:
+    """Called by ``bot.connect`` after every link (or refused link): the colleague test's
+    report, and the warning when an account with admin roles links."""
+    try:
+        if record is not None:
+            await _warn_if_privileged(c, user, record)
+        await _colleague_report(c, user, record=record, error=error)
+    except errors.BotError as exc:
+        log.warning("after-link setup checks failed: %s", exc.detail)
+
+
+async def _colleague_report(
+    c: Container,
+    user: SlackUser,
+    *,
+    record: TokenRecord | None,
+    error: errors.BotError | None,
+) -> None:
+    store = records_of(c)
+    setup = await store.get(user.enterprise_id, user.team_id)
+    if setup.colleague_id != user.user_id or setup.observations.colleague_link != "waiting":
+        return
+    obs: dict[str, object]
+    if record is None:
+        obs = {"colleague_link": "refused"}
+        log.info("the colleague's link was refused: %s", type(error).__name__)
+    elif set(record.servicenow_user.roles) & NON_ORDINARY_ROLES:
+        obs = {"colleague_link": "privileged"}
+    else:
+        obs = {"colleague_link": "ok"}
+        try:
+            client = await c.servicenow.for_user(user)
+            obs["colleague_incidents"] = await probe_table(client.incidents, "incident")
+            obs["colleague_feedback"] = await probe_table(
+                client.incidents, client.config.feedback_table
+            )
+        except errors.AuthError as exc:
+            obs["colleague_incidents"] = table_outcome(exc)
+    updated = await store.update(
+        user.enterprise_id, user.team_id, lambda r: observe(r, **obs)
+    )
+    config = await c.instances.require(user.enterprise_id, user.team_id)
+    await tell(c, updated.admin_id, team=user, message=checklist(c, updated, config))
+
+
+async def _warn_if_privileged(c: Container, user: SlackUser, record: TokenRecord) -> None:
+    roles = privileged_roles(record.servicenow_user.roles)
+    if not roles:
+        return
+    await c.audit.record(
+        "privileged_link", user=user, servicenow_user=record.servicenow_user.user_name,
+        roles=",".join(roles),
+    )
+    config = await c.instances.get(user.enterprise_id, user.team_id)
+    recipients = list(dict.fromkeys(c.settings.admins))
+    if config is not None and config.configured_by.startswith(("U", "W")):
+        recipients.insert(0, config.configured_by)
+    line = PRIVILEGED_LINK.format(user=user.user_id, roles=safe(", ".join(roles), 200))
+    for admin_id in dict.fromkeys(recipients):
+        if admin_id != user.user_id:
+            await tell(c, admin_id, team=user, message=views.plain(line))
+
+
+async def notify_instance_changed(
+    c: Container, admin: SlackUser, *, previous_url: str, config: InstanceConfig
+) -> int:
+    """Ask everyone linked to the previous instance to connect again; how many were told."""
+    told = 0
+    reason = (
+        f"This workspace now uses another ServiceNow instance ({host_of(config)}), so "
+        "your link no longer works. Please connect again."
+    )
+    for entry in await c.vault.list_linked(admin.enterprise_id, admin.team_id):
+        if entry.instance_url != previous_url:
+            continue
+        person = SlackUser(
+            enterprise_id=admin.enterprise_id, team_id=admin.team_id,
+            user_id=entry.slack_user_id,
+        )
+        await c.vault.mark_needs_reconnect(person)
+        url = await c.servicenow.connect_url(person)
+        await tell(c, entry.slack_user_id, team=admin, message=connect_prompt(url, reason=reason))
+        told += 1
+    return told
+
