@@ -165,6 +165,30 @@ async def test_two_processes_share_one_refresh_for_a_hundred_lookups(
     assert refreshed.access_token in live_tokens_of(bot, "abel.tuter")
 
 
+async def test_two_processes_share_one_refresh_after_401s(bot: BotHarness, tmp_path: Path) -> None:
+    """Token expired at ServiceNow only (every lookup gets a 401 first): still one refresh."""
+    await bot.connect("abel.tuter")
+    async with replicas(bot, [tmp_path / "first.log", tmp_path / "second.log"]) as (
+        first,
+        second,
+    ):
+        bot.servicenow.expire_access_tokens("abel.tuter")
+        seen = len(bot.slack.responses)
+        requests = [
+            (driver, driver.command_request("/snow", INCIDENT, user_id=ABEL))
+            for driver in (first.driver, second.driver)
+            for _ in range(10)
+        ]
+        await asyncio.gather(*(driver.send(request) for driver, request in requests))
+        await wait_until(lambda: len(bot.slack.responses) - seen >= len(requests), within=30)
+        answers = [render_blocks(p.blocks, text=p.text) for p in bot.slack.responses[seen:]]
+    assert len(answers) == len(requests)
+    assert all(TITLE in answer for answer in answers), {a[:80] for a in answers}
+    assert refreshes(bot) == 1
+    refused = [r for r in bot.servicenow.requests if r.path.startswith("/api/") and not r.user_name]
+    assert refused  # the old token was really refused (401) before the refresh
+
+
 async def test_lock_holder_killed_mid_refresh_leaves_a_working_link(
     engine: IntentEngine, tmp_path: Path
 ) -> None:
