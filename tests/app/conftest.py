@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from redis.asyncio import Redis
 
 from bot.sandbox.harness import BotHarness, running_bot
 from intents import IntentEngine, load_engine
@@ -18,19 +19,19 @@ def engine() -> IntentEngine:
 
 
 @pytest.fixture
-async def bot(engine: IntentEngine, redis_prefix: str) -> AsyncIterator[BotHarness]:
-    """The bot, wired to the sandbox ServiceNow and the Slack stand-in."""
-    async with running_bot(redis_url=REDIS_URL, redis_prefix=redis_prefix, engine=engine) as h:
-        yield h
-
-
-@pytest.fixture
 async def cleanup(redis_prefix: str) -> AsyncIterator[None]:
     """Deletes the keys of the test's prefix afterwards (for tests that build their own bot)."""
     yield
-    from redis.asyncio import Redis
-
     client: Redis = Redis.from_url(REDIS_URL)
     async for key in client.scan_iter(match=f"{redis_prefix}:*", count=500):
         await client.delete(key)
     await client.aclose()
+
+
+@pytest.fixture
+async def bot(
+    engine: IntentEngine, redis_prefix: str, cleanup: None
+) -> AsyncIterator[BotHarness]:
+    """The bot, wired to the sandbox ServiceNow and the Slack stand-in; its keys go after."""
+    async with running_bot(redis_url=REDIS_URL, redis_prefix=redis_prefix, engine=engine) as h:
+        yield h
