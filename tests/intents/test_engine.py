@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from intents import IntentEngine, Thresholds
+from intents import IntentEngine, Thresholds, read_engine, save_engine
 from intents.dataset import Example
 from intents.engine import featurize
 from intents.metrics import evaluate_engine
@@ -63,3 +64,16 @@ def test_a_clarified_write_is_not_counted_as_acted_on(engine: IntentEngine) -> N
     assert report["decisions"] == {"clarify": 1}
     assert report["write_precision"] == {"incident.close_request": None}
     assert report["write_precision_predicted"] == {"incident.close_request": 0.0}
+
+
+def test_a_saved_engine_predicts_the_same_after_loading(
+    engine: IntentEngine, tmp_path: Path
+) -> None:
+    """Saving and reading a model keeps its calibration, thresholds and predictions."""
+    path = tmp_path / "m.skops"
+    save_engine(engine, path)
+    loaded = read_engine(path)
+    assert loaded.calibration == engine.calibration
+    assert loaded.thresholds == engine.thresholds
+    for text in TEXTS:
+        assert loaded.predict(text) == engine.predict(text)
