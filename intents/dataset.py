@@ -1,4 +1,10 @@
-"""Labelled utterances in JSON Lines (``{"text", "intent"}``) and their content hash."""
+"""Labelled utterances in JSON Lines (``{"text", "intent"}``) and their content hash.
+
+Shipped files in ``intents/data/``: ``train.jsonl`` (what the bot's model is fitted
+on), ``dev.jsonl`` (written from INTENTS.md before any prediction was looked at; used
+to find weak borders, never trained on) and ``heldout.jsonl`` (written by someone else
+from INTENTS.md only; never used for tuning or for writing training data).
+"""
 
 from __future__ import annotations
 
