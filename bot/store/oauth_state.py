@@ -19,7 +19,6 @@ from another browser is ``LinkRefusedError`` with a ``reason``.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
@@ -33,6 +32,7 @@ from redis.asyncio import Redis
 
 from bot.errors import LinkRefusedError, TokenRecordError
 from bot.models import SlackUser
+from bot.servicenow.oauth import pkce_challenge
 from bot.store.crypto import RecordBinding, RecordCipher
 from bot.store.guard import redis_errors, text
 from bot.store.keys import OAUTH_START_TTL, OAUTH_STATE_TTL, Keys, digest
@@ -42,12 +42,6 @@ Clock = Callable[[], float]
 # guided setup's connection test (the callback continues the test instead of linking).
 FlowPurpose = Literal["connect", "setup_test"]
 RandomToken = Callable[[int], str]
-
-
-def pkce_challenge(verifier: str) -> str:
-    """The S256 code challenge of a PKCE verifier (RFC 7636 §4.2)."""
-    sha = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(sha).rstrip(b"=").decode("ascii")
 
 
 def _nonce_hash(nonce: str) -> str:
