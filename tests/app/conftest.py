@@ -14,8 +14,8 @@ from tests.conftest import REDIS_URL
 
 @pytest.fixture(scope="session")
 def engine() -> IntentEngine:
-    """The bot's own intent model, loaded once for the whole run."""
-    return load_engine(rebuild=True)
+    """The bot's own shipped intent model (verified, not rebuilt), loaded once per run."""
+    return load_engine()
 
 
 @pytest.fixture
