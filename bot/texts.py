@@ -59,6 +59,8 @@ FALLBACK = (
 )
 FALLBACK_NEXT = "Try “show my tickets” or “my VPN keeps dropping”, or type `/snow help`."
 GREETING = "Hello! What can I do for you?"
+GREETING_THANKS = "You're welcome! Anything else, just ask."
+GREETING_BYE = "Bye for now! I'm here whenever you need me."
 
 # --- intents, as people call them ---------------------------------------------------
 INTENT_LABELS: dict[str, str] = {

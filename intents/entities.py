@@ -110,6 +110,15 @@ _FRAME: Final = re.compile(
     r"[\s,!.:;-]*",
     re.IGNORECASE,
 )
+# A request to log it, after the fault: "…, open a ticket", "…, can you log it pls".
+_TAIL_FRAME: Final = re.compile(
+    r"[\s,;:.!-]+(?:(?:can|could|would) (?:you|u|someone) (?:please |pls )?)?(?:please |pls )?"
+    r"(?:open|raise|create|log|file|submit|make|start)(?: me)?"
+    r"(?: (?:an?|new|a new) (?:ticket|incident|case|issue)| (?:a )?(?:ticket|incident|case)"
+    r"| it| one| this)"
+    r"(?: for (?:me|this|it))?(?: please| pls| plz| thanks| thx)?[\s!.?]*$",
+    re.IGNORECASE,
+)
 _TAIL: Final = re.compile(
     r"(?:[\s,!.;-]+(?:please|pls|plz|help|help me|pls help|please help|asap|thanks|thx|ty"
     r"|thank you|urgent|again|any ideas\??|can you help\??|can someone help\??))+[\s!.?]*$",
@@ -131,6 +140,7 @@ def short_description(text: str, *, digits: int = DEFAULT_DIGITS) -> str | None:
         out = _LEAD.sub("", out).strip(" ,;:-")
         out = _FRAME.sub("", out).strip(" ,;:-")
         out = _TAIL.sub("", out).strip(" ,;:-")
+        out = _TAIL_FRAME.sub("", out).strip(" ,;:-")
         if out == before:
             break
     out = out.strip(" \t,;:-.!")

@@ -65,9 +65,17 @@ def welcome_message() -> Message:
     )
 
 
-def greeting_message() -> Message:
-    """Ephemeral or DM reply to a pure greeting."""
-    return message(texts.GREETING, [section(texts.GREETING)])
+_GREETINGS: dict[str, str] = {
+    "hello": texts.GREETING,
+    "thanks": texts.GREETING_THANKS,
+    "bye": texts.GREETING_BYE,
+}
+
+
+def greeting_message(kind: str = "hello") -> Message:
+    """Ephemeral or DM reply to a pure greeting: ``hello``, ``thanks`` or ``bye``."""
+    line = _GREETINGS.get(kind, texts.GREETING)
+    return message(line, [section(line)])
 
 
 def fallback_message() -> Message:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from bot.blocks import greeting_message, help_message, ids
@@ -12,9 +13,22 @@ if TYPE_CHECKING:
     from bot.router import Turn
 
 
-async def handle_greeting(turn: Turn, _: SnowCommand) -> None:
-    """Hello, thanks, bye: a short friendly answer."""
-    await turn.reply.private(greeting_message())
+_THANKS = re.compile(r"\b(?:thanks?|thx|ty|cheers|ta|appreciated?|merci|danke)\b", re.I)
+_BYE = re.compile(r"\b(?:bye|byee+|cya|see (?:you|ya)|later|good ?night|ciao)\b", re.I)
+
+
+def greeting_kind(text: str) -> str:
+    """Whether a greeting says hello, thanks or goodbye."""
+    if _THANKS.search(text):
+        return "thanks"
+    if _BYE.search(text):
+        return "bye"
+    return "hello"
+
+
+async def handle_greeting(turn: Turn, command: SnowCommand) -> None:
+    """Hello, thanks, bye: a short friendly answer in kind."""
+    await turn.reply.private(greeting_message(greeting_kind(command.text)))
 
 
 async def handle_help(turn: Turn, _: SnowCommand) -> None:

@@ -205,6 +205,13 @@ async def test_greeting_gets_a_short_hello(bot: BotHarness) -> None:
     assert answer.servicenow == []
 
 
+async def test_plain_thanks_gets_a_youre_welcome(bot: BotHarness) -> None:
+    """greeting: plain thanks is answered in kind, not with a hello."""
+    answer = await _dm(bot, "thanks!")
+    assert "You're welcome" in answer.shown
+    assert answer.servicenow == []
+
+
 async def test_out_of_scope_gets_the_fallback_and_no_servicenow_call(bot: BotHarness) -> None:
     """out_of_scope: "how do I map a network drive" gets the friendly fallback, nothing else."""
     await bot.connect("abel.tuter")

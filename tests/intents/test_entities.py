@@ -59,3 +59,11 @@ def test_short_description_cuts_the_request_frame() -> None:
 def test_no_short_description_without_a_fault() -> None:
     """A bare wish to open a ticket names no fault."""
     assert short_description("i want to raise a ticket") is None
+
+
+def test_short_description_cuts_a_trailing_request() -> None:
+    """A request to log it after the fault ("…, open a ticket") is not part of the fault."""
+    assert short_description("my mouse is broken, open a ticket") == "my mouse is broken"
+    assert short_description("hey, my laptop won't boot since this morning, can you log it") == (
+        "my laptop won't boot since this morning"
+    )
