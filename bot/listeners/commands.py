@@ -10,9 +10,8 @@ from bot.blocks import help_message
 from bot.container import Container
 from bot.grammar import parse_snow
 from bot.listeners.payloads import command_origin, slack_user
-from bot.listeners.runner import run_turn
-from bot.reply import SlackReply
-from bot.router import Turn, route_command
+from bot.listeners.runner import start_turn
+from bot.router import route_command
 
 
 def register(bolt: AsyncApp, c: Container) -> None:
@@ -27,13 +26,11 @@ def register(bolt: AsyncApp, c: Container) -> None:
             c.metrics.requests.labels(kind="command", outcome="ok").inc()
             return
         await ack()
-        user = slack_user(body)
-        reply = SlackReply(client=c.slack, user=user, origin=command_origin(body))
-        turn = Turn(c=c, user=user, reply=reply)
-        run_turn(
+        start_turn(
             c,
+            user=slack_user(body),
+            origin=command_origin(body),
             kind="command",
-            reply=reply,
-            work=lambda: route_command(turn, command),
             name=f"snow-{command.kind}",
+            work=lambda turn: route_command(turn, command),
         )

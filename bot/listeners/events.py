@@ -3,7 +3,7 @@
 Only the events the Slack manifest subscribes to have listeners, and every message
 event gets a listener (most are ignored on purpose), so Bolt never answers 404 and
 Slack never redelivers for that reason. Events are acked automatically by Bolt
-before the listener runs; the work goes to ``run_turn``.
+before the listener runs; the work goes to ``start_turn``.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from slack_bolt.async_app import AsyncApp
 from bot.container import Container
 from bot.handlers import account, lifecycle
 from bot.listeners.payloads import message_origin, slack_user
-from bot.listeners.runner import run_guarded, run_turn
+from bot.listeners.runner import run_guarded, start_turn
 from bot.models import SlackUser
-from bot.reply import Origin, SlackReply
-from bot.router import Turn, route_message
+from bot.reply import Origin
+from bot.router import route_message
 
 log = logging.getLogger(__name__)
 
@@ -46,33 +46,41 @@ def register(bolt: AsyncApp, c: Container) -> None:
     async def direct_message(event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("channel_type") != "im" or not _is_person_message(event):
             return
-        user = slack_user(body)
-        reply = SlackReply(client=c.slack, user=user, origin=message_origin(event))
-        turn = Turn(c=c, user=user, reply=reply)
         text = str(event.get("text") or "")
-        run_turn(c, kind="event", reply=reply, work=lambda: route_message(turn, text), name="dm")
+        start_turn(
+            c,
+            user=slack_user(body),
+            origin=message_origin(event),
+            kind="event",
+            name="dm",
+            work=lambda turn: route_message(turn, text),
+        )
 
     @bolt.event("app_mention")
     async def mention(event: dict[str, Any], body: dict[str, Any]) -> None:
         if not _is_person_message(event):
             return
-        user = slack_user(body)
-        reply = SlackReply(client=c.slack, user=user, origin=message_origin(event))
-        turn = Turn(c=c, user=user, reply=reply)
         text = _LEADING_MENTION.sub("", str(event.get("text") or ""))
-        run_turn(
-            c, kind="event", reply=reply, work=lambda: route_message(turn, text), name="mention"
+        start_turn(
+            c,
+            user=slack_user(body),
+            origin=message_origin(event),
+            kind="event",
+            name="mention",
+            work=lambda turn: route_message(turn, text),
         )
 
     @bolt.event("app_home_opened")
     async def home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("tab") not in (None, "home"):
             return
-        user = slack_user(body)
-        reply = SlackReply(client=c.slack, user=user, origin=Origin(kind="home"))
-        turn = Turn(c=c, user=user, reply=reply)
-        run_turn(
-            c, kind="event", reply=reply, work=lambda: account.publish_home(turn), name="home"
+        start_turn(
+            c,
+            user=slack_user(body),
+            origin=Origin(kind="home"),
+            kind="event",
+            name="home",
+            work=account.publish_home,
         )
 
     @bolt.event("app_uninstalled")

@@ -18,9 +18,7 @@ from bot.container import Container
 from bot.handlers import ACTIONS, SHORTCUTS, VIEWS
 from bot.interactions import action_from, submission_from
 from bot.listeners.payloads import action_origin, shortcut_origin, slack_user, view_origin
-from bot.listeners.runner import run_turn
-from bot.reply import SlackReply
-from bot.router import Turn
+from bot.listeners.runner import start_turn
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +40,13 @@ def register(bolt: AsyncApp, c: Container) -> None:
             if not action.action_id.endswith("_link"):
                 log.info("no handler for action %s", action.action_id)
             return
-        user = slack_user(body)
-        reply = SlackReply(client=c.slack, user=user, origin=action_origin(body))
-        turn = Turn(c=c, user=user, reply=reply)
-        run_turn(
+        start_turn(
             c,
+            user=slack_user(body),
+            origin=action_origin(body),
             kind="action",
-            reply=reply,
-            work=lambda: handler(turn, action),
             name=f"action-{action.action_id}",
+            work=lambda turn: handler(turn, action),
         )
 
     @bolt.view(_ANY)
@@ -66,15 +62,13 @@ def register(bolt: AsyncApp, c: Container) -> None:
             await ack(response_action="errors", errors=problems)
             return
         await ack()
-        user = slack_user(body)
-        reply = SlackReply(client=c.slack, user=user, origin=view_origin(body))
-        turn = Turn(c=c, user=user, reply=reply)
-        run_turn(
+        start_turn(
             c,
+            user=slack_user(body),
+            origin=view_origin(body),
             kind="view",
-            reply=reply,
-            work=lambda: handler.run(turn, submission),
             name=f"view-{submission.callback_id}",
+            work=lambda turn: handler.run(turn, submission),
         )
 
     @bolt.view_closed(_ANY)
@@ -89,22 +83,20 @@ def register(bolt: AsyncApp, c: Container) -> None:
         if handler is None:
             log.info("no handler for shortcut %s", callback_id)
             return
-        user = slack_user(body)
-        reply = SlackReply(client=c.slack, user=user, origin=shortcut_origin(body))
-        turn = Turn(c=c, user=user, reply=reply)
         message = body.get("message") if isinstance(body.get("message"), dict) else {}
         assert isinstance(message, dict)
         channel = body.get("channel") if isinstance(body.get("channel"), dict) else {}
         assert isinstance(channel, dict)
-        run_turn(
+        start_turn(
             c,
+            user=slack_user(body),
+            origin=shortcut_origin(body),
             kind="shortcut",
-            reply=reply,
-            work=lambda: handler(
+            name=f"shortcut-{callback_id}",
+            work=lambda turn: handler(
                 turn,
                 text=str(message.get("text") or ""),
                 channel_id=str(channel.get("id") or ""),
                 message_ts=str(message.get("ts") or ""),
             ),
-            name=f"shortcut-{callback_id}",
         )

@@ -1,6 +1,6 @@
 """Running a use case after the ack: tracked, timed, and never ending in a stack trace.
 
-Every listener acks first, then hands its work to ``run_turn``, which spawns it in the
+Every listener acks first, then hands its work to ``start_turn``, which spawns it in the
 container's ``WorkRegistry`` (so shutdown drains it) under the request's id. Whatever
 the use case raises ends as one sentence for the user: a ``BotError`` through
 ``bot.blocks.error_message``, anything else (a bug) as the generic apology while the
@@ -15,7 +15,9 @@ from collections.abc import Awaitable, Callable
 from bot import errors, texts
 from bot.blocks import Message, error_message
 from bot.container import Container
-from bot.reply import SlackReply
+from bot.models import SlackUser
+from bot.reply import Origin, SlackReply
+from bot.router import Turn
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +65,6 @@ async def _ask_to_reconnect(
     """A refresh refused mid-request: prompt once (not on every request); False if that failed."""
     # Imported here: the handlers import this module's callers.
     from bot.handlers.account import ask_to_reconnect
-    from bot.router import Turn
 
     try:
         await ask_to_reconnect(Turn(c=c, user=reply.user, reply=reply), exc)
@@ -98,13 +99,17 @@ async def run_guarded(
         c.metrics.requests.labels(kind=kind, outcome=outcome_of(failure)).inc()
 
 
-def run_turn(
+def start_turn(
     c: Container,
     *,
+    user: SlackUser,
+    origin: Origin,
     kind: str,
-    reply: SlackReply,
-    work: Callable[[], Awaitable[None]],
     name: str,
+    work: Callable[[Turn], Awaitable[None]],
 ) -> None:
-    """Start ``work`` in the background (after the ack), tracked for shutdown."""
-    c.work.spawn(run_guarded(c, kind=kind, reply=reply, work=work), name=name)
+    """Start ``work`` for one user's request in the background (after the ack), tracked
+    for shutdown, answering wherever ``origin`` says."""
+    reply = SlackReply(client=c.slack, user=user, origin=origin)
+    turn = Turn(c=c, user=user, reply=reply)
+    c.work.spawn(run_guarded(c, kind=kind, reply=reply, work=lambda: work(turn)), name=name)
