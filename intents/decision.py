@@ -61,6 +61,9 @@ class Targets:
     """What the operating point is chosen for."""
 
     in_scope_budget: float = 0.01  # in-scope accuracy a floor may cost on validation
+    #: When set, the floor is instead the one with the best validation in-scope accuracy
+    #: whose validation OOS recall reaches this share (``in_scope_budget`` is then unused).
+    oos_recall: float | None = None
     write_precision: float = 0.98  # per write intent, on what the bot acts on
     accept_precision_read: float = 0.97  # among accepted read predictions
     accept_precision_write: float = 0.99  # among accepted write predictions
@@ -68,20 +71,34 @@ class Targets:
 
 def _floor_for(
     conf: NDArray[np.float64], pred: NDArray[np.str_], gold: NDArray[np.str_], oos: str,
-    budget: float,
+    targets: Targets,
 ) -> float:
-    """Highest OOS recall whose in-scope accuracy stays within ``budget`` of no floor."""
+    """The read floor on validation predictions.
+
+    Without ``targets.oos_recall``: the highest OOS recall whose in-scope accuracy stays
+    within ``targets.in_scope_budget`` of no floor. With it: the best in-scope accuracy
+    (lowest floor on ties) whose OOS recall reaches ``targets.oos_recall``; when no floor
+    reaches it, the one with the highest recall.
+    """
     inscope = gold != oos
     if not inscope.any():
         return 0.0
     base = float((pred[inscope] == gold[inscope]).mean())
-    best_floor, best_recall = 0.0, -1.0
+    points: list[tuple[float, float, float]] = []  # (floor, in-scope accuracy, OOS recall)
     for floor in np.unique(np.round(np.quantile(conf, np.linspace(0, 0.6, 241)), 4)):
         acted = np.where(conf < floor, oos, pred)
         acc = float((acted[inscope] == gold[inscope]).mean())
         recall = float((acted[~inscope] == oos).mean()) if (~inscope).any() else 0.0
-        if acc >= base - budget and recall > best_recall:
-            best_floor, best_recall = float(floor), recall
+        points.append((float(floor), acc, recall))
+    if targets.oos_recall is not None:
+        reached = [p for p in points if p[2] >= targets.oos_recall]
+        if not reached:
+            return max(points, key=lambda p: (p[2], -p[0]))[0]
+        return max(reached, key=lambda p: (p[1], -p[0]))[0]
+    best_floor, best_recall = 0.0, -1.0
+    for floor, acc, recall in points:
+        if acc >= base - targets.in_scope_budget and recall > best_recall:
+            best_floor, best_recall = floor, recall
     return best_floor
 
 
@@ -103,7 +120,7 @@ def choose_thresholds(
     truth = np.asarray(gold)
     writes = np.isin(pred, list(write_labels))
 
-    floor_read = _floor_for(conf, pred, truth, oos_label, tg.in_scope_budget)
+    floor_read = _floor_for(conf, pred, truth, oos_label, tg)
     floor_write = floor_read
     for label in write_labels:
         mine = pred == label

@@ -32,12 +32,14 @@ def train_engine(
     targets: Targets | None = None,
     views: tuple[str, ...] = DEFAULT_VIEWS,
     oov_signal: bool = True,
+    classifier: str = "ovr",
     meta: dict[str, Any] | None = None,
 ) -> IntentEngine:
     """Fit on ``train``; calibrate and choose thresholds on ``val`` (else out-of-fold scores).
 
     ``views`` names the TF-IDF views (``intents.model.VIEWS``); with ``oov_signal`` the
-    confidence also weighs the share of unseen words (fitted with the calibration).
+    confidence also weighs the share of unseen words (fitted with the calibration);
+    ``classifier`` names the linear model (``intents.model.CLASSIFIERS``).
     """
     import sklearn
 
@@ -45,16 +47,16 @@ def train_engine(
     texts = [featurize(normalize(e.text), digits=digits) for e in train]
     y = [e.intent for e in train]
     features = build_features(views)
-    classifier = build_classifier().fit(features.fit_transform(texts), np.asarray(y))
-    classes = np.asarray(classifier.classes_)
+    model = build_classifier(classifier).fit(features.fit_transform(texts), np.asarray(y))
+    classes = np.asarray(model.classes_)
 
     if val is not None:
         val_texts = [featurize(normalize(e.text), digits=digits) for e in val]
-        scores = np.asarray(classifier.decision_function(features.transform(val_texts)))
+        scores = np.asarray(model.decision_function(features.transform(val_texts)))
         oov = oov_fractions(features, val_texts)
         gold = [e.intent for e in val]
     else:
-        scores, oov = out_of_fold_scores(build_features(views), texts, y)
+        scores, oov = out_of_fold_scores(build_features(views), texts, y, kind=classifier)
         gold = y
     order = np.argsort(-scores, axis=1)
     top_scores = scores[np.arange(len(scores)), order[:, 0]]
@@ -85,10 +87,11 @@ def train_engine(
         "digits": digits,
         "views": list(views),
         "oov_signal": oov_signal,
+        "classifier": classifier,
     }
     return IntentEngine(
         features=features,
-        classifier=classifier,
+        classifier=model,
         calibration=calibration,
         thresholds=thresholds,
         oos_label=oos_label,

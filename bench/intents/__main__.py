@@ -1,9 +1,11 @@
 """``python -m bench.intents``: CLINC150 Full the paper's way, and the bot's held-out file.
 
 CLINC150: train on ``train`` + ``oos_train``, choose the operating point on ``val`` +
-``oos_val`` (the floor with the best OOS recall whose in-scope accuracy stays within one
-point of no floor), report in-scope accuracy (150-way, ``oos`` counts as wrong) and OOS
-recall on ``test`` + ``oos_test``, beside Table 2 of Larson et al. 2019. Then the bot's
+``oos_val`` (the floor with the best validation in-scope accuracy whose validation OOS
+recall reaches 75 %: CLINC's validation OOS queries are easier than its test ones, so
+the target sits above the 65 % wanted on test), report in-scope accuracy (150-way,
+``oos`` counts as wrong) and OOS recall on ``test`` + ``oos_test``, beside Table 2 of
+Larson et al. 2019. Then the bot's
 own shipped model on ``intents/data/heldout.jsonl``, its load time and the resident
 memory it adds. Latency: one ``predict`` per single message, on this process's core.
 """
@@ -15,9 +17,10 @@ import resource
 import sys
 import time
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from intents.dataset import Example, bundled_path, read_examples
+from intents.decision import Targets
 from intents.metrics import evaluate_engine
 from intents.training import train_engine
 
@@ -44,18 +47,29 @@ def _rows(split: list[list[str]]) -> list[Example]:
     return [Example(text=t, intent=label) for t, label in split]
 
 
-#: The CLINC150 configuration and its ablations: (row name, views, unseen-word signal).
-CLINC_MAIN: Final = ("3 views + unseen-word share", ("word", "char_wb", "char"), True)
+class Setup(NamedTuple):
+    """One CLINC150 configuration: views, unseen-word signal, classifier, floor rule."""
+
+    name: str
+    views: tuple[str, ...]
+    oov_signal: bool = True
+    classifier: str = "crammer_singer"
+    oos_recall: float | None = 0.75  # None: best OOS recall within 1 in-scope point
+
+
+_VIEWS3: Final = ("word", "char_wb", "char")
+#: The CLINC150 configuration and its ablations.
+CLINC_MAIN: Final = Setup("3 views + unseen share, C-S, val OOS>=75%", _VIEWS3)
 CLINC_ABLATION: Final = (
-    ("word + char_wb (bot's views), top score", ("word", "char_wb"), False),
-    ("word + char_wb + unseen-word share", ("word", "char_wb"), True),
-    ("3 views, top score", ("word", "char_wb", "char"), False),
+    Setup("  one-vs-rest instead of Crammer-Singer", _VIEWS3, classifier="ovr"),
+    Setup("  floor rule: 1-point in-scope budget", _VIEWS3, oos_recall=None),
+    Setup("  both (the previous configuration)", _VIEWS3, classifier="ovr", oos_recall=None),
+    Setup("  no unseen-word share", _VIEWS3, oov_signal=False),
+    Setup("  word + char_wb only (bot's views)", ("word", "char_wb")),
 )
 
 
-def clinc(
-    path: Path, *, views: tuple[str, ...], oov_signal: bool, latency_sample: int = 2000
-) -> dict[str, Any]:
+def clinc(path: Path, setup: Setup, *, latency_sample: int = 2000) -> dict[str, Any]:
     """Train, choose the operating point and score CLINC150 Full."""
     data = json.loads(path.read_text(encoding="utf-8"))
     wall, cpu = time.perf_counter(), time.process_time()
@@ -63,8 +77,10 @@ def clinc(
         _rows(data["train"] + data["oos_train"]),
         val=_rows(data["val"] + data["oos_val"]),
         oos_label="oos",
-        views=views,
-        oov_signal=oov_signal,
+        views=setup.views,
+        oov_signal=setup.oov_signal,
+        classifier=setup.classifier,
+        targets=Targets(oos_recall=setup.oos_recall),
     )
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     report = evaluate_engine(
@@ -113,20 +129,19 @@ def _print_heldout() -> None:
 
 def _row(name: str, report: dict[str, Any]) -> str:
     return (
-        f"{name:44s} {_pct(report['in_scope_accuracy']):>12s} {_pct(report['oos_recall']):>10s}"
+        f"{name:52s} {_pct(report['in_scope_accuracy']):>12s} {_pct(report['oos_recall']):>10s}"
         f" {report['train_seconds']:>8.1f} {report['train_cpu_seconds']:>8.1f}"
     )
 
 
 def _print_clinc(*, ablation: bool) -> None:
-    name, views, oov = CLINC_MAIN
-    main = clinc(CLINC, views=views, oov_signal=oov)
+    main = clinc(CLINC, CLINC_MAIN)
     print("\n== CLINC150 Full (train+oos_train / op. point on val+oos_val / test+oos_test)")
     head = f"{'in-scope acc':>12s} {'OOS recall':>10s} {'fit s':>8s} {'cpu s':>8s}"
-    print(f"{'classifier':44s} {head}")
+    print(f"{'classifier':52s} {head}")
     for paper_name, scheme, acc, rec in PAPER:
-        print(f"{'paper ' + paper_name + ' ' + scheme:44s} {acc:12.1f} {rec:10.1f}")
-    print(_row(f"snowbot {name}", main))
+        print(f"{'paper ' + paper_name + ' ' + scheme:52s} {acc:12.1f} {rec:10.1f}")
+    print(_row(f"snowbot {CLINC_MAIN.name}", main))
     print(
         f"macro F1 {_pct(main['macro_f1'])}  p50 {main['p50_us']} µs  p99 {main['p99_us']} µs  "
         f"calibration {main['calibration']}"
@@ -134,9 +149,8 @@ def _print_clinc(*, ablation: bool) -> None:
     print(f"thresholds {main['thresholds']}")
     if ablation:
         print("\n-- ablation (same protocol; each row its own operating point on val)")
-        for row_name, row_views, row_oov in CLINC_ABLATION:
-            print(_row(row_name, clinc(CLINC, views=row_views, oov_signal=row_oov,
-                                       latency_sample=0)), flush=True)
+        for setup in CLINC_ABLATION:
+            print(_row(setup.name, clinc(CLINC, setup, latency_sample=0)), flush=True)
 
 
 def main() -> int:

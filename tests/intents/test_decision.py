@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from intents.decision import Thresholds, decide
+import numpy as np
+
+from intents.decision import Targets, Thresholds, choose_thresholds, decide
 
 T = Thresholds(
     floor_read=0.3, floor_write=0.7, accept_read=0.6, accept_write=0.9, margin_read=0.1,
@@ -33,3 +35,20 @@ def test_a_small_margin_clarifies() -> None:
 def test_the_out_of_scope_label_is_rejected() -> None:
     """An out-of-scope top candidate is rejected whatever its confidence."""
     assert _decide("oos", c1=0.99, c2=0.1, write=False) == "reject"
+
+
+def test_an_oos_recall_target_sets_the_lowest_floor_that_reaches_it() -> None:
+    """With an OOS recall target the floor rises until that share of OOS is rejected."""
+    inscope = [0.9, 0.85, 0.8, 0.75, 0.7, 0.5]
+    outscope = [0.2, 0.4, 0.6, 0.65]
+    conf = np.asarray(inscope + outscope)
+    chosen = choose_thresholds(
+        confidences=conf,
+        runner_up=conf / 4,
+        predicted=["a"] * len(conf),
+        gold=["a"] * len(inscope) + ["oos"] * len(outscope),
+        write_labels=frozenset(),
+        oos_label="oos",
+        targets=Targets(oos_recall=0.75),
+    )
+    assert 0.6 < chosen.floor_read <= 0.65
