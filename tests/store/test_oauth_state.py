@@ -11,9 +11,10 @@ from redis.asyncio import Redis
 
 from bot.errors import LinkRefusedError
 from bot.models import SlackUser
+from bot.servicenow.oauth import pkce_challenge
 from bot.store.crypto import RecordCipher
 from bot.store.keys import Keys
-from bot.store.oauth_state import OAuthStateStore, pkce_challenge
+from bot.store.oauth_state import OAuthStateStore
 
 from .conftest import INSTANCE, raw_dump
 
