@@ -1,7 +1,8 @@
 """One conversation per intent label, end to end: signed DMs and `/snow` commands through
 the real app, checked against what the sandbox ServiceNow received and what Slack showed.
 
-(Create, comment, close, setup and troubleshooting have their own scenario files.)
+(Create, comment and close have their own scenario files, and so do the setup guide's
+and troubleshooting's deeper paths; here each label gets its DM conversation.)
 """
 
 from __future__ import annotations
@@ -225,3 +226,31 @@ async def test_out_of_scope_after_snow_gets_the_fallback(bot: BotHarness) -> Non
     answer = await _snow(bot, "how do I map a network drive")
     assert "not something I can help with" in answer.shown
     assert answer.servicenow == []
+
+
+# --- setup.admin, troubleshoot.connection -----------------------------------------------
+
+
+async def test_setup_asked_in_a_dm_by_an_admin_opens_the_guide(bot: BotHarness) -> None:
+    """setup.admin: an admin asking in a DM gets the guide, at the step this workspace is at."""
+    answer = await _dm(
+        bot, "i need to set up the servicenow connection for our workspace", user_id="U0ADMIN"
+    )
+    assert "Connect this workspace to ServiceNow" in answer.shown
+    assert find_button(answer.blocks, "Run the connection test")
+
+
+async def test_setup_asked_in_a_dm_by_a_member_is_politely_refused(bot: BotHarness) -> None:
+    """setup.admin: an ordinary member asking is told who can set it up, and nothing starts."""
+    answer = await _dm(bot, "i need to set up the servicenow connection for our workspace")
+    assert bot.container.settings.redirect_uri not in answer.shown
+    assert "admin" in answer.shown.lower()
+    assert answer.servicenow == []
+
+
+async def test_troubleshoot_in_a_dm_checks_the_users_own_link(bot: BotHarness) -> None:
+    """troubleshoot.connection: "I authorized but it still says not connected" gets the fix."""
+    answer = await _dm(bot, "i authorized but it still says not connected")
+    assert find_button(answer.blocks, "Reconnect") or find_button(
+        answer.blocks, "Connect ServiceNow"
+    )
