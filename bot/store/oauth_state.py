@@ -48,8 +48,8 @@ def _nonce_hash(nonce: str) -> str:
     return hashlib.sha256(b"snowbot-browser\x00" + nonce.encode()).hexdigest()
 
 
-class ConnectTicket(BaseModel):
-    """Who a Connect link was made for (no secrets)."""
+class _Flow(BaseModel):
+    """Whom a consent flow belongs to, where it goes, and what it is for (no secrets)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -57,38 +57,28 @@ class ConnectTicket(BaseModel):
     team_id: str
     user_id: str
     instance_url: str
-    issued_at: float
     purpose: FlowPurpose = "connect"
     pkce: bool | None = None  # None: the instance configuration decides
 
     @property
     def user(self) -> SlackUser:
-        """The Slack user the link belongs to."""
+        """The Slack user the flow belongs to."""
         return SlackUser(
             enterprise_id=self.enterprise_id, team_id=self.team_id, user_id=self.user_id
         )
 
 
-class OAuthState(BaseModel):
+class ConnectTicket(_Flow):
+    """Who a Connect link was made for, and when."""
+
+    issued_at: float
+
+
+class OAuthState(_Flow):
     """A consumed state: whom the callback links, where, and the PKCE verifier."""
 
-    model_config = ConfigDict(frozen=True)
-
-    enterprise_id: str | None
-    team_id: str
-    user_id: str
-    instance_url: str
     code_verifier: str = Field(repr=False)
     created_at: float
-    purpose: FlowPurpose = "connect"
-    pkce: bool | None = None  # None: the instance configuration decides
-
-    @property
-    def user(self) -> SlackUser:
-        """The Slack user who started the flow."""
-        return SlackUser(
-            enterprise_id=self.enterprise_id, team_id=self.team_id, user_id=self.user_id
-        )
 
 
 @dataclass(frozen=True)
