@@ -38,7 +38,7 @@ def open_redis(settings: Settings) -> Redis:
         for entry in settings.redis_sentinels:
             host, _, port = entry.rpartition(":")
             hosts.append((host or entry, int(port or 26379)))
-        sentinel = Sentinel(hosts, **_CLIENT_OPTIONS)  # type: ignore[no-untyped-call]
+        sentinel = Sentinel(hosts, **_CLIENT_OPTIONS)
         master: Redis = sentinel.master_for(
             settings.redis_sentinel_master,
             retry=_retry(),

@@ -1,0 +1,1 @@
+"""Development tools: the lock-file check and the vulnerability audit (not shipped)."""
