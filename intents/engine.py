@@ -36,7 +36,13 @@ class Candidate(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Prediction:
-    """What the engine made of one message."""
+    """What the engine made of one message (or of one request in it, see ``predict_all``).
+
+    ``entities`` keys: ``incident_number`` (the first exact number, canonical),
+    ``short_description`` (create), ``comment_text`` (comment: the words to write;
+    reopen: the reason), ``other_record`` (the first number of another ServiceNow table,
+    ``RITM…``, ``CHG…``). ``numbers`` holds every exact incident number, in order.
+    """
 
     text: str
     intent: str
@@ -45,6 +51,7 @@ class Prediction:
     candidates: list[Candidate]
     entities: dict[str, str] = field(default_factory=dict)
     hints: dict[str, str] = field(default_factory=dict)
+    numbers: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of ``python -m intents predict``."""
@@ -142,6 +149,17 @@ class IntentEngine:
             total += values @ self._coef_t[offset + idx]
         return total, oov
 
+    def predict_all(
+        self, text: str, *, incident_digits: int = DEFAULT_DIGITS
+    ) -> list[Prediction]:
+        """One prediction per request in a message, in the order they were written.
+
+        A message that asks for different things about different incidents ("close
+        INC0010002 and add a comment to INC0010003: …") is one prediction per request,
+        each with only its own numbers; any other message is a one-element list.
+        """
+        return [self.predict(text, incident_digits=incident_digits)]
+
     def predict(self, text: str, *, incident_digits: int = DEFAULT_DIGITS) -> Prediction:
         """Classify one raw Slack message."""
         norm = normalize(text)
@@ -163,6 +181,7 @@ class IntentEngine:
                 candidates=[],
                 entities=entities,
                 hints=hints,
+                numbers=tuple(numbers),
             )
         ruled = fast_path(norm, digits=incident_digits) if self.use_rules else None
         if ruled is not None and ruled in self._class_set:
@@ -174,6 +193,7 @@ class IntentEngine:
                 candidates=[Candidate(ruled, 1.0)],
                 entities=entities,
                 hints=hints,
+                numbers=tuple(numbers),
             )
         raw, oov = self._score_one(featurize(norm, digits=incident_digits))
         conf = self.calibration.apply(raw, oov)
@@ -202,4 +222,5 @@ class IntentEngine:
             candidates=candidates,
             entities=entities,
             hints=hints,
+            numbers=tuple(numbers),
         )

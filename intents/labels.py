@@ -9,6 +9,7 @@ LIST_MINE: Final = "incident.list_mine"
 CREATE: Final = "incident.create"
 COMMENT: Final = "incident.comment"
 CLOSE: Final = "incident.close_request"
+REOPEN: Final = "incident.reopen"
 FEEDBACK: Final = "feedback.give"
 CONNECT: Final = "connect"
 DISCONNECT: Final = "disconnect"
@@ -35,7 +36,7 @@ LABELS: Final[tuple[str, ...]] = (
 )
 
 #: Intents whose handler changes a ServiceNow record: the reject rule is stricter for them.
-WRITE_INTENTS: Final[frozenset[str]] = frozenset({CREATE, COMMENT, CLOSE})
+WRITE_INTENTS: Final[frozenset[str]] = frozenset({CREATE, COMMENT, CLOSE, REOPEN})
 
 
 def is_write(intent: str) -> bool:
