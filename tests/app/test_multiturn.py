@@ -21,11 +21,12 @@ def latest_comment(bot: BotHarness, number: str) -> str:
 
 
 async def test_comment_without_text_asks_and_the_next_dm_adds_it(bot: BotHarness) -> None:
-    """A comment request without text asks what to say; the next DM is the comment."""
+    """A comment request without text asks what to say; the next DM, confirmed, is the comment."""
     await connected(bot, "abel.tuter")
     shown = await shown_after(bot, ABEL, bot.driver.dm("add a comment to INC0010001", user_id=ABEL))
     assert "What should the comment on *INC0010001* say?" in shown
     await shown_after(bot, ABEL, bot.driver.dm("The VPN is fine on cable now", user_id=ABEL))
+    await shown_after(bot, ABEL, bot.driver.press("Add comment", user_id=ABEL))
     assert latest_comment(bot, "INC0010001") == "The VPN is fine on cable now"
     assert await bot.container.conversations.load(abel(bot), PendingQuestion) is None
 
@@ -36,6 +37,7 @@ async def test_typed_number_answers_which_incident(bot: BotHarness) -> None:
     step = bot.driver.dm("add a comment: I'm in the office all day tomorrow", user_id=ABEL)
     await shown_after(bot, ABEL, step)
     await shown_after(bot, ABEL, bot.driver.dm("INC0010003", user_id=ABEL))
+    await shown_after(bot, ABEL, bot.driver.press("Add comment", user_id=ABEL))
     assert latest_comment(bot, "INC0010003") == "I'm in the office all day tomorrow"
 
 
