@@ -617,7 +617,7 @@ _SENTENCES: dict[type[errors.BotError], str] = {
     errors.ServiceNowUnavailableError: f"ServiceNow isn't answering right now. {RETRY_HINT}",
     errors.WriteOutcomeUnknownError: (
         "ServiceNow didn't confirm your request in time. Ask me again in a minute: I'll "
-        "find it if it went through, and I won't create it twice."
+        "find it if it went through, and I won't do it twice."
     ),
     errors.ServiceNowRejectedError: (
         "ServiceNow refused that request. Please check what you entered; if it looks "

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from bot.sandbox.harness import BotHarness
 from bot.sandbox.slack import GENERAL_CHANNEL
-from tests.app.flows import ABEL, BETH, connected, shown_after
-
-
-def comment_texts(bot: BotHarness, number: str) -> list[str]:
-    """The comment texts on an incident, newest first."""
-    return [row["value"] for row in bot.servicenow.comments_for(number)]
+from tests.app.flows import ABEL, BETH, comment_texts, connected, shown_after
 
 
 def state_of(bot: BotHarness, number: str) -> str:
