@@ -36,7 +36,8 @@ from bot.handlers import dialogue
 from bot.handlers.writes import STALE_CLICK_S
 from bot.interactions import Action, ActionHandler
 from bot.names import SlackNames
-from bot.store.confirmations import ConfirmationStore, PendingWrite, new_write_id
+from bot.servicenow.models import Incident
+from bot.store.confirmations import ConfirmationStore, PendingWrite, WriteKind, new_write_id
 from bot.store.dedupe import Claim, IdempotencyKeys, idempotency_key
 
 if TYPE_CHECKING:
@@ -77,6 +78,15 @@ async def propose(turn: Turn, write: PendingWrite, *, account: str = "") -> None
         account=account,
     )
     await dialogue.tell(turn, card)
+
+
+async def propose_on(turn: Turn, incident: Incident, *, kind: WriteKind, text: str) -> None:
+    """Show the card for writing ``text`` (as a ``kind``) on ``incident``, read as the user."""
+    await propose(
+        turn,
+        PendingWrite(kind=kind, number=incident.number, title=incident.short_description,
+                     text=text),
+    )
 
 
 def _click_key(turn: Turn, write_id: str) -> str:

@@ -35,7 +35,6 @@ from bot.interactions import CommandHandler
 from bot.servicenow.client import reopen_comment
 from bot.servicenow.models import Incident, IncidentDraft, IncidentState, ReopenOutcome
 from bot.services import UserClient
-from bot.store.confirmations import PendingWrite
 from bot.store.drafts import StoredDraft, new_draft_id
 
 if TYPE_CHECKING:
@@ -78,12 +77,7 @@ async def handle_reopen(turn: Turn, command: SnowCommand) -> None:
             turn, reopen_result(incident.number, "still_open", state=_state(incident))
         )
         return
-    await confirm.propose(
-        turn,
-        PendingWrite(
-            kind="reopen", number=incident.number, title=incident.short_description, text=comment
-        ),
-    )
+    await confirm.propose_on(turn, incident, kind="reopen", text=comment)
 
 
 async def reopen_once(

@@ -42,7 +42,6 @@ from bot.servicenow.client import closure_comment
 from bot.servicenow.models import CloseOutcome as ClientCloseOutcome
 from bot.servicenow.models import Incident
 from bot.services import UserClient
-from bot.store.confirmations import PendingWrite
 from bot.store.dedupe import Claim, idempotency_key
 
 if TYPE_CHECKING:
@@ -155,12 +154,7 @@ async def handle_comment(turn: Turn, command: SnowCommand) -> None:
         await write_comment(turn, client, number=command.number, text=words)
         return
     incident = await client.incidents.get_incident(command.number)
-    await confirm.propose(
-        turn,
-        PendingWrite(
-            kind="comment", number=incident.number, title=incident.short_description, text=words
-        ),
-    )
+    await confirm.propose_on(turn, incident, kind="comment", text=words)
 
 
 async def write_comment(
@@ -237,15 +231,7 @@ async def handle_close(turn: Turn, command: SnowCommand) -> None:
     asked = await turn.c.idempotency.lookup(CLOSE_SCOPE, _close_key(turn, incident.number))
     if asked is not None and await _told_already_asked(turn, asked, number=incident.number):
         return
-    await confirm.propose(
-        turn,
-        PendingWrite(
-            kind="close",
-            number=incident.number,
-            title=incident.short_description,
-            text=closure_comment(),
-        ),
-    )
+    await confirm.propose_on(turn, incident, kind="close", text=closure_comment())
 
 
 def _close_key(turn: Turn, number: str) -> str:

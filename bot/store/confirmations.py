@@ -10,18 +10,14 @@ idempotency key (``bot.handlers.confirm``), so a late press can say which.
 
 from __future__ import annotations
 
-import logging
 import secrets
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 from redis.asyncio import Redis
 
-from bot.models import SlackUser
-from bot.store.guard import redis_errors, text
 from bot.store.keys import PENDING_WRITE_TTL, Keys
-
-log = logging.getLogger(__name__)
+from bot.store.models import UserRecords
 
 WriteKind = Literal["comment", "close", "reopen", "disconnect"]
 
@@ -42,39 +38,14 @@ def new_write_id() -> str:
     return "w" + secrets.token_urlsafe(12)
 
 
-class ConfirmationStore:
+class ConfirmationStore(UserRecords[PendingWrite]):
     """Pending writes by (user, card id), each with a TTL."""
 
     def __init__(self, redis: Redis, *, keys: Keys, ttl_s: int = PENDING_WRITE_TTL) -> None:
-        self._redis = redis
-        self._keys = keys
-        self._ttl_s = ttl_s
-
-    def _key(self, user: SlackUser, write_id: str) -> str:
-        return self._keys.pending_write(user.enterprise_id, user.team_id, user.user_id, write_id)
-
-    async def save(self, user: SlackUser, write_id: str, write: PendingWrite) -> None:
-        """Keep ``write`` under ``write_id`` for the TTL."""
-        with redis_errors("saving a write waiting for confirmation"):
-            await self._redis.set(
-                self._key(user, write_id), write.model_dump_json(), ex=self._ttl_s
-            )
-
-    async def load(self, user: SlackUser, write_id: str) -> PendingWrite | None:
-        """The write, or None when it expired, was forgotten or never existed."""
-        if not write_id:
-            return None
-        with redis_errors("reading a write waiting for confirmation"):
-            raw = text(await self._redis.get(self._key(user, write_id)))
-        if raw is None:
-            return None
-        try:
-            return PendingWrite.model_validate_json(raw)
-        except ValidationError:
-            log.info("a pending write no longer fits its model: ignored")
-            return None
-
-    async def delete(self, user: SlackUser, write_id: str) -> None:
-        """Forget the write."""
-        with redis_errors("deleting a write waiting for confirmation"):
-            await self._redis.delete(self._key(user, write_id))
+        super().__init__(
+            redis,
+            model=PendingWrite,
+            key=keys.pending_write,
+            what="a write waiting for confirmation",
+            ttl_s=ttl_s,
+        )
