@@ -20,7 +20,9 @@ with its own incident numbers, so a write never lands on another request's numbe
   (the reply says when more were named);
 - a write naming several incidents in one request asks which one, never guesses;
 - a request about another ServiceNow table's record (``RITM0010001``) and no
-  incident gets "I work with incidents only", and nothing is written;
+  incident (looking it up, commenting, closing or reopening it, or anything the bot
+  does not do) gets "I work with incidents only", and nothing is written; a problem
+  report that only mentions such a record is still a problem report;
 - writes from free text are confirmed on a card (``bot.handlers.confirm``).
 """
 
@@ -55,6 +57,10 @@ log = logging.getLogger(__name__)
 
 MAX_LOOKUPS = 5  # incidents looked up for one message
 WRITE_KINDS = frozenset({"comment", "close", "reopen"})
+# Intents about one record: aimed at another table's number, they get "incidents only".
+RECORD_INTENTS = frozenset(
+    {"incident.lookup", "incident.comment", "incident.close_request", "incident.reopen"}
+)
 _ASKED_KINDS: dict[str, AskedKind] = {"comment": "comment", "close": "close", "reopen": "reopen"}
 
 
@@ -245,7 +251,10 @@ async def _route_one(
     other = prediction.entities.get("other_record") or (
         None if several else find_other_record(text)
     )
-    if other and not numbers:
+    about_a_record = intent in RECORD_INTENTS or decision != "accept" or (
+        intent not in INTENT_COMMANDS
+    )
+    if other and not numbers and about_a_record:
         await turn.reply.private(other_record_message(other, other_record_kind(other)))
         return
     if decision == "clarify" and not intent_hint and _asks_for_a_ticket(intent, text):

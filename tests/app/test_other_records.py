@@ -53,3 +53,13 @@ async def test_snow_comment_on_a_change_writes_nothing(bot: BotHarness) -> None:
     shown = await shown_after(bot, ABEL, step)
     assert "*CHG0030012* is a change request" in shown
     assert bot.servicenow.requests[before:] == []
+
+
+async def test_a_problem_that_mentions_a_change_is_still_a_problem(bot: BotHarness) -> None:
+    """A fault report that names a change request is offered as an incident, not refused."""
+    await connected(bot, "abel.tuter")
+    said = "my laptop won't boot since the upgrade in CHG0030012"
+    shown = await shown_after(bot, ABEL, bot.driver.dm(said, user_id=ABEL))
+    assert "Shall I open this incident?" in shown
+    assert "incidents only" not in shown
+    assert table_writes(bot) == []
