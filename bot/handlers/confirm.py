@@ -164,6 +164,7 @@ async def action_write_confirm(turn: Turn, action: Action) -> None:
         raise
     if done:
         await clicks.remember(CLICK_SCOPE, key, value=DONE)
+        await confirmations(turn).delete(turn.user, action.value)  # the words are written
     else:
         await clicks.release(CLICK_SCOPE, key)
 

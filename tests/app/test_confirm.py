@@ -109,6 +109,15 @@ async def test_press_after_the_card_expired_writes_nothing(bot: BotHarness) -> N
     assert table_writes(bot) == []
 
 
+async def test_the_words_are_forgotten_once_written(bot: BotHarness) -> None:
+    """After the write, the pending write (personal data) is gone from Redis."""
+    await _card(bot)
+    _, button = bot.driver.find_button("Add comment", user_id=ABEL)
+    key = bot.container.keys.pending_write(None, bot.slack.team_id, ABEL, str(button.value))
+    await shown_after(bot, ABEL, bot.driver.press("Add comment", user_id=ABEL))
+    assert await bot.container.redis.exists(key) == 0
+
+
 async def test_card_buttons_carry_only_an_id(bot: BotHarness) -> None:
     """The card's button values hold the pending write's id, never the words."""
     await _card(bot)
