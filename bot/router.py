@@ -68,8 +68,9 @@ _ASKED_KINDS: dict[str, AskedKind] = {"comment": "comment", "close": "close", "r
 class Turn:
     """One request of one user, with everything a use case needs to answer it.
 
-    ``prediction`` is how the engine read the message being served (set by the
-    router), so a use case never classifies the same text again.
+    ``prediction`` is how the engine read the request being served (set by the
+    router), and ``classified`` the message's predictions, so a use case never
+    classifies the same text again.
     """
 
     c: Container
@@ -77,7 +78,7 @@ class Turn:
     reply: SlackReply
     received_at: float = field(default=0.0)
     prediction: Prediction | None = None
-    _classified: tuple[str, list[Prediction]] | None = field(default=None, repr=False)
+    classified: tuple[str, list[Prediction]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.received_at:
@@ -142,8 +143,8 @@ async def route_text_command(turn: Turn, command: SnowCommand) -> None:
 
 async def classify(turn: Turn, text: str) -> list[Prediction]:
     """One prediction per request in ``text``, made once per turn, off the event loop."""
-    if turn._classified is not None and turn._classified[0] == text:
-        return turn._classified[1]
+    if turn.classified is not None and turn.classified[0] == text:
+        return turn.classified[1]
     predictions = await asyncio.to_thread(
         turn.c.engine.predict_all, text, incident_digits=turn.c.settings.incident_digits
     )
@@ -154,7 +155,7 @@ async def classify(turn: Turn, text: str) -> list[Prediction]:
         turn.c.metrics.intents.labels(
             intent=prediction.intent, decision=prediction.decision
         ).inc()
-    turn._classified = (text, predictions)
+    turn.classified = (text, predictions)
     return predictions
 
 
