@@ -2,9 +2,14 @@
 
 ``/snow`` · ``/snow help`` · ``/snow INC0012345`` · ``/snow mine`` · ``/snow new <text>`` ·
 ``/snow comment INC0012345 <text>`` · ``/snow close INC0012345`` ·
-``/snow feedback [text]`` · ``/snow connect`` · ``/snow disconnect`` · ``/snow status`` ·
-``/snow setup``. Anything else is ``free_text`` and goes through the classifier, like
-a DM. Parsing is pure: no I/O, no classifier.
+``/snow reopen INC0012345 [reason]`` · ``/snow feedback [text]`` · ``/snow connect`` ·
+``/snow disconnect`` · ``/snow status`` · ``/snow setup``. Anything else is ``free_text``
+and goes through the classifier, like a DM. Parsing is pure: no I/O, no classifier.
+
+Typing one of the exact write commands is the user's confirmation, so those commands
+come back ``confirmed``; a write that comes from free text is not, and is shown on a
+confirmation card first. A number of another ServiceNow table (``RITM0010001``) where
+the grammar expects an incident is ``other_record``: the bot works with incidents only.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ CommandKind = Literal[
     "new",
     "comment",
     "close",
+    "reopen",
     "feedback",
     "connect",
     "disconnect",
@@ -28,8 +34,22 @@ CommandKind = Literal[
     "setup",
     "troubleshoot",
     "greeting",
+    "other_record",
     "free_text",
 ]
+
+# Other ServiceNow tables' number prefixes → what people call their records.
+OTHER_RECORD_KINDS: dict[str, str] = {
+    "SCTASK": "catalog task",
+    "RITM": "requested item",
+    "REQ": "request",
+    "CHG": "change request",
+    "PRB": "problem",
+    "TASK": "task",
+}
+# A whole word: a prefix (longest first, so SCTASK is not read as TASK) and 5-10 digits.
+_OTHER_RECORD = re.compile(r"\b(?:SCTASK|RITM|REQ|CHG|PRB|TASK)\d{5,10}\b", re.IGNORECASE)
+_WRITE_WORDS = frozenset({"comment", "close", "reopen"})
 
 _KEYWORDS: dict[str, CommandKind] = {
     "help": "help",
@@ -50,6 +70,7 @@ class SnowCommand(BaseModel):
     kind: CommandKind
     number: str | None = None
     text: str = ""
+    confirmed: bool = False  # typed as an exact command (or confirmed in Slack): no card
 
 
 def incident_number_pattern(digits: int = 7) -> re.Pattern[str]:
@@ -57,29 +78,64 @@ def incident_number_pattern(digits: int = 7) -> re.Pattern[str]:
     return re.compile(rf"INC\d{{{digits}}}", re.IGNORECASE)
 
 
+def find_other_record(text: str) -> str | None:
+    """The first number of another ServiceNow table in ``text`` (upper case), if any."""
+    match = _OTHER_RECORD.search(text)
+    return match.group(0).upper() if match else None
+
+
+def other_record_kind(number: str) -> str:
+    """What people call the record ``number`` belongs to ("requested item")."""
+    upper = number.upper()
+    for prefix, kind in OTHER_RECORD_KINDS.items():
+        if upper.startswith(prefix):
+            return kind
+    return "record"
+
+
 def parse_snow(text: str, *, digits: int = 7) -> SnowCommand:
-    """Parse the text after ``/snow``; what the grammar does not name is free text."""
-    stripped = " ".join(text.split())
+    """Parse the text after ``/snow``; what the grammar does not name is free text.
+
+    ``text`` is taken as typed: a comment or a reopen reason keeps its own line breaks.
+    """
+    stripped = text.strip()
     if not stripped:
         return SnowCommand(kind="help")
-    head, _, rest = stripped.partition(" ")
+    head, _, rest = _split(stripped)
     word = head.lower()
     number_re = incident_number_pattern(digits)
     if word in _KEYWORDS and not rest:
-        return SnowCommand(kind=_KEYWORDS[word])
+        return SnowCommand(kind=_KEYWORDS[word], confirmed=True)
     if number_re.fullmatch(head) and not rest:
         return SnowCommand(kind="lookup", number=head.upper())
+    if _OTHER_RECORD.fullmatch(head) and not rest:
+        return SnowCommand(kind="other_record", number=head.upper())
     if word == "new" and rest:
         return SnowCommand(kind="new", text=rest)
     if word == "new":
         return SnowCommand(kind="new")
     if word == "feedback":
         return SnowCommand(kind="feedback", text=rest)
-    if word in ("comment", "close"):
-        number, _, remainder = rest.partition(" ")
+    if word in _WRITE_WORDS:
+        number, _, remainder = _split(rest)
+        if _OTHER_RECORD.fullmatch(number):
+            return SnowCommand(kind="other_record", number=number.upper())
         if number_re.fullmatch(number):
             if word == "close" and not remainder:
-                return SnowCommand(kind="close", number=number.upper())
-            if word == "comment":
-                return SnowCommand(kind="comment", number=number.upper(), text=remainder)
-    return SnowCommand(kind="free_text", text=stripped)
+                return SnowCommand(kind="close", number=number.upper(), confirmed=True)
+            if word in ("comment", "reopen"):
+                return SnowCommand(
+                    kind="comment" if word == "comment" else "reopen",
+                    number=number.upper(),
+                    text=remainder,
+                    confirmed=True,
+                )
+    return SnowCommand(kind="free_text", text=" ".join(stripped.split()))
+
+
+def _split(text: str) -> tuple[str, str, str]:
+    """The first word, the separator, and the rest (its own white space kept inside)."""
+    parts = text.split(maxsplit=1)
+    if not parts:
+        return "", "", ""
+    return parts[0], " ", parts[1].strip() if len(parts) > 1 else ""

@@ -9,38 +9,76 @@ ServiceNow call. ``route_message`` (DMs and mentions) reads the user's conversat
 state first: "cancel" drops a pending question, an answer completes the request that
 asked it (``bot.handlers.dialogue``), and a clearly new request starts over. Use
 cases live in ``bot/handlers``; this module only chooses.
+
+A message is classified once (``classify``), in a worker thread so a huge message
+never stalls the event loop (health checks included), into one prediction per request
+it holds (``IntentEngine.predict_all``); the prediction travels with the turn
+(``Turn.prediction``) instead of being made again. Each request is routed on its own,
+with its own incident numbers, so a write never lands on another request's number:
+
+- every incident number of a lookup is answered, up to ``MAX_LOOKUPS`` per message
+  (the reply says when more were named);
+- a write naming several incidents in one request asks which one, never guesses;
+- a request about another ServiceNow table's record (``RITM0010001``) and no
+  incident (looking it up, commenting, closing or reopening it, or anything the bot
+  does not do) gets "I work with incidents only", and nothing is written; a problem
+  report that only mentions such a record is still a problem report;
+- writes from free text are confirmed on a card (``bot.handlers.confirm``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from bot import texts
-from bot.blocks import clarify_intent, did_you_mean_number, fallback_message
-from bot.blocks.question import question_message
+from bot import errors, texts
+from bot.blocks import clarify_intent, did_you_mean_number, error_message, fallback_message
+from bot.blocks.confirm import other_record_message
+from bot.blocks.parts import escape_mrkdwn
+from bot.blocks.question import notice, question_message
 from bot.container import Container
 from bot.errors import StoreError
-from bot.grammar import SnowCommand
+from bot.grammar import SnowCommand, find_other_record, other_record_kind
 from bot.models import SlackUser
 from bot.reply import SlackReply
 from intents import Prediction
+from intents.normalize import normalize
+
+if TYPE_CHECKING:
+    from bot.handlers.dialogue import AskedKind
 
 log = logging.getLogger(__name__)
+
+MAX_LOOKUPS = 5  # incidents looked up for one message
+WRITE_KINDS = frozenset({"comment", "close", "reopen"})
+# Intents about one record: aimed at another table's number, they get "incidents only".
+RECORD_INTENTS = frozenset(
+    {"incident.lookup", "incident.comment", "incident.close_request", "incident.reopen"}
+)
+_ASKED_KINDS: dict[str, AskedKind] = {"comment": "comment", "close": "close", "reopen": "reopen"}
 
 
 @dataclass
 class Turn:
-    """One request of one user, with everything a use case needs to answer it."""
+    """One request of one user, with everything a use case needs to answer it.
+
+    ``prediction`` is how the engine read the request being served (set by the
+    router), and ``classified`` the message's predictions, so a use case never
+    classifies the same text again.
+    """
 
     c: Container
     user: SlackUser
     reply: SlackReply
     received_at: float = field(default=0.0)
+    prediction: Prediction | None = None
+    classified: tuple[str, list[Prediction]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.received_at:
@@ -59,11 +97,16 @@ def _handlers() -> dict[str, Handler]:
     # Imported here: the handler modules import this module's Turn.
     from bot.handlers import COMMANDS
 
-    return {**COMMANDS, "free_text": route_text_command}
+    return {**COMMANDS, "free_text": route_text_command, "other_record": _other_record}
 
 
 async def _fallback(turn: Turn, _: SnowCommand) -> None:
     await turn.reply.private(fallback_message())
+
+
+async def _other_record(turn: Turn, command: SnowCommand) -> None:
+    number = command.number or ""
+    await turn.reply.private(other_record_message(number, other_record_kind(number)))
 
 
 # Intent label → the /snow command kind whose use case serves it.
@@ -73,6 +116,7 @@ INTENT_COMMANDS: dict[str, str] = {
     "incident.create": "new",
     "incident.comment": "comment",
     "incident.close_request": "close",
+    "incident.reopen": "reopen",
     "feedback.give": "feedback",
     "connect": "connect",
     "disconnect": "disconnect",
@@ -94,37 +138,184 @@ async def route_text_command(turn: Turn, command: SnowCommand) -> None:
     await route_text(turn, command.text)
 
 
-async def route_text(turn: Turn, text: str, *, intent_hint: str | None = None) -> None:
-    """Classify ``text`` and run the matching use case, or ask, or fall back.
+# --- understanding a message --------------------------------------------------------
+
+
+async def classify(turn: Turn, text: str) -> list[Prediction]:
+    """One prediction per request in ``text``, made once per turn, off the event loop."""
+    if turn.classified is not None and turn.classified[0] == text:
+        return turn.classified[1]
+    predictions = await asyncio.to_thread(
+        turn.c.engine.predict_all, text, incident_digits=turn.c.settings.incident_digits
+    )
+    if not predictions:
+        msg = "the intent engine returned no prediction"
+        raise errors.IntentModelError(msg)
+    for prediction in predictions:
+        turn.c.metrics.intents.labels(
+            intent=prediction.intent, decision=prediction.decision
+        ).inc()
+    turn.classified = (text, predictions)
+    return predictions
+
+
+async def prediction_for(turn: Turn, text: str) -> Prediction:
+    """The prediction of the request being served, else ``text`` classified once."""
+    if turn.prediction is not None:
+        return turn.prediction
+    return (await classify(turn, text))[0]
+
+
+def _numbers(prediction: Prediction) -> list[str]:
+    if prediction.numbers:
+        return list(prediction.numbers)
+    number = prediction.entities.get("incident_number")
+    return [number] if number else []
+
+
+def written_text(kind: str, text: str, prediction: Prediction, *, number: str | None) -> str:
+    """The words a comment (or a reopen's reason) would write, as the user typed them.
+
+    The engine's ``comment_text`` is read from the message without its Slack markup;
+    when the bot's own reading of the raw message says the same, the raw words are
+    kept so mentions and links can be named in plain text; otherwise the engine wins.
+    """
+    from bot.handlers.updates import comment_body
+
+    if kind not in ("comment", "reopen"):
+        return text
+    found = comment_body(text, number=number)
+    engine = (prediction.entities.get("comment_text") or "").strip()
+    if not engine:
+        return found
+    if found and normalize(found) == normalize(engine):
+        return found
+    return engine
+
+
+@dataclass
+class _Budget:
+    """How many more incidents one message may still look up."""
+
+    lookups: int = MAX_LOOKUPS
+    named: int = 0
+
+
+async def route_text(
+    turn: Turn,
+    text: str,
+    *,
+    intent_hint: str | None = None,
+    predictions: list[Prediction] | None = None,
+) -> None:
+    """Classify ``text`` and run the matching use case for each request, or ask, or fall back.
 
     ``intent_hint`` (a clarify button the user pressed) overrides the classifier's
-    intent; the entities still come from the text.
+    intent for the one request; the entities still come from the text.
     """
-    prediction = _predict(turn, text)
+    found = predictions or await classify(turn, text)
+    if intent_hint:
+        found = found[:1]
+    budget = _Budget()
+    several = len(found) > 1
+    for prediction in found:
+        try:
+            await _route_one(turn, text, prediction, intent_hint=intent_hint, budget=budget,
+                             several=several)
+        except errors.ServiceNowError as exc:
+            if not several:
+                raise
+            # One request of several failed (say, an incident not found): the others go on.
+            log.info("one request of a message failed: %s", type(exc).__name__)
+            await turn.reply.private(error_message(exc))
+    if budget.named > MAX_LOOKUPS:
+        line = texts.LOOKUPS_CAPPED.format(count=budget.named, shown=MAX_LOOKUPS)
+        await turn.reply.private(notice(line))
+
+
+async def _route_one(
+    turn: Turn,
+    text: str,
+    prediction: Prediction,
+    *,
+    intent_hint: str | None,
+    budget: _Budget,
+    several: bool,
+) -> None:
     intent = intent_hint or prediction.intent
     decision = "accept" if intent_hint else prediction.decision
     log.info(
         "classified message",
         extra={"intent": intent, "decision": decision, "confidence": prediction.confidence},
     )
+    numbers = _numbers(prediction)
+    other = prediction.entities.get("other_record") or (
+        None if several else find_other_record(text)
+    )
+    about_a_record = intent in RECORD_INTENTS or decision != "accept" or (
+        intent not in INTENT_COMMANDS
+    )
+    if other and not numbers and about_a_record:
+        await turn.reply.private(other_record_message(other, other_record_kind(other)))
+        return
     if decision == "clarify" and not intent_hint and _asks_for_a_ticket(intent, text):
         decision = "accept"  # "I want to open a ticket": asking what's wrong is the question
     if decision == "clarify" and not intent_hint:
         candidates = [(c.intent, c.confidence) for c in prediction.candidates]
-        await turn.reply.private(clarify_intent(candidates, text))
+        await turn.reply.private(clarify_intent(candidates, prediction.text if several else text))
         return
     if decision == "reject" or intent not in INTENT_COMMANDS:
         await turn.reply.private(fallback_message())
         return
-    number = prediction.entities.get("incident_number")
-    partial = prediction.hints.get("partial_incident_number")
     kind = INTENT_COMMANDS[intent]
-    said = _slot_text(kind, text, number=number)
-    if number is None and partial and kind in ("lookup", "comment", "close"):
-        await _ask_number(turn, kind=kind, intent=intent, partial=partial, text=said)
+    turn.prediction = prediction
+    if kind == "lookup" and len(numbers) > 1:
+        await _lookups(turn, numbers, budget=budget)
         return
+    number = numbers[0] if numbers else None
+    said = written_text(kind, text, prediction, number=number)
+    if kind in WRITE_KINDS and len(numbers) > 1:
+        await _ask_which_named(turn, kind=kind, numbers=numbers, text=said)
+        return
+    partial = prediction.hints.get("partial_incident_number")
+    if number is None and partial and kind in ("lookup", *WRITE_KINDS):
+        await _ask_number(turn, intent=intent, partial=partial, text=said)
+        return
+    if kind == "lookup" and number is not None:
+        budget.named += 1
+        if budget.lookups <= 0:
+            return
+        budget.lookups -= 1
     command = SnowCommand.model_validate({"kind": kind, "number": number, "text": said})
     await _handlers().get(kind, _fallback)(turn, command)
+
+
+async def _lookups(turn: Turn, numbers: list[str], *, budget: _Budget) -> None:
+    """A card for each named incident, within the message's budget."""
+    from bot.handlers.incidents import handle_lookup
+
+    for number in numbers:
+        budget.named += 1
+        if budget.lookups <= 0:
+            continue
+        budget.lookups -= 1
+        try:
+            await handle_lookup(turn, SnowCommand(kind="lookup", number=number))
+        except (errors.ServiceNowNotFoundError, errors.ServiceNowForbiddenError) as exc:
+            line = f"*{escape_mrkdwn(number)}*: {texts.error_sentence(exc)}"
+            await turn.reply.private(notice(line))
+
+
+async def _ask_which_named(turn: Turn, *, kind: str, numbers: list[str], text: str) -> None:
+    """One write naming several incidents: which one? (never a guess)."""
+    from bot.handlers.account import acting_as
+    from bot.handlers.updates import ask_which_named
+
+    asked = _ASKED_KINDS.get(kind)
+    client = await acting_as(turn)
+    if client is None or asked is None:
+        return
+    await ask_which_named(turn, client, kind=asked, numbers=numbers, text=text)
 
 
 def _asks_for_a_ticket(intent: str, text: str) -> bool:
@@ -133,24 +324,7 @@ def _asks_for_a_ticket(intent: str, text: str) -> bool:
     return intent == "incident.create" and describes_no_problem(text)
 
 
-def _predict(turn: Turn, text: str) -> Prediction:
-    prediction = turn.c.engine.predict(text, incident_digits=turn.c.settings.incident_digits)
-    turn.c.metrics.intents.labels(
-        intent=prediction.intent, decision=prediction.decision
-    ).inc()
-    return prediction
-
-
-def _slot_text(kind: str, text: str, *, number: str | None) -> str:
-    """What a use case gets as its text: a comment's body, else the whole message."""
-    if kind == "comment":
-        from bot.handlers.updates import comment_body
-
-        return comment_body(text, number=number)
-    return text
-
-
-async def _ask_number(turn: Turn, *, kind: str, intent: str, partial: str, text: str) -> None:
+async def _ask_number(turn: Turn, *, intent: str, partial: str, text: str) -> None:
     """"Did you mean INC…?", remembering what else was said for Yes / No."""
     from bot.handlers import dialogue
 
@@ -173,7 +347,8 @@ async def route_message(turn: Turn, text: str) -> None:
 
     The conversation state is read before classifying: when the bot asked something,
     the message answers it unless it is clearly a new request (then the question is
-    dropped and the message routed afresh).
+    dropped and the message routed afresh). An answer is never written at once: the
+    request it completes shows its confirmation card first.
     """
     from bot.handlers import dialogue
 
@@ -188,11 +363,12 @@ async def route_message(turn: Turn, text: str) -> None:
     if pending is None:
         await route_text(turn, text)
         return
-    prediction = _predict(turn, text)
-    if dialogue.starts_over(pending, prediction):
+    predictions = await classify(turn, text)
+    prediction = predictions[0]
+    if len(predictions) > 1 or dialogue.starts_over(pending, prediction):
         log.info("a new request replaces a pending question", extra={"intent": prediction.intent})
         await turn.c.conversations.clear(turn.user)
-        await route_text(turn, text)
+        await route_text(turn, text, predictions=predictions)
         return
     number = prediction.entities.get("incident_number") or prediction.hints.get(
         "partial_incident_number"
@@ -202,6 +378,7 @@ async def route_message(turn: Turn, text: str) -> None:
         await turn.reply.private(question_message(texts.ASK_NUMBER_AGAIN))
         return
     await turn.c.conversations.clear(turn.user)
+    turn.prediction = prediction
     await route_command(turn, command)
 
 

@@ -213,6 +213,8 @@ class SlackProfile(BaseModel):
     team_id: str = ""
     email: str = ""
     real_name: str = ""
+    display_name: str = ""
+    tz: str = ""  # an IANA time zone name ("Europe/London"), when Slack gives one
     is_admin: bool = False
     is_owner: bool = False
     is_guest: bool = False
@@ -245,6 +247,8 @@ class SlackDirectory:
             team_id=str(raw.get("team_id") or ""),
             email=str(profile.get("email") or ""),
             real_name=str(profile.get("real_name") or raw.get("real_name") or ""),
+            display_name=str(profile.get("display_name") or ""),
+            tz=str(raw.get("tz") or ""),
             is_admin=bool(raw.get("is_admin")),
             is_owner=bool(raw.get("is_owner") or raw.get("is_primary_owner")),
             is_guest=bool(raw.get("is_restricted") or raw.get("is_ultra_restricted")),

@@ -28,6 +28,7 @@ HELP_EXAMPLES = (
     "“my laptop won't boot”",
     "“add to INC0012345: it happens after every restart”",
     "“INC0012345 is fixed, you can close it”",
+    "“INC0012345 is broken again, please reopen it”",
 )
 HELP_COMMANDS_TITLE = "The `/snow` command"
 HELP_COMMANDS = (
@@ -36,6 +37,7 @@ HELP_COMMANDS = (
     ("/snow new <what's wrong>", "report a problem"),
     ("/snow comment INC0012345 <text>", "add a comment"),
     ("/snow close INC0012345", "ask to close an incident"),
+    ("/snow reopen INC0012345 [reason]", "reopen a resolved incident"),
     ("/snow feedback [text]", "tell us how we did"),
     ("/snow connect", "link your ServiceNow account"),
     ("/snow disconnect", "unlink it"),
@@ -54,8 +56,8 @@ WELCOME = (
 )
 FALLBACK = (
     "Sorry, that's not something I can help with. I handle ServiceNow incidents: "
-    "looking them up, listing yours, reporting a new problem, adding a comment and "
-    "asking to close one."
+    "looking them up, listing yours, reporting a new problem, adding a comment, "
+    "asking to close one and reopening one."
 )
 FALLBACK_NEXT = "Try “show my tickets” or “my VPN keeps dropping”, or type `/snow help`."
 GREETING = "Hello! What can I do for you?"
@@ -69,6 +71,7 @@ INTENT_LABELS: dict[str, str] = {
     "incident.create": "Report a problem",
     "incident.comment": "Add a comment",
     "incident.close_request": "Ask to close an incident",
+    "incident.reopen": "Reopen an incident",
     "feedback.give": "Give feedback",
     "connect": "Link my ServiceNow account",
     "disconnect": "Unlink my ServiceNow account",
@@ -194,7 +197,71 @@ CLOSE_COMMENT_ADDED = (
     "comment asking the team to close it. They'll take it from there."
 )
 CLOSE_ALREADY = "*{number}* is already closed; nothing to do."
+CLOSE_ALREADY_ASKED = "I asked the desk to close *{number}* {when}; it isn't closed yet."
+CLOSE_ASKING = "I'm already asking the desk to close *{number}*; one request is enough."
+ASKED_AT = "at {time} ({zone})"
+ASKED_YESTERDAY_AT = "yesterday at {time} ({zone})"
+ASKED_ON = "on {date} at {time} ({zone})"
 
+# --- reopen -----------------------------------------------------------------------
+REOPENED = "*{number}* is open again (In Progress), with your comment for the team."
+REOPEN_COMMENT_ADDED = (
+    "ServiceNow doesn't let your account reopen *{number}* itself, so I added a "
+    "comment asking the team to reopen it. They'll take it from there."
+)
+REOPEN_STILL_OPEN = (
+    "*{number}* is still open ({state}), so there's nothing to reopen. If you have news "
+    "for the team, add a comment."
+)
+REOPEN_FINAL = (
+    "*{number}* is {state}, and a {state_lower} incident can't be reopened. I can open a "
+    "new incident that refers to it:"
+)
+FOLLOW_UP_SHORT = "Follow-up to {number}: {title}"
+FOLLOW_UP_DESCRIPTION = "Follow-up to {number} ({state}), which can't be reopened."
+ASK_WHICH_REOPEN = "Which incident would you like to reopen?"
+NO_RESOLVED_INCIDENTS = "You have no resolved incidents I could reopen."
+
+# --- confirming a write -------------------------------------------------------------
+CONFIRM_COMMENT = "Shall I add this comment to *{number}*?"
+CONFIRM_CLOSE = "Shall I ask to close *{number}*?"
+CONFIRM_REOPEN = "Shall I reopen *{number}*?"
+CONFIRM_DISCONNECT = "Shall I unlink your ServiceNow account ({name})?"
+CONFIRM_WRITES = "What I'll write:"
+CONFIRM_CLOSE_HOW = (
+    "ServiceNow resolves it if your account may do that, with these words as the "
+    "resolution note; otherwise I add them as a comment asking the team to close it."
+)
+CONFIRM_REOPEN_HOW = (
+    "ServiceNow sets it back to In Progress with this comment if your account may; "
+    "otherwise the comment asks the team to reopen it."
+)
+CONFIRM_DISCONNECT_HOW = (
+    "I'll ask ServiceNow to revoke my access and forget your link. You can connect "
+    "again any time with `/snow connect`."
+)
+CLOSE_IT_BUTTON = "Close it"
+REOPEN_BUTTON = "Reopen"
+WRITE_CANCELLED = "OK, I've left *{number}* as it is. Nothing was written."
+WRITE_CANCELLED_PLAIN = "OK, I've cancelled that. Nothing was written."
+DISCONNECT_CANCELLED = "OK, you're still connected to ServiceNow."
+WRITE_EXPIRED = (
+    "That confirmation has expired, so I haven't changed anything. Ask me again if "
+    "you still want it."
+)
+WRITE_ALREADY_DONE = "That's already done; I haven't done it a second time."
+WRITE_ALREADY_CANCELLED = "You cancelled that, so I haven't changed anything."
+WRITE_IN_PROGRESS = "I'm already doing that; I'll tell you here when it's done."
+WRITE_TOO_LATE = "Too late to cancel: I've already done it."
+DISCONNECT_NOT_LINKED = "You haven't linked a ServiceNow account, so there's nothing to unlink."
+ASK_WHICH_OF_SEVERAL = "You named several incidents. Which one do you mean?"
+LOOKUPS_CAPPED = "You named {count} incidents; here are the first {shown}."
+
+# --- other ServiceNow records -------------------------------------------------------
+OTHER_RECORD = (
+    "I work with incidents only, and *{number}* is a {kind}, so I haven't changed "
+    "anything. Open it in ServiceNow, or ask the service desk about it."
+)
 # --- asking for what's missing, and write follow-ups --------------------------------
 ASK_PROBLEM = "Sure, I can open an incident. What's wrong? Describe it in a sentence or two."
 ASK_COMMENT_TEXT = "What should the comment on *{number}* say?"
@@ -550,7 +617,7 @@ _SENTENCES: dict[type[errors.BotError], str] = {
     errors.ServiceNowUnavailableError: f"ServiceNow isn't answering right now. {RETRY_HINT}",
     errors.WriteOutcomeUnknownError: (
         "ServiceNow didn't confirm your request in time. Ask me again in a minute: I'll "
-        "find it if it went through, and I won't create it twice."
+        "find it if it went through, and I won't do it twice."
     ),
     errors.ServiceNowRejectedError: (
         "ServiceNow refused that request. Please check what you entered; if it looks "

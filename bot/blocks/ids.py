@@ -53,6 +53,10 @@ CREATE_CONFIRM = "snow_create_confirm"  # value: conversation id of the stored d
 CREATE_EDIT = "snow_create_edit"  # value: conversation id of the stored draft
 CREATE_CANCEL = "snow_create_cancel"  # value: conversation id of the stored draft
 
+# --- actions: confirming a write from free text ---------------------------------
+WRITE_CONFIRM = "snow_write_confirm"  # value: id of the pending write (Add comment, Close it…)
+WRITE_CANCEL = "snow_write_cancel"  # value: id of the pending write
+
 # --- actions: setup (admins) ---------------------------------------------------
 SETUP_BACK = "snow_setup_back"  # value: step number to show
 SETUP_NEXT = "snow_setup_next"  # value: step number to show ("Done, next step")

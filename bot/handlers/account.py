@@ -1,5 +1,9 @@
 """Use cases of a user's own link: connect, status, disconnect, and the App Home tab.
 
+Unlinking asked for in free text ("log me out of servicenow") is confirmed on a card
+first (``bot.handlers.confirm``); ``/snow disconnect`` and the Disconnect buttons of
+the status message and App Home unlink at once.
+
 ``acting_as`` is what every ServiceNow use case starts with: a client acting as the
 user, or, when they are not linked (or must link again), a Connect prompt, with
 what they asked remembered so it is finished once they are connected.
@@ -22,11 +26,13 @@ from bot.blocks import (
     ids,
     status_message,
 )
+from bot.blocks.question import notice
 from bot.grammar import SnowCommand
 from bot.handlers import alerts
 from bot.interactions import Action, ActionHandler, CommandHandler
 from bot.models import SlackUser
 from bot.services import UserClient
+from bot.store.confirmations import PendingWrite
 
 if TYPE_CHECKING:
     from bot.container import Container
@@ -159,10 +165,29 @@ async def unlink(c: Container, user: SlackUser, *, by: str) -> bool:
     return True
 
 
-async def handle_disconnect(turn: Turn, _: SnowCommand) -> None:
-    """``/snow disconnect``: revoke and forget the user's link."""
+async def handle_disconnect(turn: Turn, command: SnowCommand) -> None:
+    """``/snow disconnect`` and Disconnect buttons: revoke and forget the user's link.
+
+    Asked in free text, the user confirms on a card first.
+    """
+    if command.confirmed:
+        await disconnect_now(turn)
+        return
+    record = await turn.c.vault.get(turn.user)
+    if record is None:
+        await turn.reply.private(notice(texts.DISCONNECT_NOT_LINKED))
+        return
+    # Imported here: the confirmation module runs this one's disconnect.
+    from bot.handlers import confirm
+
+    name = record.servicenow_user.name or record.servicenow_user.user_name
+    await confirm.propose(turn, PendingWrite(kind="disconnect"), account=name)
+
+
+async def disconnect_now(turn: Turn, *, replace: bool = False) -> None:
+    """Revoke and forget the user's link, say so, and refresh their Home tab."""
     await unlink(turn.c, turn.user, by=turn.user.user_id)
-    await turn.reply.private(disconnected_message())
+    await turn.reply.private(disconnected_message(), replace=replace)
     await publish_home(turn)
 
 
@@ -214,7 +239,7 @@ async def action_connect(turn: Turn, _: Action) -> None:
 
 async def action_disconnect(turn: Turn, _: Action) -> None:
     """The Disconnect button (App Home, status)."""
-    await handle_disconnect(turn, SnowCommand(kind="disconnect"))
+    await disconnect_now(turn)
 
 
 COMMANDS: dict[str, CommandHandler] = {

@@ -5,7 +5,11 @@ wrong?), the handler asks and keeps a ``PendingQuestion`` in the user's Redis
 conversation state (``ConversationStore``, TTL ``CONVERSATION_TTL``). The user's next
 message is read by ``bot.router.route_message``: "cancel" (and friends) drops the
 question; an answer fills the slot (``command_for_answer``); a message that is
-clearly a new request (``starts_over``) starts afresh. Nothing here calls ServiceNow.
+clearly a new request (``starts_over``: its own intent, confidently, or an incident
+number the question was not about) starts afresh, so a question never swallows a new
+request. An answer never writes by itself: the request it completes is not
+``confirmed``, so a write shows its confirmation card, quoting the captured text,
+before anything is written. Nothing here calls ServiceNow.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from bot.blocks import Message, ids, lookup_posted_privately_note
 from bot.blocks.question import notice, question_message
 from bot.grammar import SnowCommand, incident_number_pattern
 from bot.interactions import Action, ActionHandler
+from intents.labels import WRITE_INTENTS
 
 if TYPE_CHECKING:
     from bot.router import Turn
@@ -28,13 +33,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-AskedKind = Literal["new", "comment", "close", "lookup"]
+AskedKind = Literal["new", "comment", "close", "reopen", "lookup"]
 Slot = Literal["number", "text", "problem"]
 
 INTENT_OF: dict[AskedKind, str] = {
     "new": "incident.create",
     "comment": "incident.comment",
     "close": "incident.close_request",
+    "reopen": "incident.reopen",
     "lookup": "incident.lookup",
 }
 KIND_OF: dict[str, AskedKind] = {intent: kind for kind, intent in INTENT_OF.items()}
@@ -68,7 +74,13 @@ ANSWER_LIKE: dict[Slot, frozenset[str]] = {
         {"incident.create", "incident.comment", "feedback.give", "out_of_scope"}
     ),
     "number": frozenset(
-        {"incident.lookup", "incident.comment", "incident.close_request", "out_of_scope"}
+        {
+            "incident.lookup",
+            "incident.comment",
+            "incident.close_request",
+            "incident.reopen",
+            "out_of_scope",
+        }
     ),
 }
 
@@ -89,18 +101,28 @@ def is_cancel(text: str) -> bool:
 
 
 def starts_over(pending: PendingQuestion, prediction: Prediction) -> bool:
-    """Whether a message sent while ``pending`` waits is clearly a new request instead."""
-    number = prediction.entities.get("incident_number")
-    if (
-        pending.waiting_for != "number"
-        and number
-        and pending.number
-        and number != pending.number
-    ):
+    """Whether a message sent while ``pending`` waits is clearly a new request instead.
+
+    It is when it names an incident the question was not about (asked for text, any
+    number but the one asked about), or when it is confidently its own request: an
+    intent the answer would not have, or (asked which incident) another write.
+    """
+    numbers = set(prediction.numbers) or (
+        {prediction.entities["incident_number"]} if "incident_number" in prediction.entities
+        else set()
+    )
+    if pending.waiting_for != "number" and numbers - {pending.number}:
         return True
     if prediction.decision != "accept" or prediction.confidence < NEW_REQUEST_CONFIDENCE:
         return False
-    return prediction.intent not in ANSWER_LIKE[pending.waiting_for]
+    if prediction.intent not in ANSWER_LIKE[pending.waiting_for]:
+        return True
+    # Asked "which incident?" for one write, a message that is another write is new.
+    return (
+        pending.waiting_for == "number"
+        and prediction.intent in WRITE_INTENTS
+        and prediction.intent != INTENT_OF[pending.kind]
+    )
 
 
 def command_for_answer(

@@ -11,6 +11,9 @@ Where feedback starts:
   ``FEEDBACK_DRAFT_TTL``, never in the button's value).
 - "How did we do?" on a resolved incident's card, and the home tab's button.
 
+Words from a message are kept as plain text (Slack markup converted) before they can
+reach ServiceNow.
+
 Where it goes (``record_feedback``), always with the user's own token: a row in the
 workspace's feedback table (``InstanceConfig.feedback_table``: ``u_rating``,
 ``u_comment``, ``u_incident`` (the incident's sys_id), ``u_slack_user``, ``u_source``);
@@ -32,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 
-from bot import errors, texts
+from bot import errors, markup, texts
 from bot.blocks import feedback_invite, feedback_modal, feedback_thanks, ids
 from bot.blocks.feedback import stars
 from bot.grammar import SnowCommand, incident_number_pattern
@@ -95,11 +98,16 @@ async def handle_feedback(turn: Turn, command: SnowCommand) -> None:
     """``/snow feedback [text]`` and the feedback intent: the modal, or a rating read from
     the text, or a button that opens the modal."""
     number = _valid_number(turn, command.number)
-    text = command.text.strip()[:COMMENT_MAX]
-    rating = rating_in(text)
-    if turn.reply.origin.trigger_id:
-        await turn.reply.open_modal(feedback_modal(number, comment=text or None, rating=rating))
+    if turn.reply.origin.trigger_id:  # the modal opens at once: nobody is looked up
+        text = markup.plain(command.text).strip()[:COMMENT_MAX]
+        modal = feedback_modal(number, comment=text or None, rating=rating_in(text))
+        await turn.reply.open_modal(modal)
         return
+    # Imported here: the confirmation module imports the handlers this one sits beside.
+    from bot.handlers.confirm import plain_text
+
+    text = (await plain_text(turn, command.text))[:COMMENT_MAX] if command.text.strip() else ""
+    rating = rating_in(text)
     if rating is not None:
         feedback = Feedback(
             rating=rating, comment=text, incident_number=number, source=SOURCE_MESSAGE

@@ -11,6 +11,10 @@ Slack redelivers or the user clicks: ``create_once`` claims a click key (a secon
 click while the first runs is told so) and the ServiceNow client's own idempotency
 key, written to ``correlation_id``, makes even a lost answer find the incident
 instead of opening another. Comments, close requests and sharing: ``updates``.
+
+What the user wrote becomes the description as plain text (Slack markup converted,
+``confirm.plain_text``), and the short description comes from the message's one
+classification (``Turn.prediction``, else it is classified once, off the event loop).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot import texts
+from bot import markup, texts
 from bot.blocks import create_confirmation, create_modal, ids, incident_created
 from bot.blocks.modal import DESCRIPTION_MAX, SHORT_DESCRIPTION_MAX
 from bot.blocks.parts import escape_mrkdwn
@@ -44,6 +48,7 @@ from bot.store.drafts import DraftStore, StoredDraft, new_draft_id
 
 if TYPE_CHECKING:
     from bot.router import Turn
+    from intents import Prediction
 
 log = logging.getLogger(__name__)
 
@@ -85,21 +90,29 @@ def describes_no_problem(text: str) -> bool:
     return all(word in _FILLER for word in words)
 
 
-def short_description_for(turn: Turn, text: str) -> str:
-    """The classifier's short description of ``text``, else its first line, clipped."""
-    prediction = turn.c.engine.predict(text, incident_digits=turn.c.settings.incident_digits)
-    short = prediction.entities.get("short_description") or ""
+def short_description_for(prediction: Prediction, text: str) -> str:
+    """The classifier's short description, else the first line of ``text``, clipped."""
+    short = markup.plain(prediction.entities.get("short_description") or "")
     if not short.strip():
         short = next((line for line in text.splitlines() if line.strip()), text)
     return _clip(" ".join(short.split()), SHORT_DESCRIPTION_MAX)
 
 
-def draft_from_text(turn: Turn, text: str) -> IncidentDraft:
-    """What the bot understood from a free-text problem report."""
+async def draft_from_text(turn: Turn, text: str, *, names: bool = True) -> IncidentDraft:
+    """What the bot understood from a free-text problem report, as plain text.
+
+    ``names=False`` names nobody (no Slack call): for a modal that must open at once.
+    """
+    # Imported here: the confirmation module imports this one.
+    from bot.handlers.confirm import plain_text
+    from bot.router import prediction_for
+
+    prediction = await prediction_for(turn, text)
+    plain = await plain_text(turn, text) if names else markup.plain(text).strip()
     return IncidentDraft(
-        short_description=short_description_for(turn, text) or "Problem reported in Slack",
-        description=_clip(text.strip(), DESCRIPTION_MAX),
-        urgency=guess_urgency(text),
+        short_description=short_description_for(prediction, plain) or "Problem reported in Slack",
+        description=_clip(plain, DESCRIPTION_MAX),
+        urgency=guess_urgency(plain),
     )
 
 
@@ -133,7 +146,7 @@ async def handle_new(turn: Turn, command: SnowCommand) -> None:
     """``/snow new [text]``, the create intent, "Report a problem": a modal, or a draft."""
     if turn.reply.origin.trigger_id:
         described = command.text.strip() and not describes_no_problem(command.text)
-        draft = draft_from_text(turn, command.text) if described else None
+        draft = await draft_from_text(turn, command.text) if described else None
         await turn.reply.open_modal(create_modal(draft, private_metadata=""))
         return
     await propose_create(turn, command.text)
@@ -149,7 +162,7 @@ async def propose_create(turn: Turn, text: str) -> None:
             turn, texts.ASK_PROBLEM, dialogue.PendingQuestion(kind="new", waiting_for="problem")
         )
         return
-    draft = draft_from_text(turn, text)
+    draft = await draft_from_text(turn, text)
     draft_id = new_draft_id()
     await drafts(turn).save(turn.user, draft_id, StoredDraft(draft=draft))
     await dialogue.tell(turn, create_confirmation(draft, draft_id=draft_id))
@@ -309,15 +322,17 @@ async def _permalink(turn: Turn, *, channel_id: str, message_ts: str) -> str:
 async def shortcut_create(turn: Turn, *, text: str, channel_id: str, message_ts: str) -> None:
     """"Create incident from this message": the modal at once, then the message's link."""
     draft_id = new_draft_id()
-    draft = draft_from_text(turn, text) if text.strip() else None
-    view_id = await turn.reply.open_modal(create_modal(draft, private_metadata=draft_id))
+    # The modal opens at once (its trigger lives 3 s): people are named after it.
+    quick = await draft_from_text(turn, text, names=False) if text.strip() else None
+    view_id = await turn.reply.open_modal(create_modal(quick, private_metadata=draft_id))
+    draft = await draft_from_text(turn, text) if quick is not None else None
     permalink = await _permalink(turn, channel_id=channel_id, message_ts=message_ts)
     if draft is not None and permalink:
         link = texts.FROM_SLACK_MESSAGE.format(link=permalink)
         body = _clip(draft.description, DESCRIPTION_MAX - len(link) - 2)
         draft = draft.model_copy(update={"description": f"{body}\n\n{link}"})
     await drafts(turn).save(turn.user, draft_id, StoredDraft(draft=draft, permalink=permalink))
-    if view_id and draft is not None and permalink:
+    if view_id and draft is not None and draft != quick:
         await turn.reply.update_modal(view_id, create_modal(draft, private_metadata=draft_id))
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from starlette.types import ASGIApp
 
 from bot.app import create_bolt_app, create_web_app
 from bot.container import Container, open_container
@@ -132,6 +133,7 @@ async def running_bot(
     redaction: RedactionFilter | None = None,
     preconfigured: bool = True,
     refresh_lock_ttl: float | None = None,
+    servicenow_front: Callable[[ASGIApp], ASGIApp] | None = None,
     **setting_overrides: Any,
 ) -> AsyncIterator[BotHarness]:
     """Start both sandboxes and the bot; stop everything on exit.
@@ -139,7 +141,8 @@ async def running_bot(
     ``preconfigured`` seeds the workspace's ServiceNow connection from the environment
     settings (as ``SERVICENOW_INSTANCE`` and friends would); without it an admin has to
     run ``/snow setup`` first. ``refresh_lock_ttl`` shortens the refresh lock (tests
-    that kill a lock holder).
+    that kill a lock holder). ``servicenow_front`` wraps the sandbox ServiceNow's app in
+    front of the network (tests that lose answers on the way back).
     """
     sn = servicenow or ServiceNowSandbox(clock=clock)
     slack = SlackSandbox(bot_token=BOT_TOKEN, clock=clock)
@@ -150,8 +153,9 @@ async def running_bot(
     prefix = redis_prefix or f"snowbot-sandbox-{secrets.token_hex(4)}"
     bot_sock = bind_socket()
     bot_url = socket_url(bot_sock)
+    front = servicenow_front(sn.app) if servicenow_front is not None else sn.app
     async with (
-        serve_app(sn.app) as servicenow_url,
+        serve_app(front) as servicenow_url,
         serve_app(slack.app) as slack_url,
         httpx.AsyncClient(timeout=10) as http,
     ):

@@ -9,8 +9,14 @@ display values, typed queries); errors are those of ``bot.errors`` (``session``
 has the status mapping).
 
 Operations: ``current_user``, ``get_incident``, ``list_mine``, ``create_incident``
-(idempotent, see ``idempotency``), ``add_comment`` and ``request_close`` (both
-confirmed by reading back), ``table_insert`` and ``table_probe``.
+(idempotent, see ``idempotency``), ``add_comment``, ``request_close`` and ``reopen``
+(confirmed by reading back), ``table_insert`` and ``table_probe``.
+
+A comment appends, so it is never sent twice by this client. When its answer is lost
+and reading back does not show it, the outcome is unknown
+(``WriteOutcomeUnknownError``); the caller's next attempt passes ``recovering=True``
+and the write looks for its own comment among the incident's recent ones before
+writing anything again.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
 from bot.errors import (
     ServiceNowForbiddenError,
     ServiceNowNotFoundError,
@@ -29,8 +37,10 @@ from bot.errors import (
     ServiceNowUnavailableError,
     UserInputError,
     WriteNotAppliedError,
+    WriteOutcomeUnknownError,
 )
 from bot.servicenow import records
+from bot.servicenow.http import was_sent
 from bot.servicenow.idempotency import CreateGuard, IdempotentCreate
 from bot.servicenow.instance import Instance
 from bot.servicenow.models import (
@@ -41,6 +51,8 @@ from bot.servicenow.models import (
     IncidentDraft,
     IncidentPage,
     IncidentState,
+    ReopenOutcome,
+    ReopenResult,
     ServiceNowUser,
 )
 from bot.servicenow.query import (
@@ -64,7 +76,21 @@ CURRENT_USER_UI_PATH = "/api/now/ui/user/current_user"
 MAX_PAGE = 100
 DEFAULT_CLOSE_CODE = "Resolved by caller"
 CLOSURE_COMMENT = "The caller asked from Slack (snowbot) for this incident to be closed."
+REOPEN_COMMENT = "The caller asked from Slack (snowbot) for this incident to be reopened."
+RECENT_COMMENTS = 20  # how far back a recovering write looks for its own comment
 _CLOSED_STATES = frozenset({IncidentState.RESOLVED, IncidentState.CLOSED, IncidentState.CANCELED})
+_FINAL_STATES = frozenset({IncidentState.CLOSED, IncidentState.CANCELED})
+
+
+def closure_comment(note: str = "") -> str:
+    """The comment a close request writes when ServiceNow does not let the caller resolve."""
+    return f"{CLOSURE_COMMENT} {note.strip()}".strip()
+
+
+def reopen_comment(reason: str = "") -> str:
+    """The comment a reopen writes (in both outcomes): the request and the caller's reason."""
+    said = reason.strip()
+    return f"{REOPEN_COMMENT[:-1]}: {said}" if said else REOPEN_COMMENT
 
 
 @dataclass(frozen=True)
@@ -202,6 +228,11 @@ class ServiceNowIncidents:
 
     async def _latest_journal(self, sys_id: str, *, deadline: Deadline) -> Comment | None:
         """The newest comment from ``sys_journal_field`` (often closed to ESS users)."""
+        entries = await self._journal(sys_id, limit=1, deadline=deadline)
+        return entries[0] if entries else None
+
+    async def _journal(self, sys_id: str, *, limit: int, deadline: Deadline) -> list[Comment]:
+        """The newest comments from ``sys_journal_field`` ([] when it is closed to the user)."""
         query = Query.of(
             Eq("element_id", SysId(sys_id)),
             Eq("element", "comments"),
@@ -212,13 +243,25 @@ class ServiceNowIncidents:
                 "sys_journal_field",
                 query=query,
                 fields=records.JOURNAL_FIELDS,
-                limit=1,
+                limit=limit,
                 deadline=deadline,
                 operation="get_incident.journal",
             )
         except (ServiceNowForbiddenError, ServiceNowRejectedError, ServiceNowNotFoundError):
-            return None  # the journal is closed to this user: show the incident without it
-        return records.comment_from_journal(rows.records[0]) if rows.records else None
+            return []  # the journal is closed to this user: show the incident without it
+        return [records.comment_from_journal(row) for row in rows.records]
+
+    async def _has_recent_comment(
+        self, record: Mapping[str, Any], text: str, *, deadline: Deadline
+    ) -> bool:
+        """Whether ``text`` is among the incident's recent comments (a recovering write)."""
+        if "comments" in record:
+            entries = records.journal_entries(records.display(record, "comments"))
+        else:
+            entries = await self._journal(
+                records.value(record, "sys_id"), limit=RECENT_COMMENTS, deadline=deadline
+            )
+        return any(records.same_text(e.text, text) for e in entries[:RECENT_COMMENTS])
 
     async def list_mine(
         self, user_sys_id: str, *, open_only: bool = True, offset: int = 0, limit: int = 10
@@ -292,55 +335,97 @@ class ServiceNowIncidents:
             )
             return self._incident(record)
 
-    async def add_comment(self, number: str, text: str) -> Incident:
-        """Add an additional comment as the user; the incident read back, showing it."""
+    async def add_comment(self, number: str, text: str, *, recovering: bool = False) -> Incident:
+        """Add an additional comment as the user; the incident read back, showing it.
+
+        ``recovering``: an earlier attempt may have written it (its answer was lost), so
+        the incident's recent comments are searched first and the comment is not
+        written again when it is there.
+        """
         if not text.strip():
             msg = "an empty comment"
             raise UserInputError(msg)
         async with self._operation("add_comment") as deadline:
             record = await self._find_incident(number, deadline=deadline, operation="add_comment")
             sys_id = records.value(record, "sys_id")
+            if recovering and await self._has_recent_comment(
+                record, text.strip(), deadline=deadline
+            ):
+                return self._incident(record)
             return await self._comment(sys_id, text.strip(), deadline=deadline)
 
     async def _comment(self, sys_id: str, text: str, *, deadline: Deadline) -> Incident:
-        try:
-            # A comment appends: it is never sent twice.
-            await self._api.update(
-                "incident",
-                sys_id,
-                changes={"comments": text},
-                deadline=deadline,
-                operation="add_comment",
-                idempotent=False,
-            )
-        except ServiceNowUnavailableError:
-            # The answer may be lost after the write: reading back decides.
-            with contextlib.suppress(ServiceNowUnavailableError):
-                after = await self._read_incident(
-                    sys_id, deadline=deadline, operation="add_comment.read"
-                )
-                if _has_comment(after, text):
-                    return after
-            raise
-        after = await self._read_incident(sys_id, deadline=deadline, operation="add_comment.read")
+        found = await self._write_appending(
+            sys_id, {"comments": text}, text=text, deadline=deadline, operation="add_comment"
+        )
+        after = found or await self._read_incident(
+            sys_id, deadline=deadline, operation="add_comment.read"
+        )
         if not _has_comment(after, text):
             msg = "add_comment: the comment is not on the incident after writing it"
             raise WriteNotAppliedError(msg)
         return after
 
-    async def request_close(self, number: str, *, note: str = "") -> CloseResult:
+    async def _write_appending(
+        self,
+        sys_id: str,
+        changes: Mapping[str, str],
+        *,
+        text: str,
+        deadline: Deadline,
+        operation: str,
+    ) -> Incident | None:
+        """PATCH ``changes`` (which append the comment ``text``) once; never sent twice.
+
+        None when ServiceNow answered. When the answer is lost, reading back decides:
+        the incident when the comment is there, ``WriteOutcomeUnknownError`` when it is
+        not (yet); a request that never left raises as it is (nothing was written).
+        """
+        try:
+            await self._api.update(
+                "incident",
+                sys_id,
+                changes=dict(changes),
+                deadline=deadline,
+                operation=operation,
+                idempotent=False,
+            )
+        except ServiceNowUnavailableError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, httpx.HTTPError) and not was_sent(cause):
+                raise
+            with contextlib.suppress(ServiceNowUnavailableError):
+                after = await self._read_incident(
+                    sys_id, deadline=deadline, operation=f"{operation}.read"
+                )
+                if _has_comment(after, text):
+                    return after
+            msg = f"{operation}: the answer was lost and the comment is not found (yet)"
+            raise WriteOutcomeUnknownError(msg) from exc
+        return None
+
+    async def request_close(
+        self, number: str, *, note: str = "", recovering: bool = False
+    ) -> CloseResult:
         """Resolve the incident if ServiceNow lets the user; otherwise comment asking for it.
 
         The result says which happened: ``RESOLVED`` (read back in state 6),
         ``COMMENT_ADDED`` with ``reason`` ``forbidden`` (403), ``rejected`` (400)
         or ``not_applied`` (200 but a field ACL kept the state), or
-        ``ALREADY_CLOSED`` (nothing written).
+        ``ALREADY_CLOSED`` (nothing written). ``recovering``: an earlier attempt's
+        answer was lost, so a closure comment already there is not written again.
         """
         async with self._operation("request_close") as deadline:
             record = await self._find_incident(number, deadline=deadline, operation="request_close")
             incident = self._incident(record)
             if incident.state in _CLOSED_STATES:
                 return CloseResult(outcome=CloseOutcome.ALREADY_CLOSED, incident=incident)
+            if recovering and await self._has_recent_comment(
+                record, closure_comment(note), deadline=deadline
+            ):
+                return CloseResult(
+                    outcome=CloseOutcome.COMMENT_ADDED, incident=incident, reason="recovered"
+                )
             try:
                 await self._api.update(
                     "incident",
@@ -364,11 +449,73 @@ class ServiceNowIncidents:
                 reason = "forbidden"
             except ServiceNowRejectedError:
                 reason = "rejected"
-            text = f"{CLOSURE_COMMENT} {note.strip()}".strip()
-            after = await self._comment(incident.sys_id, text, deadline=deadline)
+            after = await self._comment(incident.sys_id, closure_comment(note), deadline=deadline)
             return CloseResult(
                 outcome=CloseOutcome.COMMENT_ADDED, incident=after, reason=reason
             )
+
+    async def reopen(self, number: str, comment: str, *, recovering: bool = False) -> ReopenResult:
+        """Set a resolved incident back to In Progress with ``comment``, where the user may.
+
+        One PATCH carries the state and the comment. The result says what happened:
+        ``REOPENED`` (read back in state 2); ``COMMENT_ADDED`` when ServiceNow refused
+        the state (``reason`` ``forbidden``, ``rejected``, or ``not_applied`` for a 200
+        that kept it: the comment then asks the desk to reopen it); ``STILL_OPEN`` (new,
+        in progress or on hold) and ``FINAL`` (closed or canceled), with nothing written.
+        ``recovering``: an earlier attempt's answer was lost; a comment already there
+        is not written again.
+        """
+        text = comment.strip()
+        if not text:
+            msg = "an empty reopen comment"
+            raise UserInputError(msg)
+        async with self._operation("reopen") as deadline:
+            record = await self._find_incident(number, deadline=deadline, operation="reopen")
+            incident = self._incident(record)
+            if incident.state in _FINAL_STATES:
+                return ReopenResult(outcome=ReopenOutcome.FINAL, incident=incident)
+            written = recovering and await self._has_recent_comment(
+                record, text, deadline=deadline
+            )
+            if incident.state != IncidentState.RESOLVED:
+                if not recovering:
+                    return ReopenResult(outcome=ReopenOutcome.STILL_OPEN, incident=incident)
+                # An earlier attempt set it back: make sure its comment is there too.
+                after = incident if written else await self._comment(
+                    incident.sys_id, text, deadline=deadline
+                )
+                return ReopenResult(outcome=ReopenOutcome.REOPENED, incident=after)
+            if written:  # the earlier attempt's comment is there and the state was kept
+                return ReopenResult(
+                    outcome=ReopenOutcome.COMMENT_ADDED, incident=incident, reason="not_applied"
+                )
+            return await self._reopen_resolved(incident, text, deadline=deadline)
+
+    async def _reopen_resolved(
+        self, incident: Incident, text: str, *, deadline: Deadline
+    ) -> ReopenResult:
+        changes = {"state": str(int(IncidentState.IN_PROGRESS)), "comments": text}
+        try:
+            lost = await self._write_appending(
+                incident.sys_id, changes, text=text, deadline=deadline, operation="reopen"
+            )
+        except ServiceNowForbiddenError:
+            reason = "forbidden"
+        except ServiceNowRejectedError:
+            reason = "rejected"
+        else:
+            after = lost or await self._read_incident(
+                incident.sys_id, deadline=deadline, operation="reopen.read"
+            )
+            if after.state == IncidentState.IN_PROGRESS:
+                return ReopenResult(outcome=ReopenOutcome.REOPENED, incident=after)
+            if not _has_comment(after, text):  # neither the state nor the comment stuck
+                after = await self._comment(incident.sys_id, text, deadline=deadline)
+            return ReopenResult(
+                outcome=ReopenOutcome.COMMENT_ADDED, incident=after, reason="not_applied"
+            )
+        after = await self._comment(incident.sys_id, text, deadline=deadline)
+        return ReopenResult(outcome=ReopenOutcome.COMMENT_ADDED, incident=after, reason=reason)
 
     # -- generic tables (feedback, setup checks) --------------------------------------
     async def table_insert(self, table: str, fields: Mapping[str, str]) -> dict[str, str]:

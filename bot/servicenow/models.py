@@ -120,6 +120,25 @@ class CloseResult(BaseModel):
     reason: str = ""  # why it fell back to a comment: "forbidden", "rejected", "not_applied"
 
 
+class ReopenOutcome(StrEnum):
+    """What a caller's reopen request did."""
+
+    REOPENED = "reopened"  # back to In Progress (state 2), with the caller's comment
+    COMMENT_ADDED = "comment_added"  # not allowed: the comment asks the desk to reopen it
+    STILL_OPEN = "still_open"  # new, in progress or on hold: nothing written
+    FINAL = "final"  # closed or canceled: cannot be reopened, nothing written
+
+
+class ReopenResult(BaseModel):
+    """The honest answer to "reopen my incident": what happened, and the record now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: ReopenOutcome
+    incident: Incident
+    reason: str = ""  # why it fell back to a comment: "forbidden", "rejected", "not_applied"
+
+
 class ServiceNowUser(BaseModel):
     """The ServiceNow identity behind a token."""
 

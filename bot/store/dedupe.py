@@ -12,6 +12,12 @@ that finds *pending* says "still working", one that finds *done* answers with th
 result; ``release`` gives the key back after a failure that changed nothing. The key
 (``idempotency_key(team, user, event)``) is also what goes into the incident's
 ``correlation_id``, so a create whose answer was lost can be found, not repeated.
+
+A pending claim whose attempt died with its process (older than the caller's stale
+rule), or ended without knowing whether ServiceNow wrote (``unsettle``: pending since
+0, so stale at once), may be taken over by exactly one later attempt
+(``take_over``, compare-and-set on the value read); that attempt looks for the write
+before doing it again.
 Every entry has a TTL; Redis failures are ``StoreError``, so callers fail closed
 (no dedupe, no create).
 """
@@ -32,6 +38,15 @@ from bot.store.keys import EVENT_DEDUPE_TTL, IDEMPOTENCY_TTL, Keys
 
 Clock = Callable[[], float]
 ClaimStatus = Literal["claimed", "pending", "done"]
+
+# Replace the value only if it is still the one the caller read.
+_CAS = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+  return 1
+end
+return 0
+"""
 
 
 def idempotency_key(*parts: str) -> str:
@@ -62,7 +77,8 @@ class Claim:
 
     status: ClaimStatus  # claimed: go ahead; pending: another attempt runs; done: see result
     result: str | None = None
-    since: float | None = None  # when the pending attempt started
+    since: float | None = None  # when the pending attempt started (done: when it ended)
+    raw: str = ""  # the stored value, for ``take_over``
 
     @property
     def won(self) -> bool:
@@ -89,11 +105,12 @@ class IdempotencyKeys:
     async def claim(self, scope: str, key: str) -> Claim:
         """Mark ``key`` pending if nobody has; otherwise say what the first attempt left."""
         name = self._keys.idempotency(scope, key)
-        pending = json.dumps({"status": "pending", "since": self._clock()})
+        now = self._clock()
+        pending = json.dumps({"status": "pending", "since": now})
         for _attempt in range(2):
             with redis_errors("claiming an idempotency key"):
                 if await self._redis.set(name, pending, nx=True, ex=self._ttl_s):
-                    return Claim("claimed", since=self._clock())
+                    return Claim("claimed", since=now, raw=pending)
                 existing = await self._read(name)
             if existing is not None:
                 return existing
@@ -106,6 +123,24 @@ class IdempotencyKeys:
         done = json.dumps({"status": "done", "result": value, "since": self._clock()})
         with redis_errors("remembering an idempotent result"):
             await self._redis.set(name, done, ex=self._ttl_s)
+
+    async def take_over(self, scope: str, key: str, seen: Claim) -> Claim | None:
+        """Own a pending claim whose attempt is over (None when another caller moved first)."""
+        now = self._clock()
+        mine = json.dumps({"status": "pending", "since": now})
+        with redis_errors("taking over an idempotency key"):
+            won = await self._redis.eval(
+                _CAS, 1, self._keys.idempotency(scope, key), seen.raw, mine
+            )
+        return Claim("claimed", since=now, raw=mine) if won and seen.raw else None
+
+    async def unsettle(self, scope: str, key: str) -> None:
+        """Keep a claim whose write may or may not have happened: pending, stale at once."""
+        name = self._keys.idempotency(scope, key)
+        with redis_errors("marking an idempotency key unsettled"):
+            await self._redis.set(
+                name, json.dumps({"status": "pending", "since": 0.0}), ex=self._ttl_s
+            )
 
     async def lookup(self, scope: str, key: str) -> Claim | None:
         """What is recorded for ``key``: pending, done with its result, or None."""
@@ -125,7 +160,7 @@ class IdempotencyKeys:
             data = json.loads(raw)
             since = data.get("since")
             if data.get("status") == "done":
-                return Claim("done", result=str(data.get("result")), since=since)
-            return Claim("pending", since=since)
+                return Claim("done", result=str(data.get("result")), since=since, raw=raw)
+            return Claim("pending", since=since, raw=raw)
         except (ValueError, AttributeError):
-            return Claim("pending")
+            return Claim("pending", raw=raw)

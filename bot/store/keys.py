@@ -19,6 +19,9 @@ IDEMPOTENCY_TTL = 86_400  # a create's answer may be looked for a day later
 REFRESH_LOCK_TTL = 15.0  # seconds; longer than the token call's time-out
 CONVERSATION_TTL = 1800  # multi-turn slots: half an hour
 DRAFT_TTL = 7200  # an incident draft waiting for Create: two hours
+PENDING_WRITE_TTL = 3600  # a write shown on a confirmation card: one hour to press it
+CLOSE_REQUEST_TTL = 86_400  # a close request written by the bot: not repeated for a day
+SLACK_NAME_TTL = 3600  # a Slack user's or channel's name, for plain text in ServiceNow
 PENDING_REQUEST_TTL = 3600  # what a user asked before connecting, kept for an hour
 REFRESH_FAILURE_TTL = 86_400  # refused refreshes kept a day, for the admin alert
 RECONNECT_PROMPT_TTL = 3600  # ask a user to reconnect at most once an hour
@@ -139,6 +142,20 @@ class Keys:
         """An incident draft shown with Create / Edit / Cancel, by its id."""
         return self._k(
             "draft", self.workspace(enterprise_id, team_id), _part(user_id), digest(draft_id)
+        )
+
+    def pending_write(
+        self, enterprise_id: str | None, team_id: str, user_id: str, write_id: str
+    ) -> str:
+        """A write waiting on its confirmation card, by the card's id."""
+        return self._k(
+            "write", self.workspace(enterprise_id, team_id), _part(user_id), digest(write_id)
+        )
+
+    def slack_name(self, enterprise_id: str | None, team_id: str, kind: str, slack_id: str) -> str:
+        """The cached name of a Slack user or channel (``kind``: ``user`` or ``channel``)."""
+        return self._k(
+            "name", self.workspace(enterprise_id, team_id), _part(kind), _part(slack_id)
         )
 
     def pending_request(self, enterprise_id: str | None, team_id: str, user_id: str) -> str:

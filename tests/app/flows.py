@@ -8,6 +8,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from bot.sandbox.harness import BotHarness
+from bot.sandbox.servicenow.gateway import RecordedRequest
 from bot.sandbox.slack import Message, View, render_surface
 from bot.sandbox.slack.interaction import state_values, view_submission_payload
 
@@ -52,6 +53,31 @@ def new_incidents(bot: BotHarness) -> list[dict[str, Any]]:
     return [r for r in bot.servicenow.rows("incident") if r["number"] > "INC0010015"]
 
 
+def comment_texts(bot: BotHarness, number: str) -> list[str]:
+    """The comment texts on an incident, newest first."""
+    return [row["value"] for row in bot.servicenow.comments_for(number)]
+
+
+def writes_to(bot: BotHarness, number: str) -> list[RecordedRequest]:
+    """Every write (PATCH, PUT, DELETE) the sandbox received for one incident's record."""
+    row = bot.servicenow.get_incident(number)
+    assert row is not None, number
+    return [
+        r
+        for r in bot.servicenow.requests
+        if r.method in ("PATCH", "PUT", "DELETE") and r.path.endswith(f"/incident/{row['sys_id']}")
+    ]
+
+
+def table_writes(bot: BotHarness) -> list[RecordedRequest]:
+    """Every write the sandbox's Table API received (creates included)."""
+    return [
+        r
+        for r in bot.servicenow.requests
+        if r.method in ("POST", "PATCH", "PUT", "DELETE") and "/api/now/" in r.path
+    ]
+
+
 def submission_request(bot: BotHarness, user_id: str, values: dict[str, Any]) -> Any:
     """A signed submission of the user's top modal (send it as often as you like)."""
     view = bot.slack.top_modal(user_id)
@@ -65,3 +91,37 @@ def submission_request(bot: BotHarness, user_id: str, values: dict[str, Any]) ->
         api_app_id=bot.driver.api_app_id,
     )
     return bot.driver.interaction_request(payload)
+
+
+class SlowAnswers:
+    """ASGI front: matching requests are processed at once; the answer leaves ``delay``
+    seconds later, if the client is still waiting (ServiceNow commits a request even
+    when the client has hung up; the sandbox's own latency fault would drop it)."""
+
+    def __init__(self, app: Any, *, method: str, path: str, delay: float) -> None:
+        self.app = app
+        self.method = method
+        self.path = path
+        self.delay = delay
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """ASGI entry point."""
+        if scope["type"] != "http" or (scope["method"], scope["path"]) != (self.method, self.path):
+            await self.app(scope, receive, send)
+            return
+        held: list[Any] = []
+
+        async def hold(message: Any) -> None:
+            held.append(message)
+
+        await self.app(scope, receive, hold)
+        try:
+            await asyncio.wait_for(_gone(receive), timeout=self.delay)
+        except TimeoutError:
+            for message in held:
+                await send(message)
+
+
+async def _gone(receive: Any) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass

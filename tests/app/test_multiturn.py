@@ -21,11 +21,12 @@ def latest_comment(bot: BotHarness, number: str) -> str:
 
 
 async def test_comment_without_text_asks_and_the_next_dm_adds_it(bot: BotHarness) -> None:
-    """A comment request without text asks what to say; the next DM is the comment."""
+    """A comment request without text asks what to say; the next DM, confirmed, is the comment."""
     await connected(bot, "abel.tuter")
     shown = await shown_after(bot, ABEL, bot.driver.dm("add a comment to INC0010001", user_id=ABEL))
     assert "What should the comment on *INC0010001* say?" in shown
     await shown_after(bot, ABEL, bot.driver.dm("The VPN is fine on cable now", user_id=ABEL))
+    await shown_after(bot, ABEL, bot.driver.press("Add comment", user_id=ABEL))
     assert latest_comment(bot, "INC0010001") == "The VPN is fine on cable now"
     assert await bot.container.conversations.load(abel(bot), PendingQuestion) is None
 
@@ -36,6 +37,7 @@ async def test_typed_number_answers_which_incident(bot: BotHarness) -> None:
     step = bot.driver.dm("add a comment: I'm in the office all day tomorrow", user_id=ABEL)
     await shown_after(bot, ABEL, step)
     await shown_after(bot, ABEL, bot.driver.dm("INC0010003", user_id=ABEL))
+    await shown_after(bot, ABEL, bot.driver.press("Add comment", user_id=ABEL))
     assert latest_comment(bot, "INC0010003") == "I'm in the office all day tomorrow"
 
 
@@ -169,3 +171,42 @@ async def test_pending_question_expires_with_a_ttl(bot: BotHarness) -> None:
     key = bot.container.keys.conversation(None, bot.slack.team_id, ABEL)
     ttl = await bot.container.redis.pttl(key)
     assert 0 < ttl <= 1800 * 1000
+
+
+async def test_captured_answer_is_shown_on_the_card_before_anything_is_written(
+    bot: BotHarness,
+) -> None:
+    """The text captured as an answer is quoted on a card; nothing is written before the press."""
+    await connected(bot, "abel.tuter")
+    await shown_after(bot, ABEL, bot.driver.dm("add a comment to INC0010001", user_id=ABEL))
+    before = len(bot.servicenow.comments_for("INC0010001"))
+    step = bot.driver.dm("back in the office on Monday", user_id=ABEL)
+    shown = await shown_after(bot, ABEL, step)
+    assert "Shall I add this comment to *INC0010001*?" in shown
+    assert ">back in the office on Monday" in shown
+    assert len(bot.servicenow.comments_for("INC0010001")) == before
+    assert await bot.container.conversations.load(abel(bot), PendingQuestion) is None
+
+
+async def test_another_incident_number_starts_over_instead_of_answering(bot: BotHarness) -> None:
+    """Asked what a comment should say, a question about another incident is a new request."""
+    await connected(bot, "abel.tuter")
+    await shown_after(bot, ABEL, bot.driver.dm("add a comment to INC0010001", user_id=ABEL))
+    shown = await shown_after(
+        bot, ABEL, bot.driver.dm("what's the status of INC0010004?", user_id=ABEL)
+    )
+    assert "Request a second monitor" in shown  # INC0010004's card
+    assert "[Add comment] [Cancel]" not in shown
+    assert [r for r in bot.servicenow.requests if r.method == "PATCH"] == []
+    assert await bot.container.conversations.load(abel(bot), PendingQuestion) is None
+
+
+async def test_another_write_while_asked_which_incident_starts_over(bot: BotHarness) -> None:
+    """Asked which incident a comment is for, "close INC0010002" is its own request."""
+    await connected(bot, "abel.tuter")
+    step = bot.driver.dm("add a comment: I'm in the office all day tomorrow", user_id=ABEL)
+    await shown_after(bot, ABEL, step)
+    shown = await shown_after(bot, ABEL, bot.driver.dm("close INC0010002", user_id=ABEL))
+    assert "Shall I ask to close *INC0010002*?" in shown
+    assert "in the office" not in shown
+    assert [r for r in bot.servicenow.requests if r.method == "PATCH"] == []

@@ -28,46 +28,13 @@ from bot.servicenow.session import ServiceNowSession
 from bot.services import StaticToken
 from bot.settings import Settings
 from bot.store.keys import Keys
+from tests.app.flows import SlowAnswers
 from tests.app.procs.create_process import DRAFT
 from tests.conftest import REDIS_URL
 
 INCIDENT_TABLE = "/api/now/v2/table/incident"
 CLIENT_ID = "snowbot-create-test"
 REPO = Path(__file__).resolve().parents[2]
-
-
-class SlowAnswers:
-    """ASGI front: matching requests are processed at once; the answer leaves ``delay``
-    seconds later, if the client is still waiting (ServiceNow commits a request even
-    when the client has hung up; the sandbox's own latency fault would drop it)."""
-
-    def __init__(self, app: Any, *, method: str, path: str, delay: float) -> None:
-        self.app = app
-        self.method = method
-        self.path = path
-        self.delay = delay
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        """ASGI entry point."""
-        if scope["type"] != "http" or (scope["method"], scope["path"]) != (self.method, self.path):
-            await self.app(scope, receive, send)
-            return
-        held: list[Any] = []
-
-        async def hold(message: Any) -> None:
-            held.append(message)
-
-        await self.app(scope, receive, hold)
-        try:
-            await asyncio.wait_for(_gone(receive), timeout=self.delay)
-        except TimeoutError:
-            for message in held:
-                await send(message)
-
-
-async def _gone(receive: Any) -> None:
-    while (await receive())["type"] != "http.disconnect":
-        pass
 
 
 @dataclass

@@ -7,6 +7,7 @@ and troubleshooting's deeper paths; here each label gets its DM conversation.)
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
 import pytest
@@ -47,10 +48,11 @@ async def _dm(bot: BotHarness, text: str, *, user_id: str = ABEL) -> Answer:
     )
 
 
-async def _snow(bot: BotHarness, text: str, *, user_id: str = ABEL) -> Answer:
+async def _responded(bot: BotHarness, step: Awaitable[object]) -> Answer:
+    """Run ``step`` (a command or a button press); the reply through its response_url."""
     await bot.container.work.settle()
     posts, requests = len(bot.slack.responses), len(bot.servicenow.requests)
-    await bot.driver.slash_command("/snow", text, user_id=user_id)
+    await step
     post = await bot.slack.wait_for_response(after=posts)
     await bot.container.work.settle()
     return Answer(
@@ -58,6 +60,14 @@ async def _snow(bot: BotHarness, text: str, *, user_id: str = ABEL) -> Answer:
         blocks=list(post.blocks),
         servicenow=bot.servicenow.requests[requests:],
     )
+
+
+async def _snow(bot: BotHarness, text: str, *, user_id: str = ABEL) -> Answer:
+    return await _responded(bot, bot.driver.slash_command("/snow", text, user_id=user_id))
+
+
+async def _press(bot: BotHarness, label: str, *, user_id: str = ABEL) -> Answer:
+    return await _responded(bot, bot.driver.press(label, user_id=user_id))
 
 
 def _incident(bot: BotHarness, number: str) -> dict[str, str]:
@@ -177,9 +187,13 @@ async def test_connect_in_a_dm_offers_a_personal_link(bot: BotHarness) -> None:
 
 
 async def test_disconnect_revokes_and_the_next_request_offers_connect(bot: BotHarness) -> None:
-    """disconnect: "log me out of servicenow" revokes; `/snow mine` then offers Connect."""
+    """disconnect: "log me out of servicenow", confirmed, revokes; `/snow mine` then offers
+    Connect."""
     await bot.connect("abel.tuter")
-    answer = await _dm(bot, "log me out of servicenow")
+    asked = await _dm(bot, "log me out of servicenow")
+    assert "Shall I unlink your ServiceNow account" in asked.shown
+    assert [r for r in asked.servicenow if r.path == "/oauth_revoke_token.do"] == []
+    answer = await _press(bot, "Disconnect")
     revokes = [r for r in answer.servicenow if r.path == "/oauth_revoke_token.do"]
     assert revokes
     assert "forgotten your ServiceNow link" in answer.shown

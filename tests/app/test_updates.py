@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from bot.sandbox.harness import BotHarness
 from bot.sandbox.slack import GENERAL_CHANNEL
-from tests.app.flows import ABEL, BETH, connected, shown_after
-
-
-def comment_texts(bot: BotHarness, number: str) -> list[str]:
-    """The comment texts on an incident, newest first."""
-    return [row["value"] for row in bot.servicenow.comments_for(number)]
+from tests.app.flows import ABEL, BETH, comment_texts, connected, shown_after
 
 
 def state_of(bot: BotHarness, number: str) -> str:
@@ -32,10 +27,11 @@ async def test_snow_comment_with_number_and_text_adds_it(bot: BotHarness) -> Non
 
 
 async def test_comment_intent_with_number_and_text_adds_it(bot: BotHarness) -> None:
-    """A DM "add to INC…: <text>" adds just the text after the colon."""
+    """A DM "add to INC…: <text>", once confirmed, adds just the text after the colon."""
     await connected(bot, "abel.tuter")
     step = bot.driver.dm("add to INC0010003: it happens after every restart", user_id=ABEL)
     await shown_after(bot, ABEL, step)
+    await shown_after(bot, ABEL, bot.driver.press("Add comment", user_id=ABEL))
     assert comment_texts(bot, "INC0010003")[0] == "it happens after every restart"
 
 
@@ -71,6 +67,7 @@ async def test_comment_without_number_offers_open_incidents(bot: BotHarness) -> 
     assert "INC0010004" not in shown  # open ones only
     _, pick = bot.driver.find_button("INC0010001 · VPN drops every few minutes", user_id=ABEL)
     await shown_after(bot, ABEL, bot.driver.press(pick.action_id, user_id=ABEL))
+    await shown_after(bot, ABEL, bot.driver.press("Add comment", user_id=ABEL))
     assert comment_texts(bot, "INC0010001")[0] == "I'm in the office all day tomorrow"
 
 
@@ -87,9 +84,10 @@ async def test_close_where_allowed_resolves_the_incident(bot: BotHarness) -> Non
 async def test_close_refused_by_field_acl_adds_a_closure_comment(bot: BotHarness) -> None:
     """An ESS user's close request that ServiceNow ignores becomes a comment, said honestly."""
     await connected(bot, "abel.tuter")
-    shown = await shown_after(
+    await shown_after(
         bot, ABEL, bot.driver.dm("INC0010001 is fixed, you can close it", user_id=ABEL)
     )
+    shown = await shown_after(bot, ABEL, bot.driver.press("Close it", user_id=ABEL))
     assert state_of(bot, "INC0010001") == "2"
     assert "close" in comment_texts(bot, "INC0010001")[0].lower()
     assert "doesn't let your account resolve" in shown
@@ -138,7 +136,8 @@ async def test_comment_asked_in_a_channel_leaves_only_a_neutral_note(bot: BotHar
     step = bot.driver.mention(
         "add to INC0010003: it happens after every restart", user_id=ABEL
     )
-    shown = await shown_after(bot, ABEL, step)
+    await shown_after(bot, ABEL, step)
+    shown = await shown_after(bot, ABEL, bot.driver.press("Add comment", user_id=ABEL))
     assert "I've added your comment" in shown
     public = [m for m in bot.slack.messages_in(GENERAL_CHANNEL) if m.ephemeral_to is None]
     assert any(m.text == "I've sent you the details privately." for m in public)

@@ -25,7 +25,8 @@ def test_help_lists_the_whole_snow_grammar() -> None:
     shown = "\n".join(mrkdwn_texts(help_message()))
     for command in (
         "/snow INC0012345", "/snow mine", "/snow new &lt;what's wrong&gt;",
-        "/snow comment INC0012345 &lt;text&gt;", "/snow close INC0012345", "/snow feedback",
+        "/snow comment INC0012345 &lt;text&gt;", "/snow close INC0012345",
+        "/snow reopen INC0012345 [reason]", "/snow feedback",
         "/snow connect", "/snow disconnect", "/snow status", "/snow setup", "/snow help",
     ):
         assert command in shown

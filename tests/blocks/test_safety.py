@@ -54,6 +54,12 @@ from bot.blocks import (
     status_message,
     welcome_message,
 )
+from bot.blocks.confirm import (
+    close_already_asked,
+    other_record_message,
+    reopen_result,
+    write_confirmation,
+)
 from bot.servicenow.models import Comment, Incident, IncidentDraft, IncidentPage, ServiceNowUser
 from bot.settings import Settings
 from tests.blocks.scan import HOSTILE, injection_problems, limit_problems, walk
@@ -144,6 +150,20 @@ def all_outputs(text: str, *, many: int = 3, secret: str = SECRET) -> dict[
         "comment_added": (comment_added(text, text), 50),
         "close_resolved": (close_result(text, "resolved"), 50),
         "close_comment": (close_result(text, "comment_added"), 50),
+        "close_already_asked": (close_already_asked(text, when=text), 50),
+        **{
+            f"confirm_{kind}": (
+                write_confirmation(kind, write_id="w-1", number=text, title=text, text=text,
+                                   account=text),
+                50,
+            )
+            for kind in ("comment", "close", "reopen", "disconnect")
+        },
+        **{
+            f"reopen_{shown}": (reopen_result(text, shown, state=text), 50)
+            for shown in ("reopened", "comment_added", "still_open", "final")
+        },
+        "other_record": (other_record_message(text, text), 50),
         "feedback_modal": (feedback_modal(text), 100),
         "feedback_thanks": (feedback_thanks(rating=3, added_as_comment_to=text,
                                             kept_for_admin=True), 50),

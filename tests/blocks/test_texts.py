@@ -96,7 +96,8 @@ def test_every_design_intent_has_a_human_label() -> None:
     """Each intent label of DESIGN.md has a label people understand."""
     design = {
         "incident.lookup", "incident.list_mine", "incident.create", "incident.comment",
-        "incident.close_request", "feedback.give", "connect", "disconnect", "setup.admin",
+        "incident.close_request", "incident.reopen", "feedback.give", "connect", "disconnect",
+        "setup.admin",
         "troubleshoot.connection", "help", "greeting", "out_of_scope",
     }
     assert set(texts.INTENT_LABELS) == set(design)

@@ -401,7 +401,7 @@ def test_manifest_asks_for_least_privilege_bot_scopes() -> None:
     assert set(scopes) == {"bot"}
     assert sorted(scopes["bot"]) == sorted(
         ["commands", "chat:write", "im:history", "im:write", "app_mentions:read", "users:read",
-         "users:read.email"]
+         "users:read.email", "channels:read"]
     )
 
 

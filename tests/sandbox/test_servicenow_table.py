@@ -411,3 +411,72 @@ async def test_unknown_api_path_answers_400_envelope(login: Login) -> None:
         answer = await beth.get("/api/now/v2/nothing/here")
     assert answer.status_code == 400
     assert answer.json()["error"]["message"] == "Requested URI does not represent any resource"
+
+
+# --- reopening: who may, and what is final ------------------------------------------
+
+
+def _state_of(sb: ServiceNowSandbox, number: str) -> str:
+    record = sb.get_incident(number)
+    assert record is not None
+    return record["state"]
+
+
+async def _set_state(client: httpx.AsyncClient, sys_id: str, state: str) -> httpx.Response:
+    return await client.patch(f"{INCIDENTS}/{sys_id}", json={"state": state})
+
+
+async def test_caller_may_reopen_their_resolved_incident(
+    login: Login, sb: ServiceNowSandbox
+) -> None:
+    """An ESS caller sets their resolved incident back to In Progress; it is counted."""
+    async with login("abel.tuter") as abel:
+        answer = await _set_state(abel, _sys_id(sb, "INC0010004"), "2")
+    assert answer.status_code == 200
+    record = sb.get_incident("INC0010004")
+    assert record is not None
+    assert (record["state"], record["resolved_at"], record["reopen_count"]) == ("2", "", "1")
+
+
+async def test_ess_user_who_is_not_the_caller_cannot_reopen(
+    login: Login, sb: ServiceNowSandbox
+) -> None:
+    """Abel opened INC0010015 for Bow: his reopen answers 200 and changes nothing."""
+    sys_id = _sys_id(sb, "INC0010015")
+    sb.store.update("incident", sys_id, {"state": "6"}, user=sb.user_by_name("beth.anglin"))
+    async with login("abel.tuter") as abel:
+        answer = await _set_state(abel, sys_id, "2")
+    assert answer.status_code == 200
+    assert _state_of(sb, "INC0010015") == "6"
+
+
+async def test_caller_cannot_change_the_state_of_an_open_incident(
+    login: Login, sb: ServiceNowSandbox
+) -> None:
+    """The caller's state change is allowed only from Resolved; otherwise it is ignored."""
+    async with login("abel.tuter") as abel:
+        await _set_state(abel, _sys_id(sb, "INC0010002"), "3")
+    assert _state_of(sb, "INC0010002") == "1"
+
+
+async def test_agent_may_reopen_any_resolved_incident(
+    login: Login, sb: ServiceNowSandbox
+) -> None:
+    """Beth (itil) reopens Carol's resolved incident."""
+    async with login("beth.anglin") as beth:
+        answer = await _set_state(beth, _sys_id(sb, "INC0010013"), "2")
+    assert answer.status_code == 200
+    assert _state_of(sb, "INC0010013") == "2"
+
+
+@pytest.mark.parametrize("number", ["INC0010006", "INC0010009"])
+async def test_closed_and_canceled_are_final_even_for_agents(
+    login: Login, sb: ServiceNowSandbox, number: str
+) -> None:
+    """Changing the state of a closed or canceled incident is refused with a 403."""
+    before = sb.get_incident(number)
+    assert before is not None
+    async with login("beth.anglin") as beth:
+        answer = await _set_state(beth, before["sys_id"], "2")
+    assert answer.status_code == 403
+    assert _state_of(sb, number) == before["state"]

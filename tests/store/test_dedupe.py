@@ -102,3 +102,34 @@ async def test_unreachable_redis_fails_closed() -> None:
                 await IdempotencyKeys(down, keys=Keys()).claim("create", "k")
     finally:
         await down.aclose()
+
+
+async def test_one_of_many_takes_a_stale_claim_over(redis: Redis, keys: Keys) -> None:
+    """Of ten attempts to take over the same pending claim, exactly one wins."""
+    idem = IdempotencyKeys(redis, keys=keys)
+    await idem.claim("write", "k1")
+    seen = await idem.claim("write", "k1")
+    won = await asyncio.gather(*(idem.take_over("write", "k1", seen) for _ in range(10)))
+    assert [w is not None for w in won].count(True) == 1
+
+
+async def test_a_done_claim_cannot_be_taken_over(redis: Redis, keys: Keys) -> None:
+    """A claim that finished in between is not taken over with what was read before."""
+    idem = IdempotencyKeys(redis, keys=keys)
+    await idem.claim("write", "k1")
+    seen = await idem.claim("write", "k1")
+    await idem.remember("write", "k1", value="done")
+    assert await idem.take_over("write", "k1", seen) is None
+    found = await idem.lookup("write", "k1")
+    assert found is not None
+    assert found.status == "done"
+
+
+async def test_unsettled_claim_is_pending_since_zero(redis: Redis, keys: Keys) -> None:
+    """An attempt that does not know whether it wrote leaves a claim stale at once."""
+    idem = IdempotencyKeys(redis, keys=keys, clock=lambda: 500.0)
+    await idem.claim("write", "k1")
+    await idem.unsettle("write", "k1")
+    again = await idem.claim("write", "k1")
+    assert (again.status, again.since) == ("pending", 0.0)
+    assert 0 < await redis.ttl(keys.idempotency("write", "k1")) <= IDEMPOTENCY_TTL

@@ -115,6 +115,7 @@ def incident_schema() -> TableSchema:
             Column("opened_at", "datetime"),
             Column("resolved_at", "datetime"),
             Column("closed_at", "datetime"),
+            Column("reopen_count", "integer"),
             Column("comments", "journal"),
             Column("work_notes", "journal"),
             Column("comments_and_work_notes", "journal"),

@@ -234,3 +234,7 @@ def _incident_derived(
         record["resolved_by"] = user.sys_id if user else ""
     if state == "7" and old_state != "7" and not record.get("closed_at"):
         record["closed_at"] = now
+    if old_state == "6" and state in ("1", "2", "3"):  # reopened: no longer resolved
+        record["resolved_at"] = ""
+        record["resolved_by"] = ""
+        record["reopen_count"] = str(int(record.get("reopen_count") or "0") + 1)

@@ -16,6 +16,10 @@
   ``sb.ess_readonly_fields[table]`` are silently ignored for ESS users (200, unchanged);
   with ``sb.resolve_requires_close_fields`` a resolve/close without ``close_code`` and
   ``close_notes`` is a 403 "Data Policy Exception".
+- Reopening: the caller of a resolved incident may set it back to New, In Progress or
+  On Hold even as an ESS user (the one state change ESS callers may make); agents
+  (itil, admin) may change any state. Closed and Canceled are final: changing the
+  state of such an incident is a 403 for everyone.
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ if TYPE_CHECKING:
     from bot.sandbox.servicenow.app import ServiceNowSandbox
 
 REST_ROLE = "snc_platform_rest_api_access"
+RESOLVED = "6"
+OPEN_STATES = frozenset({"1", "2", "3"})
+FINAL_STATES = frozenset({"7", "8"})
 JOURNAL_INPUTS = ("comments", "work_notes")
 DEFAULT_LIMIT = 10000
 
@@ -242,13 +249,34 @@ def _as_text(value: object) -> str:
 
 
 def _writable(
-    sb: ServiceNowSandbox, table: str, values: dict[str, str], user: User
+    sb: ServiceNowSandbox,
+    table: str,
+    values: dict[str, str],
+    user: User,
+    record: Record | None = None,
 ) -> dict[str, str]:
     """Drop what an ESS user may not write (silently, as field ACLs do)."""
     if not user.is_ess:
         return values
-    blocked = sb.ess_readonly_fields.get(table, set())
+    blocked = set(sb.ess_readonly_fields.get(table, set()))
+    if table == "incident" and record is not None and _caller_reopens(record, values, user):
+        blocked -= {"state", "incident_state"}
     return {k: v for k, v in values.items() if k not in blocked}
+
+
+def _caller_reopens(record: Record, values: dict[str, str], user: User) -> bool:
+    """Whether this write is the caller setting their resolved incident back to open."""
+    return (
+        record.get("caller_id") == user.sys_id
+        and record.get("state") == RESOLVED
+        and values.get("state", "") in OPEN_STATES
+    )
+
+
+def _changes_final_state(record: Record, fields: dict[str, str]) -> bool:
+    """Whether a write changes the state of a closed or canceled incident."""
+    wanted = fields.get("state")
+    return record.get("state") in FINAL_STATES and wanted is not None and wanted != record["state"]
 
 
 def _write_journals(
@@ -307,8 +335,10 @@ async def _update(
     values = await _payload(request)
     if isinstance(values, Response):
         return values
-    values = _writable(sb, table, values, user)
+    values = _writable(sb, table, values, user, record)
     fields = {k: v for k, v in values.items() if k not in JOURNAL_INPUTS}
+    if table == "incident" and _changes_final_state(record, fields):
+        return _acl_refused("Update")
     if table == "incident" and _misses_resolution(sb, {**record, **fields}):
         return responses.envelope(
             403,

@@ -32,7 +32,8 @@ Usage::
     ``await wait_for(predicate, timeout=3)``, ``await wait_for_call(method, where=, after=,
     timeout=)``, ``await wait_for_response(after=, timeout=)``; ``ack_problems``.
     Methods: auth.test, chat.postMessage/postEphemeral/update/delete/getPermalink,
-    views.open/push/update/publish, conversations.open, users.info, users.lookupByEmail;
+    views.open/push/update/publish, conversations.open, conversations.info, users.info,
+    users.lookupByEmail;
     others answer ``unknown_method``.
 ``SlackDriver(*, bot_url, signing_secret, slack, slack_url, http, clock=time.time)``
     (module ``driver``; payloads in ``interaction``); each returns the bot's

@@ -283,6 +283,10 @@ class SlackDriver:
 
     async def press(self, button_label: str, *, user_id: str) -> httpx.Response:
         """Press the button (by label or action_id) in the newest message or view that has it."""
+        return await self.send(self.press_request(button_label, user_id=user_id))
+
+    def press_request(self, button_label: str, *, user_id: str) -> SignedRequest:
+        """The signed press of a button, to send as often as Slack might (retries)."""
         surface, button = self.find_button(button_label, user_id=user_id)
         trigger_id = self.slack.issue_trigger_id(user_id)
         response_url = None
@@ -293,7 +297,7 @@ class SlackDriver:
             slack=self.slack, surface=surface, button=button, user_id=user_id,
             trigger_id=trigger_id, response_url=response_url, api_app_id=self.api_app_id,
             action_ts=f"{self.clock():.6f}")
-        return await self.send(self.interaction_request(payload))
+        return self.interaction_request(payload)
 
     async def submit_view(self, values: Mapping[str, Any] | None = None, *, user_id: str,
                           view_id: str | None = None) -> httpx.Response:

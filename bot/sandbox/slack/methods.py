@@ -3,7 +3,8 @@
 Each handler takes the sandbox and the decoded arguments and returns the JSON answer.
 Supported: auth.test, chat.postMessage, chat.postEphemeral, chat.update, chat.delete,
 chat.getPermalink, views.open, views.push, views.update, views.publish,
-conversations.open, users.info, users.lookupByEmail. Anything else is ``unknown_method``.
+conversations.open, conversations.info, users.info, users.lookupByEmail. Anything else is
+``unknown_method``.
 ``apply_view_ack``/``close_modal`` keep the modal stacks as Slack does after a submission.
 """
 
@@ -249,6 +250,15 @@ def conversations_open(sb: SlackSandbox, args: dict[str, Any]) -> Answer:
     return {"ok": True, "channel": {"id": dm_channel_id(user.id)}}
 
 
+def conversations_info(sb: SlackSandbox, args: dict[str, Any]) -> Answer:
+    """A conversation's id and name (public channels and the bot's DMs)."""
+    channel = sb.directory.channels.get(_str(args, "channel") or "")
+    if channel is None:
+        return _error("channel_not_found")
+    return {"ok": True, "channel": {"id": channel.id, "name": channel.name,
+                                    "is_channel": not channel.is_im, "is_im": channel.is_im}}
+
+
 def users_info(sb: SlackSandbox, args: dict[str, Any]) -> Answer:
     """A user's profile, flags and team."""
     user = sb.users.get(_str(args, "user") or "")
@@ -325,6 +335,7 @@ HANDLERS: dict[str, Callable[[SlackSandbox, dict[str, Any]], Answer]] = {
     "views.update": views_update,
     "views.publish": views_publish,
     "conversations.open": conversations_open,
+    "conversations.info": conversations_info,
     "users.info": users_info,
     "users.lookupByEmail": users_lookup_by_email,
 }
