@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from bot.charts import chart_routes
 from bot.connect import oauth_routes
 from bot.container import Container
+from bot.errors import ConfigError
 from bot.listeners import register_all
 from bot.logs import new_request_id, request_id_var
 from bot.metrics import CONTENT_TYPE_LATEST
@@ -38,15 +39,24 @@ log = logging.getLogger(__name__)
 
 
 def create_bolt_app(container: Container) -> AsyncApp:
-    """The Bolt app with every listener registered; no network I/O happens here."""
-    signing_secret = container.settings.slack_signing_secret
+    """The Bolt app with every listener registered; no network I/O happens here.
+
+    Every request that reaches it over HTTP is verified with the signing secret, in
+    every mode: Socket Mode only adds the websocket (whose messages Bolt does not sign),
+    it never turns the HTTP check off. Without a signing secret and a bot token there
+    is no app (``ConfigError``), never one that accepts unsigned requests.
+    """
+    settings = container.settings
+    missing = [name for name in settings.missing() if name.startswith("SLACK_")]
+    if missing or settings.slack_signing_secret is None:
+        msg = f"missing settings: {', '.join(missing or ['SLACK_SIGNING_SECRET'])}"
+        raise ConfigError(msg)
     bolt = AsyncApp(
         client=container.slack,
-        signing_secret=signing_secret.get_secret_value() if signing_secret else None,
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
         logger=logging.getLogger("slack_bolt.AsyncApp"),
         process_before_response=False,
-        request_verification_enabled=container.settings.slack_app_token is None
-        or signing_secret is not None,
+        request_verification_enabled=True,
     )
     register_all(bolt, container)
     return bolt
@@ -128,12 +138,7 @@ def readiness_problems(container: Container) -> list[str]:
     """What keeps this process from serving users (empty when ready)."""
     problems: list[str] = []
     settings = container.settings
-    if settings.slack_bot_token is None:
-        problems.append("SLACK_BOT_TOKEN is not set")
-    if settings.slack_signing_secret is None and settings.slack_app_token is None:
-        problems.append("SLACK_SIGNING_SECRET is not set")
-    if not settings.encryption_keys:
-        problems.append("SNOWBOT_ENCRYPTION_KEYS is not set")
+    problems.extend(f"{name} is not set" for name in settings.missing())
     engine: Any = getattr(container, "engine", None)
     if engine is None:
         problems.append("the intent model is not loaded")

@@ -76,6 +76,10 @@ async def serve(settings: Settings, *, trial: bool = False) -> int:
             file=sys.stderr,
         )
         return 2
+    missing = settings.missing()
+    if missing:
+        print(_missing_line(settings, missing), file=sys.stderr)
+        return 2
     metrics = Metrics()
     redaction = configure_logging(
         level=settings.log_level,
@@ -113,6 +117,17 @@ async def serve(settings: Settings, *, trial: bool = False) -> int:
             cancelled = await container.work.drain(within=15)
             log.info("stopped; %d background task(s) cancelled at shutdown", cancelled)
     return 0
+
+
+def _missing_line(settings: Settings, missing: list[str]) -> str:
+    """One line naming every missing setting (``snowbot check`` explains the rest)."""
+    line = f"snowbot serve: missing settings: {', '.join(missing)}."
+    if "SLACK_SIGNING_SECRET" in missing and settings.slack_app_token is not None:
+        line += (
+            " Socket Mode needs SLACK_SIGNING_SECRET too: the HTTP server verifies every "
+            "request it serves."
+        )
+    return f"{line} Set them and start again (`snowbot check` checks the rest)."
 
 
 async def rotate_keys(settings: Settings, *, out: TextIO) -> int:

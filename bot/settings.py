@@ -186,6 +186,23 @@ class Settings(BaseSettings):
         """The ServiceNow OAuth redirect URL this deployment must register."""
         return f"{self.public_url.rstrip('/')}/servicenow/oauth/callback"
 
+    def missing(self) -> list[str]:
+        """The environment names of required settings that are not set, in one list.
+
+        ``SLACK_SIGNING_SECRET`` is required in every mode, Socket Mode included: the
+        HTTP server verifies every request it serves.
+        """
+        required = (
+            ("SLACK_BOT_TOKEN", self.slack_bot_token),
+            ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
+            ("SNOWBOT_ENCRYPTION_KEYS", self.encryption_keys),
+        )
+        return [
+            name
+            for name, value in required
+            if not value or (isinstance(value, SecretStr) and not value.get_secret_value())
+        ]
+
     @property
     def uses_memory_store(self) -> bool:
         """Whether Redis is the embedded in-process store (demo and trials only)."""

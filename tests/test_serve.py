@@ -118,3 +118,44 @@ async def test_serve_refuses_the_memory_store_without_trial() -> None:
     assert process.returncode == 2
     assert b"memory://" in output
     assert b"Traceback" not in output
+
+
+async def _serve_output(env: dict[str, str], *args: str) -> tuple[int | None, str]:
+    """Run `snowbot serve` with exactly ``env``; its exit status and everything it printed."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "serve", *args,
+        env={"PATH": os.environ.get("PATH", ""), **env},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    return process.returncode, output.decode()
+
+
+async def test_serve_lists_every_missing_setting_at_once() -> None:
+    """`snowbot serve --trial` with only the key set names every missing setting, no traceback."""
+    code, output = await _serve_output(
+        {"REDIS_URL": "memory://", "SNOWBOT_ENCRYPTION_KEYS": Settings.generate_key()}, "--trial"
+    )
+    assert code == 2
+    assert "SLACK_BOT_TOKEN" in output
+    assert "SLACK_SIGNING_SECRET" in output
+    assert "Traceback" not in output
+
+
+async def test_serve_in_socket_mode_without_a_signing_secret_refuses_with_one_line() -> None:
+    """Socket Mode without SLACK_SIGNING_SECRET: `serve` refuses to start, in one line."""
+    code, output = await _serve_output(
+        {
+            "REDIS_URL": "memory://",
+            "SNOWBOT_ENCRYPTION_KEYS": Settings.generate_key(),
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_APP_TOKEN": "xapp-1-serve-test",
+            "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/",
+            "PORT": str(free_port()),
+        },
+        "--trial",
+    )
+    assert code == 2
+    assert output.strip().count("\n") == 0, output
+    assert "SLACK_SIGNING_SECRET" in output
+    assert "Traceback" not in output
