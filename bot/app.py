@@ -11,6 +11,9 @@ routes of DESIGN.md:
     GET  /readyz                       configuration and model loaded (not Redis)
     GET  /metrics                      Prometheus text format
     GET  /charts/feedback.png          the admin's feedback chart (signed URL, bot/charts.py)
+
+Every request body is capped (``bot.limits``: 1 MB, less on some routes) and refused
+with 413 before anything reads it, Bolt's signature check included.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from bot.charts import chart_routes
 from bot.connect import oauth_routes
 from bot.container import Container
 from bot.errors import ConfigError
+from bot.limits import BodyLimitMiddleware
 from bot.listeners import register_all
 from bot.logs import new_request_id, request_id_var
 from bot.metrics import CONTENT_TYPE_LATEST
@@ -131,6 +135,8 @@ def create_web_app(container: Container, bolt: AsyncApp, *, ready: bool = True) 
     ]
     app = Starlette(routes=routes)
     app.add_middleware(RequestIdMiddleware)
+    # Added last, so it runs first: an oversized body is refused before anything reads it.
+    app.add_middleware(BodyLimitMiddleware)
     return app
 
 
