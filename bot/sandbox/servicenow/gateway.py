@@ -199,6 +199,9 @@ class Gateway:
                 403, "User Not Authorized", "ACL Exception: security constraints"
             ),
             "401": responses.not_authenticated,
+            "405": lambda: responses.envelope(
+                405, "Method not allowed", "Injected by the sandbox"
+            ),
             "404": lambda: responses.envelope(
                 404, "No Record found", "Record doesn't exist or ACL restricts the record retrieval"
             ),
