@@ -9,8 +9,10 @@ routes of DESIGN.md:
     GET  /servicenow/oauth/callback    consent comes back here
     GET  /healthz                      liveness, with Redis health as detail
     GET  /readyz                       configuration and model loaded (not Redis)
-    GET  /metrics                      Prometheus text format
     GET  /charts/feedback.png          the admin's feedback chart (signed URL, bot/charts.py)
+
+``create_metrics_app(container)`` serves ``GET /metrics`` (Prometheus text format) on
+its own port (``SNOWBOT_METRICS_PORT``), never on the public one.
 
 Every request body is capped (``bot.limits``: 1 MB, less on some routes) and refused
 with 413 before anything reads it, Bolt's signature check included.
@@ -98,7 +100,7 @@ async def redis_healthy(container: Container, within: float = 1.0) -> bool:
 
 
 def create_web_app(container: Container, bolt: AsyncApp, *, ready: bool = True) -> Starlette:
-    """The Starlette app serving Slack, the OAuth pages, health and metrics."""
+    """The Starlette app serving Slack, the OAuth pages and health (not metrics)."""
     handler = AsyncSlackRequestHandler(bolt)
 
     async def slack_events(request: Request) -> Response:
@@ -121,21 +123,28 @@ def create_web_app(container: Container, bolt: AsyncApp, *, ready: bool = True) 
             return JSONResponse({"status": "not ready", "problems": problems}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    async def metrics(_: Request) -> Response:
-        container.metrics.work_in_flight.set(container.work.in_flight)
-        return Response(container.metrics.render(), media_type=CONTENT_TYPE_LATEST)
-
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
         *oauth_routes(container),
         *chart_routes(container),  # GET /charts/feedback.png (signed, expiring)
     ]
     app = Starlette(routes=routes)
     app.add_middleware(RequestIdMiddleware)
     # Added last, so it runs first: an oversized body is refused before anything reads it.
+    app.add_middleware(BodyLimitMiddleware)
+    return app
+
+
+def create_metrics_app(container: Container) -> Starlette:
+    """``GET /metrics`` alone, for the metrics port (Prometheus scrapes it there)."""
+
+    async def metrics(_: Request) -> Response:
+        container.metrics.work_in_flight.set(container.work.in_flight)
+        return Response(container.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    app = Starlette(routes=[Route("/metrics", metrics, methods=["GET"])])
     app.add_middleware(BodyLimitMiddleware)
     return app
 

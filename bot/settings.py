@@ -120,6 +120,13 @@ class Settings(BaseSettings):
     )
     pkce: bool = Field(default=True, validation_alias=AliasChoices("SNOWBOT_PKCE", "pkce"))
     port: int = Field(default=3000, validation_alias=AliasChoices("PORT", "port"))
+    # /metrics is served here, never on PORT (which Slack and browsers reach); 0: off.
+    metrics_port: int = Field(
+        default=9464,
+        ge=0,
+        le=65535,
+        validation_alias=AliasChoices("SNOWBOT_METRICS_PORT", "metrics_port"),
+    )
     incident_digits: int = Field(
         default=7,
         ge=5,

@@ -81,6 +81,7 @@ async def test_serve_answers_a_signed_snow_help_and_stops_on_sigterm(
             "SERVICENOW_CLIENT_SECRET": "not-a-real-secret",
             "SNOWBOT_ALLOW_INSECURE_INSTANCE": "true",
             "PORT": str(port),
+            "SNOWBOT_METRICS_PORT": "0",
         }
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "serve", env=env,
@@ -101,6 +102,40 @@ async def test_serve_answers_a_signed_snow_help_and_stops_on_sigterm(
             code = await asyncio.wait_for(process.wait(), timeout=30)
             output = await process.stdout.read() if process.stdout else b""
     assert code == 0, output.decode()[-3000:]
+
+
+async def test_serve_answers_metrics_on_their_own_port_only(redis_prefix: str) -> None:
+    """`snowbot serve` answers /metrics on SNOWBOT_METRICS_PORT, and 404 on PORT."""
+    port, metrics_port = free_port(), free_port()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING,
+        "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/",
+        "REDIS_URL": REDIS_URL,
+        "SNOWBOT_REDIS_PREFIX": redis_prefix,
+        "SNOWBOT_ENCRYPTION_KEYS": Settings.generate_key(),
+        "PORT": str(port),
+        "SNOWBOT_METRICS_PORT": str(metrics_port),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "serve", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        await wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+        await wait_until_up(f"http://127.0.0.1:{metrics_port}/metrics", process)
+        async with httpx.AsyncClient() as http:
+            public = await http.get(f"http://127.0.0.1:{port}/metrics")
+            private = await http.get(f"http://127.0.0.1:{metrics_port}/metrics")
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), timeout=30)
+    assert public.status_code == 404
+    assert private.status_code == 200
+    assert "snowbot_redis_up" in private.text
+    assert code == 0
 
 
 async def test_serve_refuses_the_memory_store_without_trial() -> None:

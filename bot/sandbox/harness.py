@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from bot.app import create_bolt_app, create_web_app
+from bot.app import create_bolt_app, create_metrics_app, create_web_app
 from bot.container import Container, open_container
 from bot.logs import RedactionFilter
 from bot.sandbox.server import bind_socket, serve_app, socket_url
@@ -55,6 +55,7 @@ class BotHarness:
     slack: SlackSandbox
     slack_url: str
     bot_url: str
+    metrics_url: str
     container: Container
     driver: SlackDriver
     http: httpx.AsyncClient
@@ -182,7 +183,10 @@ async def running_bot(
         ) as container:
             bolt = create_bolt_app(container)
             web = create_web_app(container, bolt)
-            async with serve_app(web, sock=bot_sock):
+            async with (
+                serve_app(web, sock=bot_sock),
+                serve_app(create_metrics_app(container)) as metrics_url,
+            ):
                 driver = SlackDriver(
                     bot_url=f"{bot_url}/slack/events",
                     signing_secret=SIGNING_SECRET,
@@ -198,6 +202,7 @@ async def running_bot(
                         slack=slack,
                         slack_url=slack_url,
                         bot_url=bot_url,
+                        metrics_url=metrics_url,
                         container=container,
                         driver=driver,
                         http=http,
