@@ -4,8 +4,9 @@
    endpoint and the sign-in page itself; if both answer, the admin gets a sign-in link
    (a Connect link whose ticket has ``purpose="setup_test"``).
 2. ``flow_started`` (``bot.connect``'s start route redeemed that link): the time is
-   noted, and a background check fires ``setup_callback_wait`` seconds later: if no
-   callback came by then, the Redirect URL probably does not match.
+   noted, and a check is scheduled (``WorkRegistry.later``, a timer that nothing
+   waits on) ``setup_callback_wait`` seconds later: if no callback came by then, the
+   Redirect URL probably does not match.
 3. ``setup_callback`` (the callback of a setup-test flow): the code is exchanged (on a
    refusal with PKCE, the admin gets a second sign-in link without PKCE; the code is
    single-use, so the retry needs a fresh consent), then the identity lookup, the
@@ -19,7 +20,6 @@ Every result goes to the admin (DM) as the checklist of ``bot.setup.diagnosis``.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from urllib.parse import urlencode, urlsplit
 
@@ -173,17 +173,20 @@ async def flow_started(c: Container, flow_user: SlackUser) -> None:
         log.warning("could not note the opened sign-in link: %s", exc.detail)
         return
     if record.redeemed_at == now:
-        c.work.spawn(
-            watch_callback(c, flow_user, run_id=record.run_id, redeemed_at=now),
-            name="setup-watch-callback",
+        run_id = record.run_id
+        c.work.later(
+            c.settings.setup_callback_wait,
+            lambda: report_missing_callback(c, flow_user, run_id=run_id, redeemed_at=now),
+            name="setup-missing-callback",
         )
 
 
-async def watch_callback(
+async def report_missing_callback(
     c: Container, admin: SlackUser, *, run_id: str, redeemed_at: float
 ) -> None:
-    """After the wait, report a missing callback (the Redirect URL most likely)."""
-    await asyncio.sleep(c.settings.setup_callback_wait)
+    """``setup_callback_wait`` after the sign-in link was opened: if no callback came,
+    report it (the Redirect URL most likely). Scheduled with ``WorkRegistry.later``, so
+    nothing waits on it meanwhile."""
 
     def missing(record: SetupRecord) -> SetupRecord | None:
         if record.run_id != run_id or record.redeemed_at != redeemed_at:

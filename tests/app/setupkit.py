@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -99,6 +100,15 @@ async def run_test(bot: BotHarness, *, sign_in: bool = True, as_user: str = "adm
     await press(bot, "Run the connection test")
     if sign_in:
         await consent(bot, sign_in_link(bot), as_user=as_user)
+
+
+async def scheduled_checks_done(bot: BotHarness, *, within: float = 5.0) -> None:
+    """Wait until the checks scheduled for later (the missing-callback report) have run."""
+    for _ in range(int(within / 0.02)):
+        if not bot.container.work.scheduled:
+            break
+        await asyncio.sleep(0.02)
+    await bot.container.work.settle()
 
 
 async def record(bot: BotHarness) -> SetupRecord:

@@ -34,6 +34,17 @@ async def test_an_admin_connects_the_workspace_end_to_end(engine: Any, redis_pre
         assert not (await diagnosis(bot)).failed
 
 
+async def test_waiting_for_the_sign_in_callback_is_no_work_in_flight(
+    engine: Any, redis_prefix: str
+) -> None:
+    """After the admin signs in, the long wait for a missing callback holds up nothing."""
+    async with unconfigured_bot(engine, redis_prefix, setup_callback_wait=180.0) as bot:
+        await enter_credentials(bot)
+        await run_test(bot)
+        assert (await record(bot)).connection_ok is True
+        assert bot.container.work.in_flight == 0
+
+
 async def test_done_and_back_move_between_steps(engine: Any, redis_prefix: str) -> None:
     """Done shows the next step and Back the previous one, with the progress line."""
     async with unconfigured_bot(engine, redis_prefix) as bot:

@@ -343,7 +343,9 @@ def test_https_egress_never_reaches_private_or_metadata_addresses() -> None:
     cluster's or the company's private ranges."""
     (https,) = [r for r in _policy_rules("egress") if 443 in _rule_ports(r)]
     assert _rule_ports(https) == {443}
-    blocks = {peer["ipBlock"]["cidr"]: set(peer["ipBlock"].get("except", [])) for peer in https["to"]}
+    blocks = {
+        peer["ipBlock"]["cidr"]: set(peer["ipBlock"].get("except", [])) for peer in https["to"]
+    }
     assert blocks["0.0.0.0/0"] >= {
         "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "127.0.0.0/8",
         "100.64.0.0/10",
@@ -521,7 +523,9 @@ def test_compose_bot_waits_for_a_healthy_redis() -> None:
 def test_compose_publishes_on_loopback_only() -> None:
     """Every port compose publishes is bound to 127.0.0.1 (a proxy or tunnel fronts it)."""
     published = [
-        str(port) for service in _compose()["services"].values() for port in service.get("ports", [])
+        str(port)
+        for service in _compose()["services"].values()
+        for port in service.get("ports", [])
     ]
     assert published
     assert all(port.startswith("127.0.0.1:") for port in published)
