@@ -7,6 +7,7 @@ import pytest
 
 from bot.sandbox.harness import BotHarness, running_bot
 from bot.sandbox.slack import TEAM_ID
+from bot.store.instance_config import InstanceConfig
 from intents import IntentEngine
 from tests.app.linkkit import (
     ABEL,
@@ -121,6 +122,32 @@ async def test_tokens_revoked_purges_every_link(bot: BotHarness) -> None:
     await bot.container.work.settle()
     assert await bot.container.vault.get(slack_user(ABEL)) is None
     assert await bot.container.vault.get(slack_user(BOW)) is None
+
+
+async def _stored_configuration(bot: BotHarness) -> None:
+    """The workspace's connection as `/snow setup` stores it (client secret encrypted)."""
+    env = InstanceConfig.from_settings(bot.container.settings)
+    assert env is not None
+    await bot.container.instances.replace(
+        env.model_copy(update={"configured_by": ADMIN}), enterprise_id=None, team_id=TEAM_ID
+    )
+    assert await bot.container.instances.stored(None, TEAM_ID) is not None
+
+
+async def test_app_uninstalled_purges_the_instance_configuration(bot: BotHarness) -> None:
+    """`app_uninstalled` deletes the workspace's stored instance and client secret."""
+    await _stored_configuration(bot)
+    await bot.driver.app_uninstalled()
+    await bot.container.work.settle()
+    assert await bot.container.instances.stored(None, TEAM_ID) is None
+
+
+async def test_bot_tokens_revoked_purges_the_instance_configuration(bot: BotHarness) -> None:
+    """A revoked bot token deletes the workspace's stored instance and client secret."""
+    await _stored_configuration(bot)
+    await bot.driver.tokens_revoked()
+    await bot.container.work.settle()
+    assert await bot.container.instances.stored(None, TEAM_ID) is None
 
 
 async def test_user_tokens_revoked_alone_keep_the_links(bot: BotHarness) -> None:
