@@ -243,6 +243,7 @@ async def link_user(
         servicenow_user=servicenow_user,
         instance_url=config.instance_url,
         linked_at=c.clock(),
+        slack_email=slack_email,
     )
     # A fresh consent replaces whatever link the user had (including a flagged one).
     stored = await c.vault.put(user, record, expected_version=None)

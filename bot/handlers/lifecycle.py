@@ -1,13 +1,17 @@
-"""Slack telling the bot that a workspace or a person is gone: purge what is theirs."""
+"""Slack telling the bot that a workspace or a person is gone or changed: purge what is
+theirs."""
 
 from __future__ import annotations
 
 import logging
 
+from bot.blocks.account import link_dropped_message
 from bot.container import Container
 from bot.handlers.account import unlink
 from bot.models import SlackUser
-from bot.setup.flow import records_of
+from bot.services import SlackProfile
+from bot.setup.flow import records_of, tell
+from bot.store.vault import TokenRecord
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,29 @@ async def handle_workspace_revoked(
     )
 
 
-async def handle_user_deactivated(c: Container, user: SlackUser) -> None:
-    """``user_change`` with ``deleted``: revoke and forget that person's link."""
-    await unlink(c, user, by="slack_user_deactivated")
+def unlink_reason(profile: SlackProfile, record: TokenRecord) -> str | None:
+    """Why a Slack profile change ends a link: ``deactivated``, ``guest`` (restricted or
+    ultra-restricted) or ``email_changed``; None when the link may stay."""
+    if profile.deleted:
+        return "deactivated"
+    if profile.is_guest:
+        return "guest"
+    if profile.email.strip().lower() != record.linked_email:
+        return "email_changed"
+    return None
+
+
+async def handle_user_changed(c: Container, user: SlackUser, profile: SlackProfile) -> None:
+    """``user_change``: a deactivation, a conversion to guest or a new email drops the
+    person's link (revoked at ServiceNow, then deleted) and tells them, unless they were
+    deactivated (Slack refuses DMs to them). Anything else changes nothing."""
+    record = await c.vault.get(user)
+    if record is None:
+        return
+    reason = unlink_reason(profile, record)
+    if reason is None:
+        return
+    await unlink(c, user, by=f"slack_user_{reason}")
+    log.info("dropped a link after a Slack profile change (%s)", reason)
+    if reason != "deactivated":
+        await tell(c, user.user_id, team=user, message=link_dropped_message(reason))

@@ -336,6 +336,7 @@ async def _keep_admin_link(
         servicenow_user=identity,
         instance_url=config.instance_url,
         linked_at=c.clock(),
+        slack_email=email,
     )
     await c.vault.put(admin, record, expected_version=None)
     await c.audit.record(

@@ -171,6 +171,61 @@ async def test_deactivated_slack_user_is_unlinked_and_revoked(bot: BotHarness) -
     assert "disconnect" in await audit_events(bot)
 
 
+def slack_calls_about(bot: BotHarness, user_id: str, since: int) -> list[str]:
+    """Methods of the Web API calls since ``since`` that reach ``user_id`` or their DM."""
+    channel = "D" + user_id.removeprefix("U")
+    return [
+        call.method
+        for call in bot.slack.calls[since:]
+        if user_id in (call.args.get("users"), call.args.get("user"))
+        or call.args.get("channel") == channel
+    ]
+
+
+async def test_a_changed_slack_email_drops_the_link_and_tells_the_user(bot: BotHarness) -> None:
+    """A new email on the Slack profile revokes and deletes the link, and the user is told."""
+    await bot.connect("abel.tuter")
+    bot.slack.users[ABEL].email = "abel.somebody-else@example.com"
+    await bot.driver.user_change(ABEL)
+    await bot.container.work.settle()
+    assert await bot.container.vault.get(slack_user(ABEL)) is None
+    assert live_tokens_of(bot, "abel.tuter") == []
+    assert any("email changed" in text for text in dms_to(bot, ABEL))
+
+
+async def test_a_member_turned_guest_loses_the_link_and_is_told(bot: BotHarness) -> None:
+    """A conversion to a guest (restricted) account revokes and deletes the link."""
+    await bot.connect("abel.tuter")
+    bot.slack.users[ABEL].is_restricted = True
+    await bot.driver.user_change(ABEL)
+    await bot.container.work.settle()
+    assert await bot.container.vault.get(slack_user(ABEL)) is None
+    assert live_tokens_of(bot, "abel.tuter") == []
+    assert any("guest" in text for text in dms_to(bot, ABEL))
+
+
+async def test_a_deactivated_user_is_not_messaged(bot: BotHarness) -> None:
+    """A deactivated person loses the link without the bot trying to DM them."""
+    await bot.connect("abel.tuter")
+    await bot.container.work.settle()
+    since = len(bot.slack.calls)
+    bot.slack.users[ABEL].deleted = True
+    await bot.driver.user_change(ABEL)
+    await bot.container.work.settle()
+    assert await bot.container.vault.get(slack_user(ABEL)) is None
+    assert slack_calls_about(bot, ABEL, since) == []
+
+
+async def test_an_unrelated_profile_change_keeps_the_link(bot: BotHarness) -> None:
+    """A new display name (or status) changes nothing about the link."""
+    await bot.connect("abel.tuter")
+    bot.slack.users[ABEL].real_name = "Abel T."
+    await bot.driver.user_change(ABEL)
+    await bot.container.work.settle()
+    assert await bot.container.vault.get(slack_user(ABEL)) is not None
+    assert live_tokens_of(bot, "abel.tuter")
+
+
 async def test_a_comment_written_through_the_bot_is_audited(bot: BotHarness) -> None:
     """A write to ServiceNow (a comment) leaves an audit event."""
     await bot.connect("abel.tuter")
