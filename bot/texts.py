@@ -693,6 +693,10 @@ CONNECT_PAGE_WHO = (
     "This link connects the Slack account of {person} in the workspace {workspace} to "
     "ServiceNow ({host})."
 )
+CONNECT_PAGE_TEST_WHO = (
+    "This sign-in runs the snowbot connection test for {person} in the workspace "
+    "{workspace}, on ServiceNow ({host})."
+)
 CONNECT_PAGE_NOT_YOU = (
     "If you are not {person}, close this page: someone forwarded you their link, and "
     "continuing would give their Slack account your ServiceNow access."

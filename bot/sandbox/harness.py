@@ -6,15 +6,16 @@ httpx and Slack clients, the intent engine), and serves the real Starlette app. 
 and ``snowbot demo`` both use it, so what the demo shows is what the tests check.
 
 ``BotHarness.connect(user)`` walks the real Connect flow as a browser would: the
-signed ``/snow connect``, the link from the ephemeral reply, the start route and its
-cookie, the sandbox's consent (auto-consent for the chosen seeded user), and the
-callback.
+signed ``/snow connect``, the link from the ephemeral reply, the start route's page and
+its cookie, its Continue button, the sandbox's consent (auto-consent for the chosen
+seeded user), and the callback.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable
@@ -85,10 +86,21 @@ class BotHarness:
             await _pause()
 
     async def browse_consent(self, start_url: str, *, consent_as: str) -> httpx.Response:
-        """Open a Connect link in a fresh browser and consent as ``consent_as``."""
+        """Open a Connect link in a fresh browser, press Continue on the page that names
+        whose link it is, and consent as ``consent_as``; the last page the browser shows."""
         self.servicenow.auto_consent_user = consent_as
         async with httpx.AsyncClient(follow_redirects=True, timeout=10) as browser:
-            return await browser.get(start_url)
+            start = await browser.get(start_url)
+            if start.status_code != 200 or 'id="continue"' not in start.text:
+                return start
+            return await browser.get(continue_url(start.text))
+
+
+def continue_url(page: str) -> str:
+    """Where the Connect page's Continue button goes (the instance's consent page)."""
+    marker = 'id="continue" href="'
+    start = page.index(marker) + len(marker)
+    return html.unescape(page[start : page.index('"', start)])
 
 
 async def _pause() -> None:
