@@ -142,9 +142,7 @@ def oauth_routes(c: Container) -> list[Route]:
             return _refused_page(errors.LinkRefusedError("no ticket", reason="ticket_unknown"))
         try:
             flow = await c.states.redeem_ticket(ticket)
-            config = await c.instances.require(flow.user.enterprise_id, flow.user.team_id)
-            if config.instance_url != flow.instance_url:
-                raise errors.LinkRefusedError("instance changed", reason="instance_changed")
+            config = await _config_of(c, flow)
             oauth = c.servicenow.oauth(config)
         except errors.BotError as exc:
             log.info("connect start refused: %s", exc.__class__.__name__)
@@ -206,6 +204,18 @@ def oauth_routes(c: Container) -> list[Route]:
         Route("/servicenow/oauth/start", start, methods=["GET"]),
         Route("/servicenow/oauth/callback", callback, methods=["GET"]),
     ]
+
+
+async def _config_of(c: Container, flow: StartedFlow) -> InstanceConfig:
+    """The connection a started flow signs in to: the one in use, or for the setup test
+    the credentials under test (maybe staged); refused if it changed since the link."""
+    if flow.purpose == "setup_test":
+        config, _ = await setup_flow.config_under_test(c, flow.user)
+    else:
+        config = await c.instances.require(flow.user.enterprise_id, flow.user.team_id)
+    if config.instance_url != flow.instance_url:
+        raise errors.LinkRefusedError("instance changed", reason="instance_changed")
+    return config
 
 
 async def _connect_page(

@@ -13,7 +13,12 @@
    incident table and the feedback table are checked with the new token. If the
    exchange only works without PKCE, the connection is saved with PKCE off. The admin
    stays linked as themselves when the emails match, else the tokens are revoked.
-4. The colleague's half and the hooks after every link live in ``bot.setup.links``.
+4. New credentials saved over a working connection are staged
+   (``InstanceConfigStore.stage``): the test runs with them (``config_under_test``), and
+   only when the admin's part passes do they become the connection (``switch_to_tested``
+   in ``bot.setup.links``, which also asks people linked to a previous instance to
+   reconnect). A failing test changes nothing anyone relies on.
+5. The colleague's half and the hooks after every link live in ``bot.setup.links``.
 
 Every result goes to the admin (DM) as the checklist of ``bot.setup.diagnosis``.
 """
@@ -96,6 +101,15 @@ async def tell(c: Container, user_id: str, *, team: SlackUser, message: Message)
         await reply.direct(message)
     except errors.SlackError as exc:
         log.warning("could not tell %s about the setup test: %s", user_id, exc.detail)
+
+
+async def config_under_test(c: Container, team: SlackUser) -> tuple[InstanceConfig, bool]:
+    """The credentials the connection test runs with: the staged ones if any (True), else
+    the connection in use (False); ``NotConfiguredError`` when there are neither."""
+    staged = await c.instances.staged(team.enterprise_id, team.team_id)
+    if staged is not None:
+        return staged, True
+    return await c.instances.require(team.enterprise_id, team.team_id), False
 
 
 async def sign_in_url(
@@ -199,7 +213,7 @@ async def report_missing_callback(
         record = await records_of(c).update(admin.enterprise_id, admin.team_id, missing)
         if record.run_id != run_id or record.observations.signin != "no_callback":
             return
-        config = await c.instances.require(admin.enterprise_id, admin.team_id)
+        config, _ = await config_under_test(c, admin)
         await tell(c, record.admin_id, team=admin, message=checklist(c, record, config))
     except errors.BotError as exc:
         log.warning("could not report a missing callback: %s", exc.detail)
@@ -232,7 +246,7 @@ async def setup_callback(
     """Continue the test after the admin's consent; the browser page's title and text."""
     admin = flow.user
     store = records_of(c)
-    config = await c.instances.require(admin.enterprise_id, admin.team_id)
+    config, staged = await config_under_test(c, admin)
     if config.instance_url != flow.instance_url:
         raise errors.LinkRefusedError("instance changed during the test", reason="instance_changed")
     if error or not code:
@@ -254,7 +268,7 @@ async def setup_callback(
         return await _exchange_failed(c, admin, config, exc, pkce=pkce)
     pkce_off = flow.pkce is False and config.pkce
     if pkce_off:
-        config = await _save_without_pkce(c, admin, config)
+        config = await _save_without_pkce(c, admin, config, staged=staged)
     client = c.servicenow.with_token(config, tokens.access_token)
     obs: dict[str, object] = {"exchange": "ok", "pkce_off": pkce_off}
     identity = None
@@ -269,9 +283,16 @@ async def setup_callback(
     record = await store.update(
         admin.enterprise_id, admin.team_id, lambda r: observe(r, **obs)
     )
-    kept = identity is not None and await _keep_admin_link(
+    # Staged credentials that failed stay staged: no link is made with them.
+    usable = identity is not None and (not staged or record.connection_ok is True)
+    kept = usable and identity is not None and await _keep_admin_link(
         c, admin, config, tokens=tokens, identity=identity
     )
+    if staged and record.connection_ok is True:
+        # Imported here: bot.setup.links imports this module.
+        from bot.setup.links import switch_to_tested
+
+        await switch_to_tested(c, admin)
     if not kept:
         for token in (tokens.refresh_token, tokens.access_token):
             if token:
@@ -302,8 +323,14 @@ async def _exchange_failed(
 
 
 async def _save_without_pkce(
-    c: Container, admin: SlackUser, config: InstanceConfig
+    c: Container, admin: SlackUser, config: InstanceConfig, *, staged: bool
 ) -> InstanceConfig:
+    if staged:
+        return await c.instances.stage(
+            config.model_copy(update={"pkce": False}),
+            enterprise_id=admin.enterprise_id,
+            team_id=admin.team_id,
+        )
     expected = config.version if config.source == "chat" else 0
     replaced = await c.instances.replace(
         config.model_copy(update={"pkce": False}),
