@@ -313,27 +313,23 @@ async def link_user(
     servicenow_user = await c.servicenow.with_token(config, tokens.access_token).current_user()
     slack_email = profile.email.strip().lower()
     servicenow_email = servicenow_user.email.strip().lower()
+    refusal = None
     if not slack_email or not servicenow_email:
         # Under every policy: two missing emails are not a match, and one missing email
         # says nothing about whose account this is.
+        refusal = "email_missing"
+    elif slack_email != servicenow_email and c.settings.link_email_policy == "refuse":
+        refusal = "email_mismatch"
+    if refusal is not None:
         await _revoke_quietly(
             oauth, tokens=tuple(t for t in (tokens.refresh_token, tokens.access_token) if t)
         )
         await c.audit.record(
-            "connect_refused", user=user, reason="email_missing",
+            "connect_refused", user=user, reason=refusal,
             servicenow_user=servicenow_user.user_name,
         )
-        raise errors.LinkRefusedError("an email is missing", reason="email_missing")
+        raise errors.LinkRefusedError(f"refused: {refusal}", reason=refusal)
     if slack_email != servicenow_email:
-        if c.settings.link_email_policy == "refuse" or not servicenow_email:
-            await _revoke_quietly(
-                oauth, tokens=tuple(t for t in (tokens.refresh_token, tokens.access_token) if t)
-            )
-            await c.audit.record(
-                "connect_refused", user=user, reason="email_mismatch",
-                servicenow_user=servicenow_user.user_name,
-            )
-            raise errors.LinkRefusedError("email mismatch", reason="email_mismatch")
         log.warning("linking despite an email mismatch (SNOWBOT_LINK_EMAIL_POLICY=warn)")
     record = TokenRecord.linked(
         tokens=tokens,

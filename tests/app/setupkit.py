@@ -49,6 +49,19 @@ async def press(bot: BotHarness, label: str, *, user_id: str = ADMIN) -> None:
     await bot.container.work.settle()
 
 
+async def open_credentials_modal(bot: BotHarness, *, user_id: str = ADMIN) -> None:
+    """`/snow setup`, on to step 2 (from wherever the guide opens), and its modal."""
+    await bot.driver.slash_command("/snow", "setup", user_id=user_id)
+    await bot.container.work.settle()
+    if "Step 1 of 4" in latest(bot, user_id):
+        await press(bot, "Done, next step", user_id=user_id)
+    for _ in range(2):  # from step 3 or 4
+        if "Step 2 of 4" in latest(bot, user_id):
+            break
+        await press(bot, "Back", user_id=user_id)
+    await press(bot, "Enter client id and secret", user_id=user_id)
+
+
 async def enter_credentials(
     bot: BotHarness,
     *,
@@ -58,11 +71,7 @@ async def enter_credentials(
     user_id: str = ADMIN,
 ) -> None:
     """`/snow setup`, then step 2's modal filled in and submitted."""
-    await bot.driver.slash_command("/snow", "setup", user_id=user_id)
-    await bot.container.work.settle()
-    if "Step 1 of 4" in latest(bot, user_id):
-        await press(bot, "Done, next step", user_id=user_id)
-    await press(bot, "Enter client id and secret", user_id=user_id)
+    await open_credentials_modal(bot, user_id=user_id)
     response = await bot.driver.submit_view(
         {
             "Instance": instance or bot.servicenow_url,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
 import pytest
@@ -11,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.app import create_bolt_app, readiness_problems
-from bot.container import open_container
+from bot.container import Container, open_container
 from bot.errors import ConfigError
 from bot.reply import response_url_allowed
 from bot.sandbox.harness import BotHarness
@@ -29,27 +30,32 @@ SOCKET_MODE_WITHOUT_SECRET = {
 }
 
 
-async def test_no_slack_app_is_built_in_socket_mode_without_a_signing_secret(
+@pytest.fixture
+async def socket_mode_without_secret(
     engine: IntentEngine, redis_prefix: str
+) -> AsyncIterator[Container]:
+    """The container of a Socket Mode configuration that lacks the signing secret."""
+    settings = Settings.for_tests(
+        redis_url=REDIS_URL, redis_key_prefix=redis_prefix, **SOCKET_MODE_WITHOUT_SECRET
+    )
+    async with open_container(settings, engine=engine) as container:
+        yield container
+
+
+def test_no_slack_app_is_built_in_socket_mode_without_a_signing_secret(
+    socket_mode_without_secret: Container,
 ) -> None:
     """Socket Mode without a signing secret gets no HTTP app that accepts unsigned requests."""
-    settings = Settings.for_tests(
-        redis_url=REDIS_URL, redis_key_prefix=redis_prefix, **SOCKET_MODE_WITHOUT_SECRET
-    )
-    async with open_container(settings, engine=engine) as container:
-        with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
-            create_bolt_app(container)
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
+        create_bolt_app(socket_mode_without_secret)
 
 
-async def test_readyz_problems_name_a_missing_signing_secret_in_socket_mode(
-    engine: IntentEngine, redis_prefix: str
+def test_readyz_problems_name_a_missing_signing_secret_in_socket_mode(
+    socket_mode_without_secret: Container,
 ) -> None:
     """In Socket Mode, a missing signing secret keeps the process not ready."""
-    settings = Settings.for_tests(
-        redis_url=REDIS_URL, redis_key_prefix=redis_prefix, **SOCKET_MODE_WITHOUT_SECRET
-    )
-    async with open_container(settings, engine=engine) as container:
-        assert "SLACK_SIGNING_SECRET is not set" in readiness_problems(container)
+    problems = readiness_problems(socket_mode_without_secret)
+    assert "SLACK_SIGNING_SECRET is not set" in problems
 
 
 @pytest.mark.parametrize(

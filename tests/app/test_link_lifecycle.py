@@ -16,6 +16,7 @@ from tests.app.linkkit import (
     ask,
     audit_events,
     connect_prompts,
+    dms_to,
     live_tokens_of,
     slack_user,
 )
@@ -30,16 +31,6 @@ def refuse_refreshes(bot: BotHarness) -> None:
     """ServiceNow stops accepting refresh tokens, and every access token has expired."""
     bot.servicenow.faults.add(path=TOKEN_ENDPOINT, kind="access_denied", grant_type="refresh_token")
     bot.servicenow.expire_access_tokens()
-
-
-def dms_to(bot: BotHarness, user_id: str) -> list[str]:
-    """Texts of the bot's messages in its DM with ``user_id``."""
-    channel = "D" + user_id.removeprefix("U")
-    return [
-        str(c.args.get("text"))
-        for c in bot.slack.calls_to("chat.postMessage")
-        if c.args.get("channel") == channel
-    ]
 
 
 async def test_refused_refresh_flags_the_link_and_asks_once(bot: BotHarness) -> None:

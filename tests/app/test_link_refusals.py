@@ -20,6 +20,7 @@ from tests.app.linkkit import (
     BOW,
     ask,
     connect_prompts,
+    dms_to,
     live_tokens_of,
     slack_user,
 )
@@ -74,16 +75,6 @@ def without_email(bot: BotHarness, user_name: str) -> None:
     person = store.users[user_name]
     store.users[user_name] = dataclasses.replace(person, email="")
     store.rows["sys_user"][person.sys_id]["email"] = ""
-
-
-def dm_texts(bot: BotHarness, user_id: str) -> list[str]:
-    """Texts of the bot's messages in its DM with ``user_id``."""
-    channel = "D" + user_id.removeprefix("U")
-    return [
-        str(c.args.get("text"))
-        for c in bot.slack.calls_to("chat.postMessage")
-        if c.args.get("channel") == channel
-    ]
 
 
 def code_exchanges(bot: BotHarness) -> int:
@@ -199,8 +190,8 @@ async def test_warn_policy_tells_the_servicenow_accounts_owner_and_the_admins(
         page = await bot.connect("bow.ruggeri", slack_user_id=ABEL)
         assert page.status_code == 200, page.text
         await bot.container.work.settle()
-        to_bow = " ".join(dm_texts(bot, BOW))
-        to_admin = " ".join(dm_texts(bot, ADMIN))
+        to_bow = " ".join(dms_to(bot, BOW))
+        to_admin = " ".join(dms_to(bot, ADMIN))
         assert "Your ServiceNow account Bow Ruggeri was just linked" in to_bow
         assert "<@U0ABEL>" in to_bow
         assert "<@U0ABEL> linked the ServiceNow account Bow Ruggeri" in to_admin

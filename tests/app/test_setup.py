@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bot.sandbox.harness import CLIENT_SECRET, BotHarness
 from bot.sandbox.slack import TEAM_ID
 from tests.app.linkkit import ask
@@ -14,6 +16,7 @@ from tests.app.setupkit import (
     diagnosis,
     enter_credentials,
     latest,
+    open_credentials_modal,
     press,
     record,
     run_test,
@@ -92,37 +95,31 @@ async def test_a_setup_submission_replayed_by_a_non_admin_is_refused(
         assert "for workspace admins" in latest(bot, ABEL)
 
 
-async def open_credentials_modal(bot: BotHarness) -> None:
-    """`/snow setup`, on to step 2, and open its modal."""
-    await bot.driver.slash_command("/snow", "setup", user_id=ADMIN)
-    await bot.container.work.settle()
-    if "Step 1 of 4" in latest(bot):
-        await press(bot, "Done, next step")
-    if "Step 2 of 4" not in latest(bot):
-        await press(bot, "Back")
-    await press(bot, "Enter client id and secret")
-
-
-async def test_a_lookalike_instance_is_refused_in_the_modal(
-    engine: Any, redis_prefix: str
+@pytest.mark.parametrize(
+    "instance",
+    [
+        "acme.service-now.com.evil.com",  # a lookalike: refused by the built-in rules
+        "servicenow.example.com",  # a custom domain the operator did not allow-list
+    ],
+)
+async def test_a_refused_instance_keeps_the_modal_open_with_the_error(
+    engine: Any, redis_prefix: str, instance: str
 ) -> None:
-    """A lookalike host gets a field error in the ack and no request leaves the bot."""
+    """A refused instance gets a field error in the ack: the modal stays open with what
+    was typed, nothing is saved or staged, and no request leaves the bot."""
     async with unconfigured_bot(engine, redis_prefix) as bot:
-        await bot.driver.slash_command("/snow", "setup", user_id=ADMIN)
-        await bot.container.work.settle()
-        await press(bot, "Done, next step")
-        await press(bot, "Enter client id and secret")
+        await open_credentials_modal(bot)
         response = await bot.driver.submit_view(
-            {
-                "Instance": "acme.service-now.com.evil.com",
-                "Client ID": "abc",
-                "Client secret": "s3cret-value",
-            },
+            {"Instance": instance, "Client ID": "abc", "Client secret": "s3cret-value"},
             user_id=ADMIN,
         )
         assert response.json()["response_action"] == "errors"
         assert "snow_instance" in response.json()["errors"]
+        modal = bot.slack.top_modal(ADMIN)
+        assert modal is not None
+        assert not modal.closed
         assert await bot.container.instances.stored(None, TEAM_ID) is None
+        assert await bot.container.instances.staged(None, TEAM_ID) is None
         assert bot.servicenow.requests == []
 
 
@@ -138,15 +135,20 @@ async def test_the_stored_secret_is_shown_only_as_its_last_four(
         assert CLIENT_SECRET not in shown
 
 
+async def working_setup_with_abel_linked(bot: BotHarness) -> None:
+    """Credentials saved and tested, and Abel linked through them."""
+    await enter_credentials(bot)
+    await run_test(bot)
+    await bot.connect("abel.tuter")
+
+
 async def test_new_credentials_take_over_only_when_their_test_passes(
     engine: Any, redis_prefix: str
 ) -> None:
     """Another instance saved in step 2 is staged: links keep working until its test
     passes, then the switch happens and linked people are asked to reconnect."""
     async with unconfigured_bot(engine, redis_prefix) as bot:
-        await enter_credentials(bot)
-        await run_test(bot)
-        await bot.connect("abel.tuter")
+        await working_setup_with_abel_linked(bot)
         other = bot.servicenow_url.replace("127.0.0.1", "localhost")
         await enter_credentials(bot, instance=other)
         current = await bot.container.instances.require(None, TEAM_ID)
@@ -170,9 +172,7 @@ async def test_a_failing_test_of_new_credentials_keeps_the_connection_in_use(
 ) -> None:
     """A wrong secret saved over a working setup fails its test and locks nobody out."""
     async with unconfigured_bot(engine, redis_prefix) as bot:
-        await enter_credentials(bot)
-        await run_test(bot)
-        await bot.connect("abel.tuter")
+        await working_setup_with_abel_linked(bot)
         await enter_credentials(bot, secret="a-typo-in-the-secret-0000")
         await run_test(bot)
         assert (await record(bot)).connection_ok is False
@@ -193,30 +193,6 @@ async def test_after_saving_credentials_step_three_opens_by_itself(
         shown = latest(bot)
         assert "Step 3 of 4" in shown
         assert "Run the connection test" in shown
-
-
-async def test_an_instance_the_operator_does_not_allow_keeps_the_modal_open(
-    engine: Any, redis_prefix: str
-) -> None:
-    """A custom domain outside SNOWBOT_ALLOWED_INSTANCE_DOMAINS gets a field error in the
-    ack: the modal stays open with what was typed, and nothing is saved or staged."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
-        await open_credentials_modal(bot)
-        response = await bot.driver.submit_view(
-            {
-                "Instance": "servicenow.example.com",
-                "Client ID": "abc",
-                "Client secret": "s3cret-value",
-            },
-            user_id=ADMIN,
-        )
-        assert response.json()["response_action"] == "errors"
-        assert "snow_instance" in response.json()["errors"]
-        modal = bot.slack.top_modal(ADMIN)
-        assert modal is not None
-        assert not modal.closed
-        assert await bot.container.instances.stored(None, TEAM_ID) is None
-        assert await bot.container.instances.staged(None, TEAM_ID) is None
 
 
 async def test_a_new_client_without_its_secret_keeps_the_modal_open(

@@ -194,6 +194,7 @@ async def test_a_staged_record_never_opens_as_the_connection(
     """A staged record copied over the connection's key is rejected (bound to "staged")."""
     await store.stage(setup_of(), enterprise_id=None, team_id="T01")
     raw = await redis.get(keys.instance_staged(None, "T01"))
+    assert raw is not None
     await redis.set(keys.instance(None, "T01"), raw)
     with pytest.raises(TokenRecordError):
         await store.stored(None, "T01")
