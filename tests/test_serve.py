@@ -162,7 +162,12 @@ async def _serve_output(env: dict[str, str], *args: str) -> tuple[int | None, st
         env={"PATH": os.environ.get("PATH", ""), **env},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        if process.returncode is None:  # it did not refuse: stop it, leave nothing behind
+            process.kill()
+            await process.wait()
     return process.returncode, output.decode()
 
 
