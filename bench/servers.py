@@ -127,6 +127,7 @@ def snowbot_env(port: int, slack_port: int) -> dict[str, str]:
         "SNOWBOT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "SNOWBOT_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "SNOWBOT_LOG_LEVEL": "WARNING",
+        "SNOWBOT_METRICS_PORT": "0",
     }
 
 

@@ -9,8 +9,13 @@ routes of DESIGN.md:
     GET  /servicenow/oauth/callback    consent comes back here
     GET  /healthz                      liveness, with Redis health as detail
     GET  /readyz                       configuration and model loaded (not Redis)
-    GET  /metrics                      Prometheus text format
     GET  /charts/feedback.png          the admin's feedback chart (signed URL, bot/charts.py)
+
+``create_metrics_app(container)`` serves ``GET /metrics`` (Prometheus text format) on
+its own port (``SNOWBOT_METRICS_PORT``), never on the public one.
+
+Every request body is capped (``bot.limits``: 1 MB, less on some routes) and refused
+with 413 before anything reads it, Bolt's signature check included.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from bot.charts import chart_routes
 from bot.connect import oauth_routes
 from bot.container import Container
+from bot.errors import ConfigError
+from bot.limits import BodyLimitMiddleware
 from bot.listeners import register_all
 from bot.logs import new_request_id, request_id_var
 from bot.metrics import CONTENT_TYPE_LATEST
@@ -38,15 +45,24 @@ log = logging.getLogger(__name__)
 
 
 def create_bolt_app(container: Container) -> AsyncApp:
-    """The Bolt app with every listener registered; no network I/O happens here."""
-    signing_secret = container.settings.slack_signing_secret
+    """The Bolt app with every listener registered; no network I/O happens here.
+
+    Every request that reaches it over HTTP is verified with the signing secret, in
+    every mode: Socket Mode only adds the websocket (whose messages Bolt does not sign),
+    it never turns the HTTP check off. Without a signing secret and a bot token there
+    is no app (``ConfigError``), never one that accepts unsigned requests.
+    """
+    settings = container.settings
+    missing = [name for name in settings.missing() if name.startswith("SLACK_")]
+    if missing or settings.slack_signing_secret is None:
+        msg = f"missing settings: {', '.join(missing or ['SLACK_SIGNING_SECRET'])}"
+        raise ConfigError(msg)
     bolt = AsyncApp(
         client=container.slack,
-        signing_secret=signing_secret.get_secret_value() if signing_secret else None,
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
         logger=logging.getLogger("slack_bolt.AsyncApp"),
         process_before_response=False,
-        request_verification_enabled=container.settings.slack_app_token is None
-        or signing_secret is not None,
+        request_verification_enabled=True,
     )
     register_all(bolt, container)
     return bolt
@@ -84,7 +100,7 @@ async def redis_healthy(container: Container, within: float = 1.0) -> bool:
 
 
 def create_web_app(container: Container, bolt: AsyncApp, *, ready: bool = True) -> Starlette:
-    """The Starlette app serving Slack, the OAuth pages, health and metrics."""
+    """The Starlette app serving Slack, the OAuth pages and health (not metrics)."""
     handler = AsyncSlackRequestHandler(bolt)
 
     async def slack_events(request: Request) -> Response:
@@ -107,20 +123,29 @@ def create_web_app(container: Container, bolt: AsyncApp, *, ready: bool = True) 
             return JSONResponse({"status": "not ready", "problems": problems}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    async def metrics(_: Request) -> Response:
-        container.metrics.work_in_flight.set(container.work.in_flight)
-        return Response(container.metrics.render(), media_type=CONTENT_TYPE_LATEST)
-
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
         *oauth_routes(container),
         *chart_routes(container),  # GET /charts/feedback.png (signed, expiring)
     ]
     app = Starlette(routes=routes)
     app.add_middleware(RequestIdMiddleware)
+    # Added last, so it runs first: an oversized body is refused before anything reads it.
+    app.add_middleware(BodyLimitMiddleware)
+    return app
+
+
+def create_metrics_app(container: Container) -> Starlette:
+    """``GET /metrics`` alone, for the metrics port (Prometheus scrapes it there)."""
+
+    async def metrics(_: Request) -> Response:
+        container.metrics.work_in_flight.set(container.work.in_flight)
+        return Response(container.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    app = Starlette(routes=[Route("/metrics", metrics, methods=["GET"])])
+    app.add_middleware(BodyLimitMiddleware)
     return app
 
 
@@ -128,12 +153,7 @@ def readiness_problems(container: Container) -> list[str]:
     """What keeps this process from serving users (empty when ready)."""
     problems: list[str] = []
     settings = container.settings
-    if settings.slack_bot_token is None:
-        problems.append("SLACK_BOT_TOKEN is not set")
-    if settings.slack_signing_secret is None and settings.slack_app_token is None:
-        problems.append("SLACK_SIGNING_SECRET is not set")
-    if not settings.encryption_keys:
-        problems.append("SNOWBOT_ENCRYPTION_KEYS is not set")
+    problems.extend(f"{name} is not set" for name in settings.missing())
     engine: Any = getattr(container, "engine", None)
     if engine is None:
         problems.append("the intent model is not loaded")

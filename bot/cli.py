@@ -19,8 +19,8 @@ from typing import Any, TextIO
 import uvicorn
 from pydantic import ValidationError
 
-from bot.app import create_bolt_app, create_web_app
-from bot.container import open_container
+from bot.app import create_bolt_app, create_metrics_app, create_web_app
+from bot.container import Container, open_container
 from bot.errors import BotError, StoreError
 from bot.logs import configure_logging
 from bot.metrics import Metrics
@@ -56,6 +56,30 @@ class _Server(uvicorn.Server):
                 loop.remove_signal_handler(sig)
 
 
+class _MetricsServer(uvicorn.Server):
+    """The metrics port's uvicorn: stopped by ``serve`` with the main one, so it leaves
+    the process's signal handlers alone."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _metrics_server(container: Container, settings: Settings) -> _MetricsServer | None:
+    """``GET /metrics`` on ``SNOWBOT_METRICS_PORT`` (None when it is 0: no metrics)."""
+    if settings.metrics_port == 0:
+        return None
+    config = uvicorn.Config(
+        create_metrics_app(container),
+        host="0.0.0.0",  # noqa: S104 - Prometheus scrapes the pod's address
+        port=settings.metrics_port,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+    )
+    return _MetricsServer(config)
+
+
 def _load_settings() -> Settings:
     try:
         return Settings()
@@ -76,6 +100,10 @@ async def serve(settings: Settings, *, trial: bool = False) -> int:
             file=sys.stderr,
         )
         return 2
+    missing = settings.missing()
+    if missing:
+        print(_missing_line(settings, missing), file=sys.stderr)
+        return 2
     metrics = Metrics()
     redaction = configure_logging(
         level=settings.log_level,
@@ -95,6 +123,12 @@ async def serve(settings: Settings, *, trial: bool = False) -> int:
             timeout_graceful_shutdown=20,
         )
         server = _Server(config)
+        metrics_server = _metrics_server(container, settings)
+        metrics_task = (
+            asyncio.create_task(metrics_server.serve(), name="metrics-server")
+            if metrics_server is not None
+            else None
+        )
         socket_mode = None
         if settings.slack_app_token is not None:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -104,15 +138,33 @@ async def serve(settings: Settings, *, trial: bool = False) -> int:
             )
             await socket_mode.connect_async()  # type: ignore[no-untyped-call]
             log.info("connected to Slack in Socket Mode")
-        log.info("snowbot listening on port %s", settings.port)
+        log.info(
+            "snowbot listening on port %s (metrics on %s)",
+            settings.port,
+            settings.metrics_port or "no port",
+        )
         try:
             await server.serve()
         finally:
+            if metrics_server is not None and metrics_task is not None:
+                metrics_server.should_exit = True
+                await metrics_task
             if socket_mode is not None:
                 await socket_mode.close_async()  # type: ignore[no-untyped-call]
             cancelled = await container.work.drain(within=15)
             log.info("stopped; %d background task(s) cancelled at shutdown", cancelled)
     return 0
+
+
+def _missing_line(settings: Settings, missing: list[str]) -> str:
+    """One line naming every missing setting (``snowbot check`` explains the rest)."""
+    line = f"snowbot serve: missing settings: {', '.join(missing)}."
+    if "SLACK_SIGNING_SECRET" in missing and settings.slack_app_token is not None:
+        line += (
+            " Socket Mode needs SLACK_SIGNING_SECRET too: the HTTP server verifies every "
+            "request it serves."
+        )
+    return f"{line} Set them and start again (`snowbot check` checks the rest)."
 
 
 async def rotate_keys(settings: Settings, *, out: TextIO) -> int:

@@ -3,13 +3,18 @@
 Start redeems the one-time ticket of the Connect link, creates the single-use state
 (bound to enterprise, team, user and instance, with the PKCE verifier kept
 server-side), sets a short-lived HttpOnly cookie that binds the flow to this browser,
-and redirects to the instance's consent page.
+and shows a page naming the Slack person and the workspace the link is for (so
+someone who was forwarded it sees it isn't theirs) with the way on to the instance's
+consent page.
 
 The callback requires that cookie and the state (consumed atomically), exchanges the
 code, asks ServiceNow who the token belongs to, applies the email policy and the
-guest rules, stores the record encrypted, and tells the user in Slack whom they are
-connected as. The browser gets a small page that sends them back to Slack. Anything
-refused stores nothing and says why, in the page and in Slack.
+guest rules (both emails must be present, under every policy), stores the record
+encrypted, and tells the user in Slack whom they are connected as. The browser gets a
+small page, naming the Slack person and the workspace again, that sends them back to
+Slack. Anything refused stores nothing and says why, in the page and in Slack. A link
+made despite different emails (``SNOWBOT_LINK_EMAIL_POLICY=warn``) is also reported
+to the ServiceNow account's owner and to the admins (``bot.setup.links``).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from bot import errors, texts
@@ -53,31 +58,78 @@ _PAGE = """<!doctype html>
 line-height:1.5;color:#1d1c1d}}h1{{font-size:1.4rem}}a.button{{display:inline-block;
 padding:.5rem 1rem;background:#4a154b;color:#fff;border-radius:4px;text-decoration:none}}
 </style></head>
-<body><h1>{title}</h1><p>{body}</p>
-<p><a class="button" href="{slack_url}">Back to Slack</a></p>
-<p><small>You can close this tab.</small></p></body></html>
+<body><h1>{title}</h1>{paragraphs}
+{actions}</body></html>
 """
+_BACK_TO_SLACK = """<p><a class="button" href="{slack_url}">Back to Slack</a></p>
+<p><small>You can close this tab.</small></p>"""
+_PROCEED = """<p><a class="button" id="continue" href="{url}">{label}</a></p>"""
 
 
-def page(title: str, body: str, *, status: int = 200, team_id: str | None = None) -> HTMLResponse:
-    """A small self-contained page; every string is HTML-escaped."""
+def page(
+    title: str,
+    body: str,
+    *,
+    status: int = 200,
+    team_id: str | None = None,
+    more: tuple[str, ...] = (),
+    proceed_url: str | None = None,
+) -> HTMLResponse:
+    """A small self-contained page; every string is HTML-escaped.
+
+    ``body`` and ``more`` are paragraphs. With ``proceed_url`` the page's one button
+    continues there (the Connect page); otherwise it goes back to Slack.
+    """
     slack_url = f"slack://open?team={team_id}" if team_id else "slack://open"
-    content = _PAGE.format(
-        title=html.escape(title), body=html.escape(body), slack_url=html.escape(slack_url)
-    )
+    paragraphs = "".join(f"<p>{html.escape(text)}</p>" for text in (body, *more))
+    if proceed_url is not None:
+        actions = _PROCEED.format(
+            url=html.escape(proceed_url), label=html.escape(texts.CONNECT_PAGE_CONTINUE)
+        )
+    else:
+        actions = _BACK_TO_SLACK.format(slack_url=html.escape(slack_url))
+    content = _PAGE.format(title=html.escape(title), paragraphs=paragraphs, actions=actions)
     response = HTMLResponse(content, status_code=status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
-def _refused_page(exc: errors.BotError, *, team_id: str | None = None) -> HTMLResponse:
+def _refused_page(
+    exc: errors.BotError, *, team_id: str | None = None, who: tuple[str, str] | None = None
+) -> HTMLResponse:
+    more = (texts.NOT_CONNECTED_PAGE_WHO.format(person=who[0], workspace=who[1]),) if who else ()
     return page(
-        "Not connected", texts.error_sentence(exc).replace("`", ""), status=400, team_id=team_id
+        "Not connected",
+        texts.error_sentence(exc).replace("`", ""),
+        status=400,
+        team_id=team_id,
+        more=more,
     )
+
+
+async def _refused_for(
+    c: Container, exc: errors.BotError, user: SlackUser | None
+) -> HTMLResponse:
+    """The refusal page after consent, naming the Slack person and workspace if known."""
+    if user is None:
+        return _refused_page(exc)
+    return _refused_page(exc, team_id=user.team_id, who=await whose(c, user))
+
+
+async def whose(c: Container, user: SlackUser) -> tuple[str, str]:
+    """The Slack person's name and the workspace's name, for the Connect pages (their ids
+    when Slack cannot say)."""
+    try:
+        person = (await c.directory.profile(user.user_id)).real_name or user.user_id
+    except errors.SlackError:
+        person = user.user_id
+    workspace = await c.directory.workspace_name() or user.team_id
+    return person, workspace
 
 
 def oauth_routes(c: Container) -> list[Route]:
@@ -90,15 +142,15 @@ def oauth_routes(c: Container) -> list[Route]:
             return _refused_page(errors.LinkRefusedError("no ticket", reason="ticket_unknown"))
         try:
             flow = await c.states.redeem_ticket(ticket)
-            config = await c.instances.require(flow.user.enterprise_id, flow.user.team_id)
-            if config.instance_url != flow.instance_url:
-                raise errors.LinkRefusedError("instance changed", reason="instance_changed")
+            config = await _config_of(c, flow)
             oauth = c.servicenow.oauth(config)
         except errors.BotError as exc:
             log.info("connect start refused: %s", exc.__class__.__name__)
             return _refused_page(exc)
         url = await _consent_url(c, oauth, config=config, flow=flow)
-        return _to_consent(url, nonce=flow.browser_nonce, secure_cookie=secure_cookie)
+        response = await _connect_page(c, flow, config=config, consent_url=url)
+        _bind_browser(response, nonce=flow.browser_nonce, secure_cookie=secure_cookie)
+        return response
 
     async def callback(request: Request) -> Response:
         params = request.query_params
@@ -132,7 +184,7 @@ def oauth_routes(c: Container) -> list[Route]:
                 await _tell_slack(c, user, error_message(exc))
                 # Hook: a colleague test waiting for this user reports the refusal.
                 await setup_links.after_link(c, user, error=exc)
-            response = _refused_page(exc, team_id=user.team_id if user else None)
+            response = await _refused_for(c, exc, user)
             response.delete_cookie(COOKIE, path=COOKIE_PATH)
             return response
         host = urlsplit(record.instance_url).netloc
@@ -140,14 +192,11 @@ def oauth_routes(c: Container) -> list[Route]:
         if not linked.email_matches:
             told = _with_warning(told, texts.LINKED_EMAIL_MISMATCH)
         await _tell_slack(c, user, told)
-        c.work.spawn(_after_connect(c, user, record), name="after-connect")
-        name = record.servicenow_user.name or record.servicenow_user.user_name
-        response = page(
-            "Connected",
-            f"Your Slack account is now linked to ServiceNow as {name}. "
-            "Head back to Slack to carry on.",
-            team_id=user.team_id,
+        c.work.spawn(
+            _after_connect(c, user, record, email_matches=linked.email_matches),
+            name="after-connect",
         )
+        response = await _connected_page(c, user, record)
         response.delete_cookie(COOKIE, path=COOKIE_PATH)
         return response
 
@@ -157,9 +206,49 @@ def oauth_routes(c: Container) -> list[Route]:
     ]
 
 
-def _to_consent(url: str, *, nonce: str, secure_cookie: bool) -> Response:
-    """The redirect to the consent page, with the cookie that binds the flow to the browser."""
-    response = RedirectResponse(url, status_code=302)
+async def _config_of(c: Container, flow: StartedFlow) -> InstanceConfig:
+    """The connection a started flow signs in to: the one in use, or for the setup test
+    the credentials under test (maybe staged); refused if it changed since the link."""
+    if flow.purpose == "setup_test":
+        config, _ = await setup_flow.config_under_test(c, flow.user)
+    else:
+        config = await c.instances.require(flow.user.enterprise_id, flow.user.team_id)
+    if config.instance_url != flow.instance_url:
+        raise errors.LinkRefusedError("instance changed", reason="instance_changed")
+    return config
+
+
+async def _connect_page(
+    c: Container, flow: StartedFlow, *, config: InstanceConfig, consent_url: str
+) -> HTMLResponse:
+    """Whose link this is (Slack person and workspace), with Continue to the consent page."""
+    person, workspace = await whose(c, flow.user)
+    who = texts.CONNECT_PAGE_TEST_WHO if flow.purpose == "setup_test" else texts.CONNECT_PAGE_WHO
+    return page(
+        texts.CONNECT_PAGE_TITLE,
+        who.format(person=person, workspace=workspace, host=urlsplit(config.instance_url).netloc),
+        more=(texts.CONNECT_PAGE_NOT_YOU.format(person=person),),
+        proceed_url=consent_url,
+        team_id=flow.user.team_id,
+    )
+
+
+async def _connected_page(c: Container, user: SlackUser, record: TokenRecord) -> HTMLResponse:
+    """The page after a link: which Slack person, in which workspace, is linked as whom."""
+    person, workspace = await whose(c, user)
+    return page(
+        "Connected",
+        texts.CONNECTED_PAGE.format(
+            person=person,
+            workspace=workspace,
+            servicenow=record.servicenow_user.name or record.servicenow_user.user_name,
+        ),
+        team_id=user.team_id,
+    )
+
+
+def _bind_browser(response: Response, *, nonce: str, secure_cookie: bool) -> None:
+    """Set the short-lived cookie that binds the flow to this browser."""
     response.set_cookie(
         COOKIE,
         nonce,
@@ -169,9 +258,6 @@ def _to_consent(url: str, *, nonce: str, secure_cookie: bool) -> Response:
         secure=secure_cookie,
         samesite="lax",
     )
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 async def _consent_url(
@@ -227,22 +313,30 @@ async def link_user(
     servicenow_user = await c.servicenow.with_token(config, tokens.access_token).current_user()
     slack_email = profile.email.strip().lower()
     servicenow_email = servicenow_user.email.strip().lower()
+    refusal = None
+    if not slack_email or not servicenow_email:
+        # Under every policy: two missing emails are not a match, and one missing email
+        # says nothing about whose account this is.
+        refusal = "email_missing"
+    elif slack_email != servicenow_email and c.settings.link_email_policy == "refuse":
+        refusal = "email_mismatch"
+    if refusal is not None:
+        await _revoke_quietly(
+            oauth, tokens=tuple(t for t in (tokens.refresh_token, tokens.access_token) if t)
+        )
+        await c.audit.record(
+            "connect_refused", user=user, reason=refusal,
+            servicenow_user=servicenow_user.user_name,
+        )
+        raise errors.LinkRefusedError(f"refused: {refusal}", reason=refusal)
     if slack_email != servicenow_email:
-        if c.settings.link_email_policy == "refuse" or not servicenow_email:
-            await _revoke_quietly(
-                oauth, tokens=tuple(t for t in (tokens.refresh_token, tokens.access_token) if t)
-            )
-            await c.audit.record(
-                "connect_refused", user=user, reason="email_mismatch",
-                servicenow_user=servicenow_user.user_name,
-            )
-            raise errors.LinkRefusedError("email mismatch", reason="email_mismatch")
         log.warning("linking despite an email mismatch (SNOWBOT_LINK_EMAIL_POLICY=warn)")
     record = TokenRecord.linked(
         tokens=tokens,
         servicenow_user=servicenow_user,
         instance_url=config.instance_url,
         linked_at=c.clock(),
+        slack_email=slack_email,
     )
     # A fresh consent replaces whatever link the user had (including a flagged one).
     stored = await c.vault.put(user, record, expected_version=None)
@@ -278,12 +372,17 @@ async def _tell_slack(c: Container, user: SlackUser, message: Message) -> None:
         log.warning("could not tell the user in Slack: %s", exc.detail)
 
 
-async def _after_connect(c: Container, user: SlackUser, record: TokenRecord) -> None:
-    """Finish what the user asked before connecting, and refresh their home tab."""
+async def _after_connect(
+    c: Container, user: SlackUser, record: TokenRecord, *, email_matches: bool
+) -> None:
+    """Finish what the user asked before connecting, and refresh their home tab; a link
+    made despite different emails is reported to the account's owner and the admins."""
     reply = SlackReply(client=c.slack, user=user, origin=Origin(kind="home"))
     turn = Turn(c=c, user=user, reply=reply)
 
     async def work() -> None:
+        if not email_matches:
+            await setup_links.report_mismatched_link(c, user, record)
         # Hook: the colleague test's report, and the warning about admin roles.
         await setup_links.after_link(c, user, record=record)
         await finish_pending(turn)

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
+    from bot.container import Container
     from bot.grammar import SnowCommand
+    from bot.models import SlackUser
     from bot.router import Turn
 
 
@@ -61,12 +63,21 @@ ActionHandler = Callable[["Turn", Action], Awaitable[None]]
 CommandHandler = Callable[["Turn", "SnowCommand"], Awaitable[None]]
 
 
+ViewCheck = Callable[["Container", "SlackUser", Submission], Awaitable[dict[str, str]]]
+
+
 @dataclass(frozen=True)
 class ViewHandler:
-    """Validate in the ack, then run after it."""
+    """Validate in the ack, then run after it.
+
+    ``check``, when given, also runs in the ack, after ``validate`` found nothing: it may
+    read settings and the store (a quick Redis read, never ServiceNow), for field errors
+    that keep the modal open with what was typed.
+    """
 
     validate: Callable[[Submission], dict[str, str]]
     run: Callable[[Turn, Submission], Awaitable[None]]
+    check: ViewCheck | None = None
 
 
 def action_from(body: dict[str, Any]) -> Action | None:

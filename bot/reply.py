@@ -10,6 +10,12 @@ question came from (``Origin``) and sends ``Message``s the right way:
 - ``public_note``: a short note in the channel thread that reveals nothing personal.
 - ``open_modal`` / ``update_modal``: modals need the ``trigger_id`` within 3 seconds.
 
+A ``response_url`` is used only when it is on Slack's hooks host
+(``https://hooks.slack.com``), or, when ``SLACK_API_URL`` points the Web API at a
+stand-in, on that stand-in's host and port: the one setting moves both. Any other
+``response_url`` is ignored and the answer goes through the Web API instead, so a
+request can never make the bot post a user's data to a host of its choosing.
+
 Slack failures become ``SlackError`` so the caller can log them; they are never
 shown to the user as a stack trace.
 """
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from aiohttp import ClientError
 from pydantic import BaseModel, ConfigDict
@@ -28,8 +35,41 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.blocks import Message
 from bot.errors import SlackError
 from bot.models import SlackUser
+from bot.settings import DEFAULT_SLACK_API_URL
 
 log = logging.getLogger(__name__)
+
+SLACK_HOOKS_ORIGIN = ("https", "hooks.slack.com", 443)
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """``(scheme, host, port)`` of a URL without user info, else None."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.username is not None or parts.password is not None or not parts.hostname:
+        return None
+    scheme = parts.scheme.lower()
+    default = {"https": 443, "http": 80}.get(scheme)
+    if default is None:
+        return None
+    return scheme, parts.hostname.lower(), port or default
+
+
+def response_url_allowed(url: str, *, api_url: str) -> bool:
+    """Whether replies may be posted to ``url``: Slack's hooks host, or the stand-in's
+    host when ``api_url`` (``SLACK_API_URL``) is not Slack's own."""
+    if api_url == DEFAULT_SLACK_API_URL:
+        allowed = SLACK_HOOKS_ORIGIN
+    else:
+        stand_in = _origin(api_url)
+        if stand_in is None:
+            return False
+        allowed = stand_in
+    return _origin(url) == allowed
+
 
 OriginKind = Literal["command", "dm", "mention", "action", "view", "home", "shortcut"]
 
@@ -63,7 +103,7 @@ class SlackReply:
         self.sent.append(message)
         origin = self.origin
         try:
-            if origin.response_url and origin.kind in ("command", "action", "shortcut"):
+            if self._response_url() and origin.kind in ("command", "action", "shortcut"):
                 await self._respond(message, replace=replace)
             elif origin.channel_id and origin.channel_is_dm:
                 await self.client.chat_postMessage(
@@ -137,10 +177,21 @@ class SlackReply:
         except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
             raise SlackError(f"could not publish the home tab: {_slack_error(exc)}") from exc
 
+    def _response_url(self) -> str | None:
+        """The origin's response_url, if replies may go there (see the module docstring)."""
+        url = self.origin.response_url
+        if url is None:
+            return None
+        if response_url_allowed(url, api_url=self.client.base_url):
+            return url
+        log.warning("ignored a response_url that is not on Slack's hooks host")
+        return None
+
     async def _respond(self, message: Message, *, replace: bool) -> None:
-        assert self.origin.response_url is not None
+        url = self._response_url()
+        assert url is not None
         webhook = AsyncWebhookClient(
-            self.origin.response_url,
+            url,
             session=self.client.session,
             timeout=10,
             proxy=self.client.proxy,

@@ -223,7 +223,8 @@ class SlackProfile(BaseModel):
 
 
 class SlackDirectory:
-    """Reads Slack profiles through ``users.info``."""
+    """Reads Slack profiles (``users.info``, ``users.lookupByEmail``) and the workspace's
+    name (``auth.test``)."""
 
     def __init__(self, client: AsyncWebClient) -> None:
         self._client = client
@@ -240,18 +241,53 @@ class SlackDirectory:
         if not isinstance(raw, dict):
             msg = "users.info returned no user"
             raise SlackError(msg)
-        profile = raw.get("profile") if isinstance(raw.get("profile"), dict) else {}
-        assert isinstance(profile, dict)
-        return SlackProfile(
-            user_id=str(raw.get("id") or user_id),
-            team_id=str(raw.get("team_id") or ""),
-            email=str(profile.get("email") or ""),
-            real_name=str(profile.get("real_name") or raw.get("real_name") or ""),
-            display_name=str(profile.get("display_name") or ""),
-            tz=str(raw.get("tz") or ""),
-            is_admin=bool(raw.get("is_admin")),
-            is_owner=bool(raw.get("is_owner") or raw.get("is_primary_owner")),
-            is_guest=bool(raw.get("is_restricted") or raw.get("is_ultra_restricted")),
-            deleted=bool(raw.get("deleted")),
-            is_bot=bool(raw.get("is_bot")),
-        )
+        return profile_from(raw, user_id=user_id)
+
+    async def by_email(self, email: str) -> SlackProfile | None:
+        """The workspace member whose Slack email is ``email`` (``users.lookupByEmail``),
+        or None when there is none; ``SlackError`` when Slack cannot say."""
+        if not email.strip():
+            return None
+        try:
+            response = await self._client.users_lookupByEmail(email=email.strip())
+        except SlackApiError as exc:
+            data: Any = exc.response.data if exc.response is not None else {}
+            if isinstance(data, dict) and data.get("error") == "users_not_found":
+                return None
+            msg = "users.lookupByEmail failed"
+            raise SlackError(msg) from exc
+        except (SlackClientError, ClientError, TimeoutError) as exc:
+            msg = "users.lookupByEmail failed"
+            raise SlackError(msg) from exc
+        found: Any = response.data
+        raw = found.get("user") if isinstance(found, dict) else None
+        return profile_from(raw) if isinstance(raw, dict) else None
+
+    async def workspace_name(self) -> str:
+        """The workspace's name (``auth.test``, no extra scope); "" when Slack cannot say."""
+        try:
+            response = await self._client.auth_test()
+        except (SlackApiError, SlackClientError, ClientError, TimeoutError):
+            log.warning("auth.test failed: the workspace name is unknown")
+            return ""
+        data: Any = response.data
+        return str(data.get("team") or "") if isinstance(data, dict) else ""
+
+
+def profile_from(raw: dict[str, Any], *, user_id: str = "") -> SlackProfile:
+    """A ``SlackProfile`` from Slack's ``user`` object (``users.info``, ``user_change``)."""
+    profile = raw.get("profile") if isinstance(raw.get("profile"), dict) else {}
+    assert isinstance(profile, dict)
+    return SlackProfile(
+        user_id=str(raw.get("id") or user_id),
+        team_id=str(raw.get("team_id") or ""),
+        email=str(profile.get("email") or ""),
+        real_name=str(profile.get("real_name") or raw.get("real_name") or ""),
+        display_name=str(profile.get("display_name") or ""),
+        tz=str(raw.get("tz") or ""),
+        is_admin=bool(raw.get("is_admin")),
+        is_owner=bool(raw.get("is_owner") or raw.get("is_primary_owner")),
+        is_guest=bool(raw.get("is_restricted") or raw.get("is_ultra_restricted")),
+        deleted=bool(raw.get("deleted")),
+        is_bot=bool(raw.get("is_bot")),
+    )

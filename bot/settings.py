@@ -120,6 +120,13 @@ class Settings(BaseSettings):
     )
     pkce: bool = Field(default=True, validation_alias=AliasChoices("SNOWBOT_PKCE", "pkce"))
     port: int = Field(default=3000, validation_alias=AliasChoices("PORT", "port"))
+    # /metrics is served here, never on PORT (which Slack and browsers reach); 0: off.
+    metrics_port: int = Field(
+        default=9464,
+        ge=0,
+        le=65535,
+        validation_alias=AliasChoices("SNOWBOT_METRICS_PORT", "metrics_port"),
+    )
     incident_digits: int = Field(
         default=7,
         ge=5,
@@ -185,6 +192,23 @@ class Settings(BaseSettings):
     def redirect_uri(self) -> str:
         """The ServiceNow OAuth redirect URL this deployment must register."""
         return f"{self.public_url.rstrip('/')}/servicenow/oauth/callback"
+
+    def missing(self) -> list[str]:
+        """The environment names of required settings that are not set, in one list.
+
+        ``SLACK_SIGNING_SECRET`` is required in every mode, Socket Mode included: the
+        HTTP server verifies every request it serves.
+        """
+        required = (
+            ("SLACK_BOT_TOKEN", self.slack_bot_token),
+            ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
+            ("SNOWBOT_ENCRYPTION_KEYS", self.encryption_keys),
+        )
+        return [
+            name
+            for name, value in required
+            if not value or (isinstance(value, SecretStr) and not value.get_secret_value())
+        ]
 
     @property
     def uses_memory_store(self) -> bool:

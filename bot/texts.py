@@ -725,3 +725,65 @@ def wait_phrase(seconds: float) -> str:
 def intent_label(intent: str) -> str:
     """The human label of an intent; unknown labels read as "Something else"."""
     return INTENT_LABELS.get(intent, CLARIFY_SOMETHING_ELSE)
+
+
+# --- Hardening (issue 13): links, the Connect pages, Slack profile changes -------------
+# Kept together at the end of the module so other changes to this file merge cleanly.
+
+_LINK_REFUSED.update(
+    {
+        "email_missing": (
+            "I couldn't link that ServiceNow account: your Slack profile or the ServiceNow "
+            "account has no email address, and I link accounts only when both have the "
+            "same one. Please ask an admin to add it."
+        ),
+    }
+)
+
+# user_change: why a link was dropped (a deactivated person is not messaged).
+LINK_DROPPED: dict[str, str] = {
+    "email_changed": (
+        "Your Slack email changed, so I've disconnected your ServiceNow account and asked "
+        "ServiceNow to revoke my access. If your ServiceNow account uses the new address, "
+        "connect again with `/snow connect`."
+    ),
+    "guest": (
+        "Your Slack account is now a guest account, so I've disconnected your ServiceNow "
+        "account and asked ServiceNow to revoke my access. Guest accounts can't use "
+        "snowbot with ServiceNow."
+    ),
+}
+
+# The Connect pages (HTML, escaped by the page builder).
+CONNECT_PAGE_TITLE = "Connect to ServiceNow"
+CONNECT_PAGE_WHO = (
+    "This link connects the Slack account of {person} in the workspace {workspace} to "
+    "ServiceNow ({host})."
+)
+CONNECT_PAGE_TEST_WHO = (
+    "This sign-in runs the snowbot connection test for {person} in the workspace "
+    "{workspace}, on ServiceNow ({host})."
+)
+CONNECT_PAGE_NOT_YOU = (
+    "If you are not {person}, close this page: someone forwarded you their link, and "
+    "continuing would give their Slack account your ServiceNow access."
+)
+CONNECT_PAGE_CONTINUE = "Continue to ServiceNow"
+CONNECTED_PAGE = (
+    "The Slack account of {person} in {workspace} is now linked to ServiceNow as "
+    "{servicenow}. Head back to Slack to carry on."
+)
+NOT_CONNECTED_PAGE_WHO = "This was for the Slack account of {person} in {workspace}."
+
+# SNOWBOT_LINK_EMAIL_POLICY=warn: a link made despite different emails.
+LINKED_ACCOUNT_OWNER_WARNING = (
+    "Your ServiceNow account {servicenow} was just linked to the Slack account of "
+    "<@{slack_user}>, whose Slack email is not yours. snowbot now acts in ServiceNow as "
+    "you when they ask it to. If you didn't expect this, tell your snowbot admin: they "
+    "can disconnect it from `/snow setup` → Finish."
+)
+LINKED_ADMIN_WARNING = (
+    "<@{slack_user}> linked the ServiceNow account {servicenow}, whose email is not the "
+    "one on their Slack profile (allowed because SNOWBOT_LINK_EMAIL_POLICY is `warn`). "
+    "If it isn't theirs, disconnect it from `/snow setup` → Finish."
+)

@@ -5,6 +5,10 @@ keeping a reference. Anything the bot itself starts in the background (a follow-
 after a modal submission, a DM once a user connects) goes through ``WorkRegistry``:
 it keeps a strong reference, logs a failure instead of dropping it, carries the
 request id across, and ``drain`` waits for what is in flight when the process stops.
+
+``later`` schedules work for a moment in the future (a check that fires if nothing
+happened by then): until it fires it is a timer, not work in flight, so ``settle``
+and ``drain`` never wait for it, and ``drain`` cancels the timers still pending.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bot.logs import request_id_var
@@ -25,6 +29,7 @@ class WorkRegistry:
 
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._timers: set[asyncio.TimerHandle] = set()
         self._closing = False
 
     @property
@@ -43,6 +48,31 @@ class WorkRegistry:
         self._tasks.add(task)
         task.add_done_callback(self._done)
         return task
+
+    def later(
+        self,
+        delay: float,
+        work: Callable[[], Coroutine[Any, Any, Any]],
+        *,
+        name: str,
+    ) -> asyncio.TimerHandle:
+        """Start ``work()`` as background work in ``delay`` seconds (not in flight before)."""
+        context = contextvars.copy_context()
+        loop = asyncio.get_running_loop()
+
+        def fire() -> None:
+            self._timers.discard(handle)
+            if not self._closing:
+                self.spawn(work(), name=name)
+
+        handle = loop.call_later(delay, fire, context=context)
+        self._timers.add(handle)
+        return handle
+
+    @property
+    def scheduled(self) -> int:
+        """How many timers of ``later`` have not fired yet."""
+        return len(self._timers)
 
     def _done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
@@ -66,8 +96,14 @@ class WorkRegistry:
             await asyncio.wait(set(self._tasks), timeout=deadline - loop.time())
 
     async def drain(self, within: float = 10.0) -> int:
-        """Stop accepting work and wait up to ``within`` s; return how many were cancelled."""
+        """Stop accepting work and wait up to ``within`` s; return how many were cancelled.
+
+        Timers of ``later`` that have not fired are cancelled (not counted).
+        """
         self._closing = True
+        for handle in self._timers:
+            handle.cancel()
+        self._timers.clear()
         if not self._tasks:
             return 0
         _, pending = await asyncio.wait(set(self._tasks), timeout=within)

@@ -78,11 +78,12 @@ def status_kb(pid: int, field: str) -> int:
 
 
 def main() -> int:
-    port, slack_port = free_port(), free_port()
+    port, slack_port, metrics_port = free_port(), free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "PORT": str(port),
+        "SNOWBOT_METRICS_PORT": str(metrics_port),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "SNOWBOT_REDIS_PREFIX": f"snowbot-rss-{secrets.token_hex(4)}",
         "SLACK_BOT_TOKEN": "xoxb-placeholder",
@@ -110,7 +111,7 @@ def main() -> int:
             time.sleep(0.2)
         for _ in range(ROUNDS):
             get(f"{base}/healthz")
-            get(f"{base}/metrics")
+            get(f"http://127.0.0.1:{metrics_port}/metrics")
             signed_help(base)
             signed_dm(base, "hi, what can you do?")
         time.sleep(0.5)

@@ -81,6 +81,7 @@ async def test_serve_answers_a_signed_snow_help_and_stops_on_sigterm(
             "SERVICENOW_CLIENT_SECRET": "not-a-real-secret",
             "SNOWBOT_ALLOW_INSECURE_INSTANCE": "true",
             "PORT": str(port),
+            "SNOWBOT_METRICS_PORT": "0",
         }
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "serve", env=env,
@@ -103,6 +104,40 @@ async def test_serve_answers_a_signed_snow_help_and_stops_on_sigterm(
     assert code == 0, output.decode()[-3000:]
 
 
+async def test_serve_answers_metrics_on_their_own_port_only(redis_prefix: str) -> None:
+    """`snowbot serve` answers /metrics on SNOWBOT_METRICS_PORT, and 404 on PORT."""
+    port, metrics_port = free_port(), free_port()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING,
+        "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/",
+        "REDIS_URL": REDIS_URL,
+        "SNOWBOT_REDIS_PREFIX": redis_prefix,
+        "SNOWBOT_ENCRYPTION_KEYS": Settings.generate_key(),
+        "PORT": str(port),
+        "SNOWBOT_METRICS_PORT": str(metrics_port),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "serve", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        await wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+        await wait_until_up(f"http://127.0.0.1:{metrics_port}/metrics", process)
+        async with httpx.AsyncClient() as http:
+            public = await http.get(f"http://127.0.0.1:{port}/metrics")
+            private = await http.get(f"http://127.0.0.1:{metrics_port}/metrics")
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), timeout=30)
+    assert public.status_code == 404
+    assert private.status_code == 200
+    assert "snowbot_redis_up" in private.text
+    assert code == 0
+
+
 async def test_serve_refuses_the_memory_store_without_trial() -> None:
     """`snowbot serve` with REDIS_URL=memory:// refuses to start unless --trial is given."""
     env = {
@@ -118,3 +153,49 @@ async def test_serve_refuses_the_memory_store_without_trial() -> None:
     assert process.returncode == 2
     assert b"memory://" in output
     assert b"Traceback" not in output
+
+
+async def _serve_output(env: dict[str, str], *args: str) -> tuple[int | None, str]:
+    """Run `snowbot serve` with exactly ``env``; its exit status and everything it printed."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "serve", *args,
+        env={"PATH": os.environ.get("PATH", ""), **env},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        if process.returncode is None:  # it did not refuse: stop it, leave nothing behind
+            process.kill()
+            await process.wait()
+    return process.returncode, output.decode()
+
+
+async def test_serve_lists_every_missing_setting_at_once() -> None:
+    """`snowbot serve --trial` with only the key set names every missing setting, no traceback."""
+    code, output = await _serve_output(
+        {"REDIS_URL": "memory://", "SNOWBOT_ENCRYPTION_KEYS": Settings.generate_key()}, "--trial"
+    )
+    assert code == 2
+    assert "SLACK_BOT_TOKEN" in output
+    assert "SLACK_SIGNING_SECRET" in output
+    assert "Traceback" not in output
+
+
+async def test_serve_in_socket_mode_without_a_signing_secret_refuses_with_one_line() -> None:
+    """Socket Mode without SLACK_SIGNING_SECRET: `serve` refuses to start, in one line."""
+    code, output = await _serve_output(
+        {
+            "REDIS_URL": "memory://",
+            "SNOWBOT_ENCRYPTION_KEYS": Settings.generate_key(),
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_APP_TOKEN": "xapp-1-serve-test",
+            "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/",
+            "PORT": str(free_port()),
+        },
+        "--trial",
+    )
+    assert code == 2
+    assert output.strip().count("\n") == 0, output
+    assert "SLACK_SIGNING_SECRET" in output
+    assert "Traceback" not in output

@@ -145,6 +145,12 @@ def error_message(exc: errors.BotError, *, reconnect_url: str | None = None) -> 
     return message(escape_mrkdwn(sentence), blocks)
 
 
+def link_dropped_message(reason: str) -> Message:
+    """DM: the link was dropped after a Slack profile change (``texts.LINK_DROPPED``)."""
+    line = texts.LINK_DROPPED[reason]
+    return message(line, [section(line)])
+
+
 def not_admin_message(admin_hint: str | None = None) -> Message:
     """Ephemeral, polite refusal of `/snow setup` to a non-admin.
 

@@ -106,6 +106,7 @@ def _step_blocks(step: int, *, redirect_uri: str, progress: SetupProgress) -> li
         }[progress.connection_ok]
         return [
             section(texts.SETUP_STEP3),
+            context(_stored_line(progress)),
             context(last) if last else None,
             actions(button(texts.SETUP_STEP3_BUTTON, action_id=ids.SETUP_RUN_TEST,
                            style="primary")),

@@ -1,12 +1,17 @@
-"""Slack telling the bot that a workspace or a person is gone: purge what is theirs."""
+"""Slack telling the bot that a workspace or a person is gone or changed: purge what is
+theirs."""
 
 from __future__ import annotations
 
 import logging
 
+from bot.blocks.account import link_dropped_message
 from bot.container import Container
 from bot.handlers.account import unlink
 from bot.models import SlackUser
+from bot.services import SlackProfile
+from bot.setup.flow import records_of, tell
+from bot.store.vault import TokenRecord
 
 log = logging.getLogger(__name__)
 
@@ -14,21 +19,54 @@ log = logging.getLogger(__name__)
 async def handle_workspace_revoked(
     c: Container, *, enterprise_id: str | None, team_id: str, reason: str
 ) -> None:
-    """``app_uninstalled`` / ``tokens_revoked``: delete every token record of the workspace.
+    """``app_uninstalled`` / a bot-token ``tokens_revoked``: forget the workspace.
 
-    ServiceNow tokens are not revoked one by one here: the Slack side is gone, and
-    each record is deleted so nothing can act for those people any more.
+    Every token record goes, then the instance configuration set up in chat (with its
+    encrypted client secret), the one staged by an unfinished setup, and the setup
+    progress. ServiceNow tokens are not revoked one by one: the Slack side is gone,
+    and once the records are deleted nothing can act for those people any more.
     """
     purged = await c.vault.purge_workspace(enterprise_id, team_id)
+    configured = await c.instances.delete(enterprise_id, team_id)
+    await records_of(c).clear(enterprise_id, team_id)
     await c.audit.record(
         "workspace_purged",
         user=SlackUser(enterprise_id=enterprise_id, team_id=team_id, user_id="-"),
         reason=reason,
         records=purged,
+        instance_configuration=configured,
     )
-    log.info("purged %d link(s) of a workspace after %s", purged, reason)
+    log.info(
+        "purged %d link(s) and %s of a workspace after %s",
+        purged,
+        "its instance configuration" if configured else "no stored configuration",
+        reason,
+    )
 
 
-async def handle_user_deactivated(c: Container, user: SlackUser) -> None:
-    """``user_change`` with ``deleted``: revoke and forget that person's link."""
-    await unlink(c, user, by="slack_user_deactivated")
+def unlink_reason(profile: SlackProfile, record: TokenRecord) -> str | None:
+    """Why a Slack profile change ends a link: ``deactivated``, ``guest`` (restricted or
+    ultra-restricted) or ``email_changed``; None when the link may stay."""
+    if profile.deleted:
+        return "deactivated"
+    if profile.is_guest:
+        return "guest"
+    if profile.email.strip().lower() != record.linked_email:
+        return "email_changed"
+    return None
+
+
+async def handle_user_changed(c: Container, user: SlackUser, profile: SlackProfile) -> None:
+    """``user_change``: a deactivation, a conversion to guest or a new email drops the
+    person's link (revoked at ServiceNow, then deleted) and tells them, unless they were
+    deactivated (Slack refuses DMs to them). Anything else changes nothing."""
+    record = await c.vault.get(user)
+    if record is None:
+        return
+    reason = unlink_reason(profile, record)
+    if reason is None:
+        return
+    await unlink(c, user, by=f"slack_user_{reason}")
+    log.info("dropped a link after a Slack profile change (%s)", reason)
+    if reason != "deactivated":
+        await tell(c, user.user_id, team=user, message=link_dropped_message(reason))

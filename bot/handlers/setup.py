@@ -10,8 +10,12 @@ encrypted ``InstanceConfigStore``, is never echoed, logged or put in
 runs the connection test (``bot.setup.flow``); step 4 sets incident defaults and
 re-checks the feedback table. Finish lists who is linked, with force-disconnect.
 
-Saving credentials replaces the configuration atomically; when the instance changed,
-everyone linked to the old one is flagged and asked to reconnect.
+Saving credentials over a working connection stages them (the modal's ack has already
+checked the instance against the operator's rules, keeping the modal open on a field
+error), and the guide moves on to step 3: the connection in use stays until the test
+passes with the new credentials, and only then are people linked to an old instance
+asked to reconnect (``bot.setup.links.switch_to_tested``). A first setup, with nothing
+to lock out, is stored at once.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
@@ -53,21 +58,30 @@ from bot.setup.admins import is_setup_admin, who_can_set_up
 from bot.setup.credentials import validate_credentials
 from bot.setup.flow import (
     checklist,
+    config_under_test,
     observe,
     probe_table,
     records_of,
     run_connection_test,
     tell,
 )
-from bot.setup.links import ask_colleague, notify_instance_changed
+from bot.setup.links import ask_colleague
 from bot.store.instance_config import InstanceConfig
+
+if TYPE_CHECKING:
+    from bot.container import Container
 
 log = logging.getLogger(__name__)
 
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SAVED = (
     "Saved. The client secret is stored encrypted; I'll only ever show its last four "
-    "characters."
+    "characters. Now run the connection test."
+)
+SAVED_STAGED = (
+    "Saved, not in use yet: the current connection keeps working until the connection "
+    "test passes with these credentials. Run it now. The client secret is stored "
+    "encrypted; I'll only ever show its last four characters."
 )
 NEW_CLIENT_NEEDS_ALL = (
     "Please enter the client secret too: a new instance or client id needs the secret of "
@@ -98,9 +112,12 @@ async def _admin(turn: Turn) -> bool:
 
 
 async def progress(turn: Turn) -> SetupProgress:
-    """Where this workspace's setup stands (the secret only travels as a SecretStr)."""
+    """Where this workspace's setup stands, with the credentials under test if some are
+    staged (the secret only travels as a SecretStr)."""
     c = turn.c
-    config = await c.instances.get(turn.user.enterprise_id, turn.user.team_id)
+    config = await c.instances.staged(
+        turn.user.enterprise_id, turn.user.team_id
+    ) or await c.instances.get(turn.user.enterprise_id, turn.user.team_id)
     record = await records_of(c).get(turn.user.enterprise_id, turn.user.team_id)
     if config is None:
         return SetupProgress(feedback_table=c.settings.feedback_table)
@@ -158,7 +175,7 @@ async def action_open_credentials(turn: Turn, _: Action) -> None:
     """Open the credentials modal (prefilled; the stored secret only as a hint of four)."""
     if not await _admin(turn):
         return
-    config = await turn.c.instances.get(turn.user.enterprise_id, turn.user.team_id)
+    config = await _typed_before(turn.c, turn.user)
     shown = None
     if config is not None:
         host = instance_host(config.instance_url)
@@ -172,52 +189,80 @@ async def action_open_credentials(turn: Turn, _: Action) -> None:
     )
 
 
+async def _typed_before(c: Container, user: SlackUser) -> InstanceConfig | None:
+    """What the admin saved last: staged credentials, else the connection in use."""
+    return await c.instances.staged(user.enterprise_id, user.team_id) or await c.instances.get(
+        user.enterprise_id, user.team_id
+    )
+
+
+async def check_credentials(
+    c: Container, user: SlackUser, submission: Submission
+) -> dict[str, str]:
+    """Field errors only the settings and the store can find, in the ack, so the modal
+    stays open with what was typed: the instance under the operator's real rules, and
+    an empty secret for a client that has none saved."""
+    try:
+        instance = c.servicenow.policy.parse(submission.text(ids.INSTANCE_INPUT))
+    except errors.InstanceRefusedError as exc:
+        return {ids.INSTANCE_BLOCK: exc.detail}
+    if submission.text(ids.CLIENT_SECRET_INPUT):
+        return {}
+    before = await _typed_before(c, user)
+    same_client = (
+        before is not None
+        and before.instance_url == instance.url
+        and before.client_id == submission.text(ids.CLIENT_ID_INPUT)
+    )
+    return {} if same_client else {ids.CLIENT_SECRET_BLOCK: NEW_CLIENT_NEEDS_ALL}
+
+
 async def submit_credentials(turn: Turn, submission: Submission) -> None:
-    """Store the connection (secret encrypted), replacing the old one atomically."""
+    """Save the credentials: staged over a working connection (it stays in use until
+    their test passes), stored at once on a first setup; then step 3 opens."""
     c, user = turn.c, turn.user
     if not await _admin(turn):
         return
     try:
         instance = c.servicenow.policy.parse(submission.text(ids.INSTANCE_INPUT))
     except errors.InstanceRefusedError as exc:
+        # The ack checked this already; only a settings change in between gets here.
         await turn.reply.private(views.note(escape_mrkdwn(exc.detail), extra=await _guide(turn, 2)))
         return
     client_id = submission.text(ids.CLIENT_ID_INPUT)
     secret = submission.text(ids.CLIENT_SECRET_INPUT)
     previous = await c.instances.get(user.enterprise_id, user.team_id)
+    before = await _typed_before(c, user)
     same_client = (
-        previous is not None
-        and previous.instance_url == instance.url
-        and previous.client_id == client_id
+        before is not None and before.instance_url == instance.url and before.client_id == client_id
     )
     if not secret:
-        if previous is None or not same_client:
+        if before is None or not same_client:
             await turn.reply.private(views.note(NEW_CLIENT_NEEDS_ALL, extra=await _guide(turn, 2)))
             return
-        secret = previous.client_secret.get_secret_value()
+        secret = before.client_secret.get_secret_value()
     c.redaction.add_secret(secret)
     config = InstanceConfig(
         instance_url=instance.url,
         client_id=client_id,
         client_secret=SecretStr(secret),
-        pkce=previous.pkce if previous is not None and same_client else c.settings.pkce,
+        pkce=before.pkce if before is not None and same_client else c.settings.pkce,
         feedback_table=previous.feedback_table if previous else c.settings.feedback_table,
         incident_defaults=dict(previous.incident_defaults) if previous else {},
         configured_by=user.user_id,
         configured_at=c.clock(),
     )
-    await c.instances.replace(config, enterprise_id=user.enterprise_id, team_id=user.team_id)
-    changed = previous is not None and previous.instance_url != instance.url
-    await c.audit.record(
-        "setup_changed", user=user, instance=instance.url, instance_changed=changed
-    )
-    await records_of(c).clear(user.enterprise_id, user.team_id)
-    if changed and previous is not None:
-        told = await notify_instance_changed(
-            c, user, previous_url=previous.instance_url, config=config
+    if previous is None:
+        await c.instances.replace(config, enterprise_id=user.enterprise_id, team_id=user.team_id)
+        await c.audit.record("setup_changed", user=user, instance=instance.url)
+    else:
+        await c.instances.stage(config, enterprise_id=user.enterprise_id, team_id=user.team_id)
+        await c.audit.record(
+            "setup_staged", user=user, instance=instance.url,
+            instance_changed=previous.instance_url != instance.url,
         )
-        log.info("asked %d linked users to reconnect after an instance change", told)
-    await show_step(turn, 2, note=SAVED)
+    await records_of(c).clear(user.enterprise_id, user.team_id)
+    await show_step(turn, 3, note=SAVED if previous is None else SAVED_STAGED)
 
 
 async def _guide(turn: Turn, step: int) -> Message:
@@ -232,8 +277,9 @@ async def action_run_test(turn: Turn, _: Action) -> None:
     """Run the connection test from the start."""
     if not await _admin(turn):
         return
-    config = await turn.c.instances.get(turn.user.enterprise_id, turn.user.team_id)
-    if config is None:
+    try:
+        config, _staged = await config_under_test(turn.c, turn.user)
+    except errors.NotConfiguredError:
         await turn.reply.private(views.note(NO_CREDENTIALS, extra=await _guide(turn, 2)))
         return
     await turn.reply.private(await run_connection_test(turn.c, turn.user, config))
@@ -398,7 +444,9 @@ ACTIONS: dict[str, ActionHandler] = {
     views.COLLEAGUE_OPEN: action_open_colleague,
 }
 VIEWS: dict[str, ViewHandler] = {
-    ids.SETUP_CREDENTIALS_MODAL: ViewHandler(validate=validate_credentials, run=submit_credentials),
+    ids.SETUP_CREDENTIALS_MODAL: ViewHandler(
+        validate=validate_credentials, run=submit_credentials, check=check_credentials
+    ),
     ids.SETUP_DEFAULTS_MODAL: ViewHandler(validate=validate_defaults, run=submit_defaults),
     views.COLLEAGUE_MODAL: ViewHandler(validate=validate_colleague, run=submit_colleague),
 }

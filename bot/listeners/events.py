@@ -21,6 +21,7 @@ from bot.listeners.runner import run_guarded, start_turn
 from bot.models import SlackUser
 from bot.reply import Origin
 from bot.router import route_message
+from bot.services import profile_from
 
 log = logging.getLogger(__name__)
 
@@ -97,22 +98,25 @@ def register(bolt: AsyncApp, c: Container) -> None:
 
     @bolt.event("user_change")
     async def user_change(event: dict[str, Any], body: dict[str, Any]) -> None:
+        # Every profile change of every member arrives here: the handler reads one
+        # token record and returns unless this person has a link that must go.
         changed = event.get("user")
-        if not isinstance(changed, dict) or not changed.get("deleted"):
+        if not isinstance(changed, dict) or not changed.get("id"):
             return
+        profile = profile_from(changed)
         user = SlackUser(
             enterprise_id=slack_user(body).enterprise_id,
-            team_id=str(changed.get("team_id") or body.get("team_id") or ""),
-            user_id=str(changed.get("id") or ""),
+            team_id=profile.team_id or str(body.get("team_id") or ""),
+            user_id=profile.user_id,
         )
         c.work.spawn(
             run_guarded(
                 c,
                 kind="event",
                 reply=None,
-                work=lambda: lifecycle.handle_user_deactivated(c, user),
+                work=lambda: lifecycle.handle_user_changed(c, user, profile),
             ),
-            name="user-deactivated",
+            name="user-changed",
         )
 
 

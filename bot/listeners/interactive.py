@@ -2,8 +2,9 @@
 
 Every interaction is acked, link buttons included (Slack shows a warning otherwise).
 Button presses are looked up in ``ACTIONS`` by ``action_id``; modal submissions are
-validated in the ack (field errors go back with ``response_action: errors``) and
-run after it; the message shortcut opens its modal at once.
+validated in the ack (field errors go back with ``response_action: errors``: the
+pure ``validate``, then the handler's ``check`` if it has one) and run after it; the
+message shortcut opens its modal at once.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot import errors
 from bot.container import Container
 from bot.handlers import ACTIONS, SHORTCUTS, VIEWS
 from bot.interactions import action_from, submission_from
@@ -58,6 +60,12 @@ def register(bolt: AsyncApp, c: Container) -> None:
             log.info("no handler for view %s", submission.callback_id)
             return
         problems = handler.validate(submission)
+        if not problems and handler.check is not None:
+            try:
+                problems = await handler.check(c, slack_user(body), submission)
+            except errors.BotError as exc:
+                # The run step meets the same failure and tells the user in a sentence.
+                log.warning("a modal's check failed in the ack: %s", exc.__class__.__name__)
         if problems:
             await ack(response_action="errors", errors=problems)
             return

@@ -6,15 +6,16 @@ httpx and Slack clients, the intent engine), and serves the real Starlette app. 
 and ``snowbot demo`` both use it, so what the demo shows is what the tests check.
 
 ``BotHarness.connect(user)`` walks the real Connect flow as a browser would: the
-signed ``/snow connect``, the link from the ephemeral reply, the start route and its
-cookie, the sandbox's consent (auto-consent for the chosen seeded user), and the
-callback.
+signed ``/snow connect``, the link from the ephemeral reply, the start route's page and
+its cookie, its Continue button, the sandbox's consent (auto-consent for the chosen
+seeded user), and the callback.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable
@@ -24,7 +25,7 @@ from typing import Any
 import httpx
 from starlette.types import ASGIApp
 
-from bot.app import create_bolt_app, create_web_app
+from bot.app import create_bolt_app, create_metrics_app, create_web_app
 from bot.container import Container, open_container
 from bot.logs import RedactionFilter
 from bot.sandbox.server import bind_socket, serve_app, socket_url
@@ -56,6 +57,7 @@ class BotHarness:
     slack: SlackSandbox
     slack_url: str
     bot_url: str
+    metrics_url: str
     container: Container
     driver: SlackDriver
     http: httpx.AsyncClient
@@ -85,10 +87,21 @@ class BotHarness:
             await _pause()
 
     async def browse_consent(self, start_url: str, *, consent_as: str) -> httpx.Response:
-        """Open a Connect link in a fresh browser and consent as ``consent_as``."""
+        """Open a Connect link in a fresh browser, press Continue on the page that names
+        whose link it is, and consent as ``consent_as``; the last page the browser shows."""
         self.servicenow.auto_consent_user = consent_as
         async with httpx.AsyncClient(follow_redirects=True, timeout=10) as browser:
-            return await browser.get(start_url)
+            start = await browser.get(start_url)
+            if start.status_code != 200 or 'id="continue"' not in start.text:
+                return start
+            return await browser.get(continue_url(start.text))
+
+
+def continue_url(page: str) -> str:
+    """Where the Connect page's Continue button goes (the instance's consent page)."""
+    marker = 'id="continue" href="'
+    start = page.index(marker) + len(marker)
+    return html.unescape(page[start : page.index('"', start)])
 
 
 async def _pause() -> None:
@@ -186,7 +199,10 @@ async def running_bot(
         ) as container:
             bolt = create_bolt_app(container)
             web = create_web_app(container, bolt)
-            async with serve_app(web, sock=bot_sock):
+            async with (
+                serve_app(web, sock=bot_sock),
+                serve_app(create_metrics_app(container)) as metrics_url,
+            ):
                 driver = SlackDriver(
                     bot_url=f"{bot_url}/slack/events",
                     signing_secret=SIGNING_SECRET,
@@ -202,6 +218,7 @@ async def running_bot(
                         slack=slack,
                         slack_url=slack_url,
                         bot_url=bot_url,
+                        metrics_url=metrics_url,
                         container=container,
                         driver=driver,
                         http=http,

@@ -79,15 +79,19 @@ def was_sent(exc: httpx.HTTPError) -> bool:
     return not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.ProxyError)
 
 
+MAX_RETRY_AFTER = 86_400.0  # a day: any longer wait is read as this one
+
+
 def parse_retry_after(value: str | None, *, now: float, default: float = 1.0) -> float:
-    """Seconds to wait from a ``Retry-After`` header (seconds or HTTP date)."""
+    """Seconds to wait from a ``Retry-After`` header (seconds or HTTP date), at most
+    ``MAX_RETRY_AFTER`` (a huge value would otherwise be infinite)."""
     if not value:
         return default
     text = value.strip()
-    if text.isdigit():
-        return float(text)
+    if text.isascii() and text.isdigit():
+        return min(float(text), MAX_RETRY_AFTER) if len(text) <= 12 else MAX_RETRY_AFTER
     try:
         when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return default
-    return max(when.timestamp() - now, 0.0)
+    return min(max(when.timestamp() - now, 0.0), MAX_RETRY_AFTER)

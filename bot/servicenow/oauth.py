@@ -6,8 +6,9 @@ never query parameters); failures usually come back as HTTP 401
 ``{"error_description":"access_denied","error":"server_error"}``; refresh tokens are
 not documented to rotate, so ``TokenSet.refresh_token`` is ``None`` when the answer
 carries none (the caller keeps the old one). Revocation is
-``/oauth_revoke_token.do`` with the token; it is sent as a POST form body so the
-token never sits in a URL (a 405 answer falls back to the documented query form).
+``/oauth_revoke_token.do`` with the token, always as a POST form body: the token
+never sits in a URL (the documented ``?token=`` form is never used, not even when an
+instance refuses the POST).
 
 Error mapping, so that only a real refusal ever marks a grant dead:
 
@@ -184,8 +185,13 @@ class ServiceNowOAuth:
         }
         return await self._token_call("oauth.refresh", form, refresh=True)
 
-    async def revoke(self, token: str, *, allow_query_fallback: bool = True) -> None:
-        """Ask ServiceNow to expire ``token`` (access or refresh)."""
+    async def revoke(self, token: str) -> None:
+        """Ask ServiceNow to expire ``token`` (access or refresh), in a POST form body.
+
+        Never in the query string, whatever the instance answers: URLs end up in
+        access logs and proxies. A refusal is ``ServiceNowUnavailableError``; callers
+        delete the link anyway.
+        """
         started = time.monotonic()
         outcome = "error"
         url = self._instance.endpoint(REVOKE_PATH)
@@ -194,12 +200,6 @@ class ServiceNowOAuth:
                 response = await self._http.post(
                     url, data={"token": token}, timeout=self._timeout
                 )
-                if response.status_code == 405 and allow_query_fallback:
-                    # The documented form puts the token in the query string; only
-                    # used when the instance refuses the body form.
-                    response = await self._http.get(
-                        url, params={"token": token}, timeout=self._timeout
-                    )
             except httpx.HTTPError as exc:
                 raise transport_error(exc, operation="oauth.revoke") from exc
             if response.status_code >= 300:

@@ -8,7 +8,6 @@ reader here has a default. Raw date-times are UTC ``YYYY-MM-DD HH:MM:SS``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -38,8 +37,6 @@ USER_FIELDS = ("sys_id", "user_name", "name", "email", "roles")
 JOURNAL_FIELDS = ("sys_id", "value", "sys_created_on", "sys_created_by", "element")
 
 _RAW_TIME = "%Y-%m-%d %H:%M:%S"
-# "2026-05-03 14:12:09 - Beth Anglin (Additional comments)" opens each journal entry.
-_JOURNAL_HEADER = re.compile(r"^(?P<when>.+?) - (?P<who>.+?) \((?P<label>[^()]+)\)$", re.MULTILINE)
 
 
 def value(record: Record, name: str) -> str:
@@ -117,18 +114,51 @@ def user_from(record: Record) -> ServiceNowUser:
     )
 
 
+def journal_header(line: str) -> str | None:
+    """The author of a journal entry's header line, or None if ``line`` is not one.
+
+    A header is one whole line, ``<when> - <who> (<label>)``, as in
+    ``2026-05-03 14:12:09 - Beth Anglin (Additional comments)``: ``when`` and ``who``
+    are not empty, ``when`` ends at the first `` - ``, and the label is the text in the
+    last parentheses, which close the line. Read with ``find``, not a regular
+    expression, so that no text (ServiceNow's or a user's) costs more than linear time.
+    """
+    if not line.endswith(")"):
+        return None
+    opening = line.rfind("(", 0, len(line) - 1)
+    label = line[opening + 1 : -1]
+    if opening < 1 or line[opening - 1] != " " or not label or ")" in label:
+        return None
+    head = line[: opening - 1]
+    separator = head.find(" - ", 1)
+    while separator != -1 and separator + 3 >= len(head):
+        separator = head.find(" - ", separator + 1)
+    if separator == -1:
+        return None
+    return head[separator + 3 :]
+
+
 def journal_entries(text: str) -> list[Comment]:
     """The entries of a journal field's display text, newest first as ServiceNow lists them.
 
     The header's time is in the user's own format and time zone, so ``created`` is
     left empty here (the ``sys_journal_field`` path has the UTC time).
     """
-    headers = list(_JOURNAL_HEADER.finditer(text))
+    headers: list[tuple[int, int, str]] = []  # (line start, line end, author)
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        if end == -1:
+            end = len(text)
+        who = journal_header(text[start:end])
+        if who is not None:
+            headers.append((start, end, who))
+        start = end + 1
     entries = []
-    for index, header in enumerate(headers):
-        end = headers[index + 1].start() if index + 1 < len(headers) else len(text)
-        body = text[header.end() : end].strip("\n").strip()
-        entries.append(Comment(author=header.group("who").strip(), text=body))
+    for index, (_, header_end, who) in enumerate(headers):
+        end = headers[index + 1][0] if index + 1 < len(headers) else len(text)
+        body = text[header_end:end].strip("\n").strip()
+        entries.append(Comment(author=who.strip(), text=body))
     return entries
 
 

@@ -4,22 +4,27 @@
    endpoint and the sign-in page itself; if both answer, the admin gets a sign-in link
    (a Connect link whose ticket has ``purpose="setup_test"``).
 2. ``flow_started`` (``bot.connect``'s start route redeemed that link): the time is
-   noted, and a background check fires ``setup_callback_wait`` seconds later: if no
-   callback came by then, the Redirect URL probably does not match.
+   noted, and a check is scheduled (``WorkRegistry.later``, a timer that nothing
+   waits on) ``setup_callback_wait`` seconds later: if no callback came by then, the
+   Redirect URL probably does not match.
 3. ``setup_callback`` (the callback of a setup-test flow): the code is exchanged (on a
    refusal with PKCE, the admin gets a second sign-in link without PKCE; the code is
    single-use, so the retry needs a fresh consent), then the identity lookup, the
    incident table and the feedback table are checked with the new token. If the
    exchange only works without PKCE, the connection is saved with PKCE off. The admin
    stays linked as themselves when the emails match, else the tokens are revoked.
-4. The colleague's half and the hooks after every link live in ``bot.setup.links``.
+4. New credentials saved over a working connection are staged
+   (``InstanceConfigStore.stage``): the test runs with them (``config_under_test``), and
+   only when the admin's part passes do they become the connection (``switch_to_tested``
+   in ``bot.setup.links``, which also asks people linked to a previous instance to
+   reconnect). A failing test changes nothing anyone relies on.
+5. The colleague's half and the hooks after every link live in ``bot.setup.links``.
 
 Every result goes to the admin (DM) as the checklist of ``bot.setup.diagnosis``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from urllib.parse import urlencode, urlsplit
 
@@ -98,6 +103,15 @@ async def tell(c: Container, user_id: str, *, team: SlackUser, message: Message)
         log.warning("could not tell %s about the setup test: %s", user_id, exc.detail)
 
 
+async def config_under_test(c: Container, team: SlackUser) -> tuple[InstanceConfig, bool]:
+    """The credentials the connection test runs with: the staged ones if any (True), else
+    the connection in use (False); ``NotConfiguredError`` when there are neither."""
+    staged = await c.instances.staged(team.enterprise_id, team.team_id)
+    if staged is not None:
+        return staged, True
+    return await c.instances.require(team.enterprise_id, team.team_id), False
+
+
 async def sign_in_url(
     c: Container, user: SlackUser, config: InstanceConfig, *, pkce: bool | None
 ) -> str:
@@ -173,17 +187,20 @@ async def flow_started(c: Container, flow_user: SlackUser) -> None:
         log.warning("could not note the opened sign-in link: %s", exc.detail)
         return
     if record.redeemed_at == now:
-        c.work.spawn(
-            watch_callback(c, flow_user, run_id=record.run_id, redeemed_at=now),
-            name="setup-watch-callback",
+        run_id = record.run_id
+        c.work.later(
+            c.settings.setup_callback_wait,
+            lambda: report_missing_callback(c, flow_user, run_id=run_id, redeemed_at=now),
+            name="setup-missing-callback",
         )
 
 
-async def watch_callback(
+async def report_missing_callback(
     c: Container, admin: SlackUser, *, run_id: str, redeemed_at: float
 ) -> None:
-    """After the wait, report a missing callback (the Redirect URL most likely)."""
-    await asyncio.sleep(c.settings.setup_callback_wait)
+    """``setup_callback_wait`` after the sign-in link was opened: if no callback came,
+    report it (the Redirect URL most likely). Scheduled with ``WorkRegistry.later``, so
+    nothing waits on it meanwhile."""
 
     def missing(record: SetupRecord) -> SetupRecord | None:
         if record.run_id != run_id or record.redeemed_at != redeemed_at:
@@ -196,7 +213,7 @@ async def watch_callback(
         record = await records_of(c).update(admin.enterprise_id, admin.team_id, missing)
         if record.run_id != run_id or record.observations.signin != "no_callback":
             return
-        config = await c.instances.require(admin.enterprise_id, admin.team_id)
+        config, _ = await config_under_test(c, admin)
         await tell(c, record.admin_id, team=admin, message=checklist(c, record, config))
     except errors.BotError as exc:
         log.warning("could not report a missing callback: %s", exc.detail)
@@ -229,7 +246,7 @@ async def setup_callback(
     """Continue the test after the admin's consent; the browser page's title and text."""
     admin = flow.user
     store = records_of(c)
-    config = await c.instances.require(admin.enterprise_id, admin.team_id)
+    config, staged = await config_under_test(c, admin)
     if config.instance_url != flow.instance_url:
         raise errors.LinkRefusedError("instance changed during the test", reason="instance_changed")
     if error or not code:
@@ -251,7 +268,7 @@ async def setup_callback(
         return await _exchange_failed(c, admin, config, exc, pkce=pkce)
     pkce_off = flow.pkce is False and config.pkce
     if pkce_off:
-        config = await _save_without_pkce(c, admin, config)
+        config = await _save_without_pkce(c, admin, config, staged=staged)
     client = c.servicenow.with_token(config, tokens.access_token)
     obs: dict[str, object] = {"exchange": "ok", "pkce_off": pkce_off}
     identity = None
@@ -266,9 +283,16 @@ async def setup_callback(
     record = await store.update(
         admin.enterprise_id, admin.team_id, lambda r: observe(r, **obs)
     )
-    kept = identity is not None and await _keep_admin_link(
+    # Staged credentials that failed stay staged: no link is made with them.
+    usable = identity is not None and (not staged or record.connection_ok is True)
+    kept = usable and identity is not None and await _keep_admin_link(
         c, admin, config, tokens=tokens, identity=identity
     )
+    if staged and record.connection_ok is True:
+        # Imported here: bot.setup.links imports this module.
+        from bot.setup.links import switch_to_tested
+
+        await switch_to_tested(c, admin)
     if not kept:
         for token in (tokens.refresh_token, tokens.access_token):
             if token:
@@ -299,8 +323,14 @@ async def _exchange_failed(
 
 
 async def _save_without_pkce(
-    c: Container, admin: SlackUser, config: InstanceConfig
+    c: Container, admin: SlackUser, config: InstanceConfig, *, staged: bool
 ) -> InstanceConfig:
+    if staged:
+        return await c.instances.stage(
+            config.model_copy(update={"pkce": False}),
+            enterprise_id=admin.enterprise_id,
+            team_id=admin.team_id,
+        )
     expected = config.version if config.source == "chat" else 0
     replaced = await c.instances.replace(
         config.model_copy(update={"pkce": False}),
@@ -333,6 +363,7 @@ async def _keep_admin_link(
         servicenow_user=identity,
         instance_url=config.instance_url,
         linked_at=c.clock(),
+        slack_email=email,
     )
     await c.vault.put(admin, record, expected_version=None)
     await c.audit.record(

@@ -4,7 +4,11 @@
   admin roles gets a Connect link; ``after_link`` (called by ``bot.connect`` after every
   link, made or refused) reports what their link can do to the admin who asked.
 - ``after_link`` also warns the admins when an account with admin roles links.
-- ``notify_instance_changed``: setup run again with another instance flags every link to
+- ``report_mismatched_link``: a link made despite different emails (the "warn" policy)
+  is reported to the ServiceNow account's owner in Slack and to the admins.
+- ``switch_to_tested``: staged credentials that passed the connection test become the
+  connection.
+- ``notify_instance_changed``: setup switched to another instance: it flags every link to
   the old one as needing reconnection (kept, not deleted, so the status and the admin's
   list still show who must reconnect) and DMs each owner a fresh Connect link.
 """
@@ -13,13 +17,13 @@ from __future__ import annotations
 
 import logging
 
-from bot import errors
+from bot import errors, texts
 from bot.blocks import connect_prompt
 from bot.blocks.parts import safe
 from bot.container import Container
 from bot.models import SlackUser
 from bot.setup import views
-from bot.setup.admins import NON_ORDINARY_ROLES, privileged_roles
+from bot.setup.admins import NON_ORDINARY_ROLES, admins_to_tell, privileged_roles
 from bot.setup.flow import checklist, host_of, observe, probe_table, records_of, table_outcome, tell
 from bot.setup.records import SetupRecord
 from bot.store.instance_config import InstanceConfig
@@ -134,13 +138,62 @@ async def _warn_if_privileged(c: Container, user: SlackUser, record: TokenRecord
         roles=",".join(roles),
     )
     config = await c.instances.get(user.enterprise_id, user.team_id)
-    recipients = list(dict.fromkeys(c.settings.admins))
-    if config is not None and config.configured_by.startswith(("U", "W")):
-        recipients.insert(0, config.configured_by)
     line = PRIVILEGED_LINK.format(user=user.user_id, roles=safe(", ".join(roles), 200))
-    for admin_id in dict.fromkeys(recipients):
+    for admin_id in admins_to_tell(c, config):
         if admin_id != user.user_id:
             await tell(c, admin_id, team=user, message=views.plain(line))
+
+
+async def report_mismatched_link(c: Container, user: SlackUser, record: TokenRecord) -> None:
+    """A link made despite different emails (``SNOWBOT_LINK_EMAIL_POLICY=warn``): a
+    forwarded Connect link may have tied someone else's ServiceNow account to ``user``.
+    Tell that account's owner, when their email is a Slack member's of this workspace
+    (``users.lookupByEmail``), and the admins; the linking user was told already."""
+    account = safe(record.servicenow_user.name or record.servicenow_user.user_name, 200)
+    await c.audit.record(
+        "mismatched_link", user=user, servicenow_user=record.servicenow_user.user_name
+    )
+    try:
+        owner = await c.directory.by_email(record.servicenow_user.email)
+    except errors.SlackError as exc:
+        log.warning("could not look up the ServiceNow account's owner: %s", exc.detail)
+        owner = None
+    if (
+        owner is not None
+        and owner.user_id != user.user_id
+        and not owner.deleted
+        and owner.team_id in ("", user.team_id)
+    ):
+        line = texts.LINKED_ACCOUNT_OWNER_WARNING.format(
+            servicenow=account, slack_user=user.user_id
+        )
+        await tell(c, owner.user_id, team=user, message=views.plain(line))
+    config = await c.instances.get(user.enterprise_id, user.team_id)
+    line = texts.LINKED_ADMIN_WARNING.format(slack_user=user.user_id, servicenow=account)
+    for admin_id in admins_to_tell(c, config):
+        if admin_id != user.user_id:
+            await tell(c, admin_id, team=user, message=views.plain(line))
+
+
+async def switch_to_tested(c: Container, admin: SlackUser) -> None:
+    """The staged credentials passed their test: make them the connection, and when the
+    instance changed, ask everyone linked to the previous one to reconnect."""
+    # The connection in use may be the environment's, which ``promote`` does not see.
+    before = await c.instances.get(admin.enterprise_id, admin.team_id)
+    replaced = await c.instances.promote(enterprise_id=admin.enterprise_id, team_id=admin.team_id)
+    if replaced is None:
+        return
+    previous_url = before.instance_url if before is not None else None
+    changed = previous_url is not None and previous_url != replaced.config.instance_url
+    await c.audit.record(
+        "setup_changed", user=admin, instance=replaced.config.instance_url,
+        instance_changed=changed,
+    )
+    if changed and previous_url is not None:
+        told = await notify_instance_changed(
+            c, admin, previous_url=previous_url, config=replaced.config
+        )
+        log.info("asked %d linked users to reconnect after an instance change", told)
 
 
 async def notify_instance_changed(

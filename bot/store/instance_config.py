@@ -11,6 +11,12 @@ edited URL or a record copied to another workspace no longer opens).
 returns the previous instance URL, so the app can ask linked users to reconnect when
 the instance changed. When a workspace has no record, the connection pre-seeded in
 the environment (``SERVICENOW_INSTANCE``/``_CLIENT_ID``/``_CLIENT_SECRET``) applies.
+
+New credentials for a workspace that already has a connection are *staged*
+(``stage``, under ``Keys.instance_staged``, sealed the same way but bound to
+``"staged"``, kept ``STAGED_INSTANCE_TTL``): the connection in use stays until the
+setup's connection test passes with them, and ``promote`` makes them the connection.
+A typo therefore never locks the workspace out.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from bot.servicenow.instance import InstancePolicy
 from bot.settings import Settings
 from bot.store.crypto import RecordBinding, RecordCipher, RotationReport
 from bot.store.guard import begin, redis_errors, text
-from bot.store.keys import Keys
+from bot.store.keys import STAGED_INSTANCE_TTL, Keys
 
 logger = logging.getLogger("snowbot.store.instance_config")
 
@@ -90,12 +96,14 @@ class Replaced:
         )
 
 
-def _binding(*, enterprise_id: str | None, team_id: str, instance_url: str) -> RecordBinding:
+def _binding(
+    *, enterprise_id: str | None, team_id: str, instance_url: str, staged: bool = False
+) -> RecordBinding:
     return RecordBinding(
         purpose="instance",
         enterprise_id=enterprise_id,
         team_id=team_id,
-        subject="instance",
+        subject="staged" if staged else "instance",
         instance_url=instance_url,
     )
 
@@ -117,7 +125,7 @@ class InstanceConfigStore:
         self._fallback = fallback
 
     def _open(
-        self, raw: str, *, enterprise_id: str | None, team_id: str
+        self, raw: str, *, enterprise_id: str | None, team_id: str, staged: bool = False
     ) -> InstanceConfig:
         try:
             data: dict[str, Any] = json.loads(raw)
@@ -129,6 +137,7 @@ class InstanceConfigStore:
             enterprise_id=enterprise_id,
             team_id=team_id,
             instance_url=str(data.get("instance_url", "")),
+            staged=staged,
         )
         sealed = self._cipher.open(ciphertext, binding=binding)
         if sealed.get("client_id") != data.get("client_id"):
@@ -143,7 +152,13 @@ class InstanceConfigStore:
             raise TokenRecordError(msg) from exc
 
     def _seal(
-        self, config: InstanceConfig, *, enterprise_id: str | None, team_id: str, version: int
+        self,
+        config: InstanceConfig,
+        *,
+        enterprise_id: str | None,
+        team_id: str,
+        version: int,
+        staged: bool = False,
     ) -> tuple[str, str]:
         sealed = self._cipher.seal(
             {
@@ -151,7 +166,10 @@ class InstanceConfigStore:
                 "client_secret": config.client_secret.get_secret_value(),
             },
             binding=_binding(
-                enterprise_id=enterprise_id, team_id=team_id, instance_url=config.instance_url
+                enterprise_id=enterprise_id,
+                team_id=team_id,
+                instance_url=config.instance_url,
+                staged=staged,
             ),
         )
         clear = config.model_dump(
@@ -236,27 +254,87 @@ class InstanceConfigStore:
         msg = "instance configuration kept changing under a replacing write"
         raise ConcurrencyError(msg)
 
+    async def stage(
+        self, config: InstanceConfig, *, enterprise_id: str | None, team_id: str
+    ) -> InstanceConfig:
+        """Keep ``config`` aside until its connection test passes (replacing any staged
+        before); the connection in use does not change."""
+        value, key_version = self._seal(
+            config, enterprise_id=enterprise_id, team_id=team_id, version=0, staged=True
+        )
+        with redis_errors("staging the instance configuration"):
+            await self._redis.set(
+                self._keys.instance_staged(enterprise_id, team_id),
+                value,
+                ex=STAGED_INSTANCE_TTL,
+            )
+        return config.model_copy(update={"key_version": key_version, "source": "chat"})
+
+    async def staged(self, enterprise_id: str | None, team_id: str) -> InstanceConfig | None:
+        """The credentials waiting for their connection test, or None."""
+        key = self._keys.instance_staged(enterprise_id, team_id)
+        with redis_errors("reading the staged instance configuration"):
+            raw = text(await self._redis.get(key))
+        if raw is None:
+            return None
+        return self._open(raw, enterprise_id=enterprise_id, team_id=team_id, staged=True)
+
+    async def promote(self, *, enterprise_id: str | None, team_id: str) -> Replaced | None:
+        """Make the staged credentials the workspace's connection (their test passed);
+        None when nothing is staged. The staged record goes, unless it was replaced by a
+        newer one meanwhile (that one waits for its own test)."""
+        key = self._keys.instance_staged(enterprise_id, team_id)
+        with redis_errors("reading the staged instance configuration"):
+            raw = text(await self._redis.get(key))
+        if raw is None:
+            return None
+        config = self._open(raw, enterprise_id=enterprise_id, team_id=team_id, staged=True)
+        replaced = await self.replace(config, enterprise_id=enterprise_id, team_id=team_id)
+        try:
+            with redis_errors("clearing the staged instance configuration"):
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    await pipe.watch(key)
+                    if text(await pipe.get(key)) == raw:
+                        begin(pipe)
+                        pipe.delete(key)
+                        await pipe.execute()
+        except ConcurrencyError:
+            logger.info("newer credentials were staged during a test; they stay staged")
+        return replaced
+
+    async def discard_staged(self, enterprise_id: str | None, team_id: str) -> bool:
+        """Forget staged credentials; True if there were some."""
+        with redis_errors("deleting the staged instance configuration"):
+            key = self._keys.instance_staged(enterprise_id, team_id)
+            return bool(await self._redis.delete(key))
+
     async def delete(self, enterprise_id: str | None, team_id: str) -> bool:
-        """Remove the workspace's stored connection (uninstall); True if there was one."""
+        """Remove the workspace's stored connection and any staged credentials
+        (uninstall); True if there was a connection."""
         with redis_errors("deleting the instance configuration"):
+            await self._redis.delete(self._keys.instance_staged(enterprise_id, team_id))
             return bool(await self._redis.delete(self._keys.instance(enterprise_id, team_id)))
 
     async def rotate_all(self) -> RotationReport:
-        """Re-seal every stored client secret under the newest key, each with CAS."""
+        """Re-seal every stored client secret (staged ones too) under the newest key,
+        each with CAS."""
         report = RotationReport()
-        with redis_errors("listing instance configurations"):
-            names = [
-                str(text(name))
-                async for name in self._redis.scan_iter(
-                    match=self._keys.instance_pattern(), count=500
-                )
-            ]
-        for name in names:
-            await self._rotate_one(name, report)
+        for pattern, staged in (
+            (self._keys.instance_pattern(), False),
+            (self._keys.instance_staged_pattern(), True),
+        ):
+            with redis_errors("listing instance configurations"):
+                names = [
+                    str(text(name))
+                    async for name in self._redis.scan_iter(match=pattern, count=500)
+                ]
+            for name in names:
+                await self._rotate_one(name, report, staged=staged)
         return report
 
-    async def _rotate_one(self, name: str, report: RotationReport) -> None:
-        owner = self._keys.parse_instance(name)
+    async def _rotate_one(self, name: str, report: RotationReport, *, staged: bool) -> None:
+        parse = self._keys.parse_instance_staged if staged else self._keys.parse_instance
+        owner = parse(name)
         if owner is None:
             return
         enterprise_id, team_id = owner
@@ -277,6 +355,7 @@ class InstanceConfigStore:
                                 enterprise_id=enterprise_id,
                                 team_id=team_id,
                                 instance_url=data["instance_url"],
+                                staged=staged,
                             )
                             sealed = self._cipher.rotate(data["ct"], binding=binding)
                         except (TokenRecordError, ValueError, KeyError, TypeError):
@@ -288,7 +367,11 @@ class InstanceConfigStore:
                         data["ct"] = sealed.ciphertext
                         data["key_version"] = sealed.key_version
                         begin(pipe)
-                        pipe.set(name, json.dumps(data, separators=(",", ":"), sort_keys=True))
+                        pipe.set(
+                            name,
+                            json.dumps(data, separators=(",", ":"), sort_keys=True),
+                            keepttl=staged,
+                        )
                         await pipe.execute()
             except ConcurrencyError:
                 continue

@@ -27,6 +27,7 @@ REFRESH_FAILURE_TTL = 86_400  # refused refreshes kept a day, for the admin aler
 RECONNECT_PROMPT_TTL = 3600  # ask a user to reconnect at most once an hour
 FEEDBACK_ALERT_TTL = 3600  # tell admins about refused feedback once an hour per reason
 FEEDBACK_DRAFT_TTL = 1800  # what a user said in a DM, prefilled when they press "Rate us"
+STAGED_INSTANCE_TTL = 30 * 86_400  # credentials saved in setup but not yet tested: a month
 AUDIT_STREAM_MAXLEN = 10_000
 FEEDBACK_STREAM_MAXLEN = 5_000
 
@@ -104,6 +105,23 @@ class Keys:
     def instance_pattern(self) -> str:
         """A SCAN pattern over every workspace's connection record."""
         return self._k("instance", "*")
+
+    def instance_staged(self, enterprise_id: str | None, team_id: str) -> str:
+        """New credentials saved in setup, waiting for their connection test to pass
+        before they replace the connection (``STAGED_INSTANCE_TTL``)."""
+        return self._k("instance-staged", self.workspace(enterprise_id, team_id))
+
+    def instance_staged_pattern(self) -> str:
+        """A SCAN pattern over every staged connection record."""
+        return self._k("instance-staged", "*")
+
+    def parse_instance_staged(self, key: str | bytes) -> tuple[str | None, str] | None:
+        """``(enterprise_id, team_id)`` of a staged connection record's key name, else None."""
+        text = key.decode() if isinstance(key, bytes) else key
+        head = self._k("instance-staged") + ":"
+        if not text.startswith(head):
+            return None
+        return self.parse_instance(self._k("instance", text[len(head) :]))
 
     # Short-lived state: always with a TTL.
     def oauth_state(self, state: str) -> str:

@@ -1,14 +1,16 @@
 """Single-use OAuth state for the ServiceNow consent round trip.
 
-Two short-lived records, both consumed atomically with GETDEL so that two parallel
-requests cannot both win:
+Two short-lived records, both consumed atomically (GETDEL, or DEL after a check) so
+that two parallel requests cannot both win:
 
 - a *start ticket*: the one-time id in the Connect link
   (``/servicenow/oauth/start?s=<ticket>``), bound to enterprise, team, user and
   instance. Redeeming it starts the flow;
 - the *state*: sent to ServiceNow as ``state``, bound to the same four values, with
   the PKCE verifier (kept server-side only) and a hash of a browser nonce that the
-  start route sets as a cookie and the callback must present.
+  start route sets as a cookie and the callback must present. The cookie is checked
+  before the state is consumed: a leaked state is useless without it, and cannot
+  burn the sign-in of the person whose browser holds the cookie.
 
 Both live ``OAUTH_STATE_TTL``/``OAUTH_START_TTL`` in Redis, and their age is checked
 against the injected clock as well. The state record holds the PKCE verifier, so it
@@ -207,9 +209,16 @@ class OAuthStateStore:
         )
 
     async def consume(self, state: str, *, browser_nonce: str | None) -> OAuthState:
-        """The flow ``state`` stands for, exactly once, if presented from the same browser."""
-        with redis_errors("consuming an OAuth state"):
-            raw = text(await self._redis.getdel(self._keys.oauth_state(state)))
+        """The flow ``state`` stands for, exactly once, if presented from the same browser.
+
+        The browser is checked first, on a plain read: a callback with a leaked state but
+        without the cookie of the browser that started the flow is refused and leaves the
+        state in place, so it cannot burn that person's sign-in. Only then is the state
+        claimed, with a DEL that exactly one caller can win.
+        """
+        key = self._keys.oauth_state(state)
+        with redis_errors("reading an OAuth state"):
+            raw = text(await self._redis.get(key))
         if raw is None:
             msg = "OAuth state unknown, expired or already used"
             raise LinkRefusedError(msg, reason="state_unknown")
@@ -220,14 +229,19 @@ class OAuthStateStore:
         except (TokenRecordError, KeyError, ValidationError) as exc:
             msg = "OAuth state record unreadable"
             raise LinkRefusedError(msg, reason="state_invalid") from exc
-        if self._clock() - flow.created_at > self._state_ttl_s:
-            msg = "OAuth state expired"
-            raise LinkRefusedError(msg, reason="state_expired")
         if browser_nonce is None or not hmac.compare_digest(
             _nonce_hash(browser_nonce), nonce_hash
         ):
             msg = "OAuth callback came from another browser than the one that started it"
             raise LinkRefusedError(msg, reason="browser_mismatch")
+        with redis_errors("consuming an OAuth state"):
+            claimed = await self._redis.delete(key)
+        if not claimed:
+            msg = "OAuth state already used by a parallel callback"
+            raise LinkRefusedError(msg, reason="state_unknown")
+        if self._clock() - flow.created_at > self._state_ttl_s:
+            msg = "OAuth state expired"
+            raise LinkRefusedError(msg, reason="state_expired")
         return flow
 
     @staticmethod

@@ -47,6 +47,9 @@ class TokenRecord(BaseModel):
     servicenow_user: ServiceNowUser
     instance_url: str
     linked_at: float  # unix seconds
+    # The Slack profile's email when the link was made (lower case; "" in records from
+    # before it was kept): a later user_change with another email drops the link.
+    slack_email: str = ""
     obtained_at: float = 0.0  # when the current access token was issued (link or refresh)
     status: TokenStatus = "active"
     version: int = 0  # 0: never stored
@@ -60,6 +63,7 @@ class TokenRecord(BaseModel):
         servicenow_user: ServiceNowUser,
         instance_url: str,
         linked_at: float,
+        slack_email: str = "",
     ) -> TokenRecord:
         """A new link, right after the code exchange."""
         return cls(
@@ -71,7 +75,14 @@ class TokenRecord(BaseModel):
             instance_url=instance_url,
             linked_at=linked_at,
             obtained_at=linked_at,
+            slack_email=slack_email.strip().lower(),
         )
+
+    @property
+    def linked_email(self) -> str:
+        """The Slack email this link was made for (the ServiceNow one for older records,
+        which were made only when the two matched under the default policy)."""
+        return self.slack_email or self.servicenow_user.email.strip().lower()
 
     def expires_within(self, seconds: float, *, now: float) -> bool:
         """Whether the access token is gone, or will be within ``seconds``."""
@@ -170,6 +181,7 @@ class RedisTokenVault:
                 "servicenow_user",
                 "linked_at",
                 "obtained_at",
+                "slack_email",
             },
         )
         sealed = self._cipher.seal(secret, binding=binding)

@@ -46,6 +46,16 @@ async def say(bot: BotHarness, text: str, *, user_id: str = ABEL) -> str:
     return "\n".join(render_blocks(c.args.get("blocks"), text=c.args.get("text")) for c in posts)
 
 
+def dms_to(bot: BotHarness, user_id: str) -> list[str]:
+    """Texts of the bot's messages in its DM with ``user_id``."""
+    channel = "D" + user_id.removeprefix("U")
+    return [
+        str(c.args.get("text"))
+        for c in bot.slack.calls_to("chat.postMessage")
+        if c.args.get("channel") == channel
+    ]
+
+
 def connect_prompts(bot: BotHarness, user_id: str) -> int:
     """How many surfaces the user sees that offer a Connect or Reconnect button."""
     return sum(

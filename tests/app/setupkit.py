@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -48,6 +49,19 @@ async def press(bot: BotHarness, label: str, *, user_id: str = ADMIN) -> None:
     await bot.container.work.settle()
 
 
+async def open_credentials_modal(bot: BotHarness, *, user_id: str = ADMIN) -> None:
+    """`/snow setup`, on to step 2 (from wherever the guide opens), and its modal."""
+    await bot.driver.slash_command("/snow", "setup", user_id=user_id)
+    await bot.container.work.settle()
+    if "Step 1 of 4" in latest(bot, user_id):
+        await press(bot, "Done, next step", user_id=user_id)
+    for _ in range(2):  # from step 3 or 4
+        if "Step 2 of 4" in latest(bot, user_id):
+            break
+        await press(bot, "Back", user_id=user_id)
+    await press(bot, "Enter client id and secret", user_id=user_id)
+
+
 async def enter_credentials(
     bot: BotHarness,
     *,
@@ -57,11 +71,7 @@ async def enter_credentials(
     user_id: str = ADMIN,
 ) -> None:
     """`/snow setup`, then step 2's modal filled in and submitted."""
-    await bot.driver.slash_command("/snow", "setup", user_id=user_id)
-    await bot.container.work.settle()
-    if "Step 1 of 4" in latest(bot, user_id):
-        await press(bot, "Done, next step", user_id=user_id)
-    await press(bot, "Enter client id and secret", user_id=user_id)
+    await open_credentials_modal(bot, user_id=user_id)
     response = await bot.driver.submit_view(
         {
             "Instance": instance or bot.servicenow_url,
@@ -99,6 +109,15 @@ async def run_test(bot: BotHarness, *, sign_in: bool = True, as_user: str = "adm
     await press(bot, "Run the connection test")
     if sign_in:
         await consent(bot, sign_in_link(bot), as_user=as_user)
+
+
+async def scheduled_checks_done(bot: BotHarness, *, within: float = 5.0) -> None:
+    """Wait until the checks scheduled for later (the missing-callback report) have run."""
+    for _ in range(int(within / 0.02)):
+        if not bot.container.work.scheduled:
+            break
+        await asyncio.sleep(0.02)
+    await bot.container.work.settle()
 
 
 async def record(bot: BotHarness) -> SetupRecord:

@@ -53,6 +53,34 @@ async def test_disconnect_revokes_and_next_mine_offers_connect(bot: BotHarness) 
     assert connect_prompts(bot, ABEL) == before + 1
 
 
+REVOKE = "/oauth_revoke_token.do"
+
+
+async def test_disconnect_revokes_with_the_token_in_the_body_only(bot: BotHarness) -> None:
+    """Each revocation is a POST whose form carries the token; no URL ever holds it."""
+    await bot.connect("abel.tuter")
+    since = len(bot.servicenow.requests)
+    await ask(bot, "disconnect")
+    revokes = [r for r in bot.servicenow.requests[since:] if r.path == REVOKE]
+    assert len(revokes) == 2  # the refresh token, then the access token
+    assert all(r.method == "POST" and r.query == {} for r in revokes)
+    assert all(r.form is not None and "token" in r.form for r in revokes)
+
+
+async def test_a_revoke_refused_with_405_is_not_retried_with_the_token_in_the_url(
+    bot: BotHarness,
+) -> None:
+    """An instance refusing the POST (405) gets no GET with ``?token=``; the link goes anyway."""
+    await bot.connect("abel.tuter")
+    bot.servicenow.faults.add(path=REVOKE, kind="405")
+    since = len(bot.servicenow.requests)
+    await ask(bot, "disconnect")
+    revokes = [r for r in bot.servicenow.requests[since:] if r.path == REVOKE]
+    assert revokes
+    assert all(r.method == "POST" and r.query == {} for r in revokes)
+    assert await bot.container.vault.get(slack_user(ABEL)) is None
+
+
 async def test_status_shows_as_whom(bot: BotHarness) -> None:
     """`/snow status` names the ServiceNow account and the instance the user is linked to."""
     await bot.connect("abel.tuter")

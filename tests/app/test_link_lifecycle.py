@@ -7,6 +7,7 @@ import pytest
 
 from bot.sandbox.harness import BotHarness, running_bot
 from bot.sandbox.slack import TEAM_ID
+from bot.store.instance_config import InstanceConfig
 from intents import IntentEngine
 from tests.app.linkkit import (
     ABEL,
@@ -15,6 +16,7 @@ from tests.app.linkkit import (
     ask,
     audit_events,
     connect_prompts,
+    dms_to,
     live_tokens_of,
     slack_user,
 )
@@ -29,16 +31,6 @@ def refuse_refreshes(bot: BotHarness) -> None:
     """ServiceNow stops accepting refresh tokens, and every access token has expired."""
     bot.servicenow.faults.add(path=TOKEN_ENDPOINT, kind="access_denied", grant_type="refresh_token")
     bot.servicenow.expire_access_tokens()
-
-
-def dms_to(bot: BotHarness, user_id: str) -> list[str]:
-    """Texts of the bot's messages in its DM with ``user_id``."""
-    channel = "D" + user_id.removeprefix("U")
-    return [
-        str(c.args.get("text"))
-        for c in bot.slack.calls_to("chat.postMessage")
-        if c.args.get("channel") == channel
-    ]
 
 
 async def test_refused_refresh_flags_the_link_and_asks_once(bot: BotHarness) -> None:
@@ -123,6 +115,32 @@ async def test_tokens_revoked_purges_every_link(bot: BotHarness) -> None:
     assert await bot.container.vault.get(slack_user(BOW)) is None
 
 
+async def _stored_configuration(bot: BotHarness) -> None:
+    """The workspace's connection as `/snow setup` stores it (client secret encrypted)."""
+    env = InstanceConfig.from_settings(bot.container.settings)
+    assert env is not None
+    await bot.container.instances.replace(
+        env.model_copy(update={"configured_by": ADMIN}), enterprise_id=None, team_id=TEAM_ID
+    )
+    assert await bot.container.instances.stored(None, TEAM_ID) is not None
+
+
+async def test_app_uninstalled_purges_the_instance_configuration(bot: BotHarness) -> None:
+    """`app_uninstalled` deletes the workspace's stored instance and client secret."""
+    await _stored_configuration(bot)
+    await bot.driver.app_uninstalled()
+    await bot.container.work.settle()
+    assert await bot.container.instances.stored(None, TEAM_ID) is None
+
+
+async def test_bot_tokens_revoked_purges_the_instance_configuration(bot: BotHarness) -> None:
+    """A revoked bot token deletes the workspace's stored instance and client secret."""
+    await _stored_configuration(bot)
+    await bot.driver.tokens_revoked()
+    await bot.container.work.settle()
+    assert await bot.container.instances.stored(None, TEAM_ID) is None
+
+
 async def test_user_tokens_revoked_alone_keep_the_links(bot: BotHarness) -> None:
     """`tokens_revoked` listing only Slack user tokens (the bot holds none) keeps the links."""
     await bot.connect("abel.tuter")
@@ -142,6 +160,61 @@ async def test_deactivated_slack_user_is_unlinked_and_revoked(bot: BotHarness) -
     assert live_tokens_of(bot, "abel.tuter") == []
     assert await bot.container.vault.get(slack_user(BOW)) is not None
     assert "disconnect" in await audit_events(bot)
+
+
+def slack_calls_about(bot: BotHarness, user_id: str, since: int) -> list[str]:
+    """Methods of the Web API calls since ``since`` that reach ``user_id`` or their DM."""
+    channel = "D" + user_id.removeprefix("U")
+    return [
+        call.method
+        for call in bot.slack.calls[since:]
+        if user_id in (call.args.get("users"), call.args.get("user"))
+        or call.args.get("channel") == channel
+    ]
+
+
+async def test_a_changed_slack_email_drops_the_link_and_tells_the_user(bot: BotHarness) -> None:
+    """A new email on the Slack profile revokes and deletes the link, and the user is told."""
+    await bot.connect("abel.tuter")
+    bot.slack.users[ABEL].email = "abel.somebody-else@example.com"
+    await bot.driver.user_change(ABEL)
+    await bot.container.work.settle()
+    assert await bot.container.vault.get(slack_user(ABEL)) is None
+    assert live_tokens_of(bot, "abel.tuter") == []
+    assert any("email changed" in text for text in dms_to(bot, ABEL))
+
+
+async def test_a_member_turned_guest_loses_the_link_and_is_told(bot: BotHarness) -> None:
+    """A conversion to a guest (restricted) account revokes and deletes the link."""
+    await bot.connect("abel.tuter")
+    bot.slack.users[ABEL].is_restricted = True
+    await bot.driver.user_change(ABEL)
+    await bot.container.work.settle()
+    assert await bot.container.vault.get(slack_user(ABEL)) is None
+    assert live_tokens_of(bot, "abel.tuter") == []
+    assert any("guest" in text for text in dms_to(bot, ABEL))
+
+
+async def test_a_deactivated_user_is_not_messaged(bot: BotHarness) -> None:
+    """A deactivated person loses the link without the bot trying to DM them."""
+    await bot.connect("abel.tuter")
+    await bot.container.work.settle()
+    since = len(bot.slack.calls)
+    bot.slack.users[ABEL].deleted = True
+    await bot.driver.user_change(ABEL)
+    await bot.container.work.settle()
+    assert await bot.container.vault.get(slack_user(ABEL)) is None
+    assert slack_calls_about(bot, ABEL, since) == []
+
+
+async def test_an_unrelated_profile_change_keeps_the_link(bot: BotHarness) -> None:
+    """A new display name (or status) changes nothing about the link."""
+    await bot.connect("abel.tuter")
+    bot.slack.users[ABEL].real_name = "Abel T."
+    await bot.driver.user_change(ABEL)
+    await bot.container.work.settle()
+    assert await bot.container.vault.get(slack_user(ABEL)) is not None
+    assert live_tokens_of(bot, "abel.tuter")
 
 
 async def test_a_comment_written_through_the_bot_is_audited(bot: BotHarness) -> None:

@@ -3,6 +3,7 @@ guests and people of other workspaces. Each is refused and stores no token."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -10,9 +11,19 @@ import httpx
 import pytest
 
 from bot.connect import COOKIE
-from bot.sandbox.harness import BotHarness, running_bot
+from bot.sandbox.harness import BotHarness, continue_url, running_bot
+from bot.sandbox.slack.directory import TEAM_NAME
 from intents import IntentEngine
-from tests.app.linkkit import ABEL, ask, connect_prompts, live_tokens_of, slack_user
+from tests.app.linkkit import (
+    ABEL,
+    ADMIN,
+    BOW,
+    ask,
+    connect_prompts,
+    dms_to,
+    live_tokens_of,
+    slack_user,
+)
 from tests.conftest import REDIS_URL
 
 pytestmark = pytest.mark.usefixtures("cleanup")  # the `bot` prefix's keys go afterwards
@@ -38,12 +49,13 @@ async def consent_up_to_callback(bot: BotHarness, *, user_id: str, consent_as: s
 
 
 async def consent_from_link(bot: BotHarness, start_url: str, *, consent_as: str) -> Consent:
-    """Open a Connect link and consent as ``consent_as``; stop before the callback."""
+    """Open a Connect link, continue from its page, and consent as ``consent_as``; stop
+    before the callback."""
     bot.servicenow.auto_consent_user = consent_as
     async with httpx.AsyncClient(follow_redirects=False, timeout=10) as browser:
         start = await browser.get(start_url)
-        assert start.status_code == 302, start.text
-        consent = await browser.get(start.headers["location"])
+        assert start.status_code == 200, start.text
+        consent = await browser.get(continue_url(start.text))
         assert consent.status_code in (302, 303), consent.text
         cookie = browser.cookies.get(COOKIE)
     assert cookie
@@ -55,6 +67,14 @@ async def deliver(consent: Consent, *, with_cookie: bool = True) -> httpx.Respon
     headers = {"Cookie": f"{COOKIE}={consent.cookie}"} if with_cookie else {}
     async with httpx.AsyncClient(follow_redirects=False, timeout=10) as browser:
         return await browser.get(consent.callback_url, headers=headers)
+
+
+def without_email(bot: BotHarness, user_name: str) -> None:
+    """The sandbox ServiceNow account ``user_name`` has no email address."""
+    store = bot.servicenow.store
+    person = store.users[user_name]
+    store.users[user_name] = dataclasses.replace(person, email="")
+    store.rows["sys_user"][person.sys_id]["email"] = ""
 
 
 def code_exchanges(bot: BotHarness) -> int:
@@ -86,14 +106,18 @@ async def test_replayed_callback_is_refused(bot: BotHarness) -> None:
     assert code_exchanges(bot) == 1
 
 
-async def test_state_reused_before_any_link_stores_nothing(bot: BotHarness) -> None:
-    """A state consumed by a failed callback cannot be used again: nothing is stored."""
+async def test_a_leaked_state_without_the_cookie_does_not_burn_the_sign_in(
+    bot: BotHarness,
+) -> None:
+    """A callback with the right state but not the browser's cookie is refused without
+    using the state up: the real browser's callback still links."""
     consent = await consent_up_to_callback(bot, user_id=ABEL, consent_as="abel.tuter")
     assert (await deliver(consent, with_cookie=False)).status_code == 400
-    again = await deliver(consent)
-    assert again.status_code == 400
-    assert await bot.container.vault.get(slack_user(ABEL)) is None
     assert code_exchanges(bot) == 0
+    again = await deliver(consent)
+    assert again.status_code == 200, again.text
+    assert await bot.container.vault.get(slack_user(ABEL)) is not None
+    assert code_exchanges(bot) == 1
 
 
 @pytest.fixture
@@ -153,6 +177,61 @@ async def test_warn_policy_links_another_account_with_a_warning(engine: IntentEn
         connects = [e for e in await bot.container.audit.recent(50) if e.event == "connect"]
         assert connects
         assert connects[0].fields.get("email_matches") is False
+
+
+async def test_warn_policy_tells_the_servicenow_accounts_owner_and_the_admins(
+    engine: IntentEngine,
+) -> None:
+    """Under "warn", a link to someone else's ServiceNow account is also reported to that
+    account's owner in Slack (found by email) and to the admins."""
+    async with running_bot(
+        redis_url=REDIS_URL, engine=engine, link_email_policy="warn", admins=[ADMIN]
+    ) as bot:
+        page = await bot.connect("bow.ruggeri", slack_user_id=ABEL)
+        assert page.status_code == 200, page.text
+        await bot.container.work.settle()
+        to_bow = " ".join(dms_to(bot, BOW))
+        to_admin = " ".join(dms_to(bot, ADMIN))
+        assert "Your ServiceNow account Bow Ruggeri was just linked" in to_bow
+        assert "<@U0ABEL>" in to_bow
+        assert "<@U0ABEL> linked the ServiceNow account Bow Ruggeri" in to_admin
+
+
+@pytest.mark.parametrize("policy", ["refuse", "warn"])
+async def test_empty_emails_on_both_sides_are_refused(engine: IntentEngine, policy: str) -> None:
+    """A Slack profile and a ServiceNow account that both lack an email never link."""
+    async with running_bot(
+        redis_url=REDIS_URL, engine=engine, link_email_policy=policy
+    ) as bot:
+        bot.slack.users[ABEL].email = None
+        without_email(bot, "abel.tuter")
+        page = await bot.connect("abel.tuter")
+        assert page.status_code == 400
+        assert "no email address" in page.text
+        assert await bot.container.vault.get(slack_user(ABEL)) is None
+        assert live_tokens_of(bot, "abel.tuter") == []
+
+
+async def test_the_connect_page_names_the_slack_user_and_the_workspace(bot: BotHarness) -> None:
+    """Opening a Connect link shows whose Slack account, in which workspace, it links, and
+    only then goes on to ServiceNow."""
+    mark = bot.slack.mark
+    await bot.driver.slash_command("/snow", "connect", user_id=ABEL)
+    start_url = await bot.connect_link(ABEL, after=mark)
+    async with httpx.AsyncClient(follow_redirects=False, timeout=10) as browser:
+        start = await browser.get(start_url)
+    assert start.status_code == 200
+    assert "Abel Tuter" in start.text
+    assert TEAM_NAME in start.text
+    assert "Continue to ServiceNow" in start.text
+    assert continue_url(start.text).startswith(f"{bot.servicenow_url}/oauth_auth.do?")
+
+
+async def test_the_result_page_names_the_slack_user_and_the_workspace(bot: BotHarness) -> None:
+    """The page after consent says which Slack account, in which workspace, was linked."""
+    page = await bot.connect("abel.tuter")
+    assert page.status_code == 200
+    assert "The Slack account of Abel Tuter in Sandbox is now linked" in page.text
 
 
 async def test_guest_cannot_get_a_connect_link(bot: BotHarness) -> None:

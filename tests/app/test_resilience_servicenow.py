@@ -64,6 +64,16 @@ async def test_rate_limit_with_a_long_wait_is_reported_not_waited(bot: BotHarnes
     assert writes(bot, since) == []
 
 
+async def test_a_huge_retry_after_is_reported_as_a_bounded_wait(bot: BotHarness) -> None:
+    """A 429 asking for a 400-digit wait is reported as a day at most, not a crash."""
+    await bot.connect("abel.tuter")
+    bot.servicenow.faults.add(path=INCIDENT_TABLE, kind="429", retry_after=10**400)
+    shown = await replies(bot, "INC0010001")
+    assert len(shown) == 1
+    assert "ServiceNow is busy" in shown[0]
+    assert "about 24 hours" in shown[0]
+
+
 async def test_gateway_timeout_page_gets_a_sentence(bot: BotHarness) -> None:
     """A 504 HTML gateway page gets one sentence, no page text, and changes nothing."""
     await bot.connect("abel.tuter")

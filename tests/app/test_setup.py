@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.harness import CLIENT_SECRET
+import pytest
+
+from bot.sandbox.harness import CLIENT_SECRET, BotHarness
 from bot.sandbox.slack import TEAM_ID
+from tests.app.linkkit import ask
 from tests.app.setupkit import (
     ABEL,
     ADMIN,
@@ -13,6 +16,7 @@ from tests.app.setupkit import (
     diagnosis,
     enter_credentials,
     latest,
+    open_credentials_modal,
     press,
     record,
     run_test,
@@ -32,6 +36,17 @@ async def test_an_admin_connects_the_workspace_end_to_end(engine: Any, redis_pre
         assert "Everything works" in latest(bot)
         assert (await record(bot)).connection_ok is True
         assert not (await diagnosis(bot)).failed
+
+
+async def test_waiting_for_the_sign_in_callback_is_no_work_in_flight(
+    engine: Any, redis_prefix: str
+) -> None:
+    """After the admin signs in, the long wait for a missing callback holds up nothing."""
+    async with unconfigured_bot(engine, redis_prefix, setup_callback_wait=180.0) as bot:
+        await enter_credentials(bot)
+        await run_test(bot)
+        assert (await record(bot)).connection_ok is True
+        assert bot.container.work.in_flight == 0
 
 
 async def test_done_and_back_move_between_steps(engine: Any, redis_prefix: str) -> None:
@@ -80,53 +95,120 @@ async def test_a_setup_submission_replayed_by_a_non_admin_is_refused(
         assert "for workspace admins" in latest(bot, ABEL)
 
 
-async def test_a_lookalike_instance_is_refused_in_the_modal(
-    engine: Any, redis_prefix: str
+@pytest.mark.parametrize(
+    "instance",
+    [
+        "acme.service-now.com.evil.com",  # a lookalike: refused by the built-in rules
+        "servicenow.example.com",  # a custom domain the operator did not allow-list
+    ],
+)
+async def test_a_refused_instance_keeps_the_modal_open_with_the_error(
+    engine: Any, redis_prefix: str, instance: str
 ) -> None:
-    """A lookalike host gets a field error in the ack and no request leaves the bot."""
+    """A refused instance gets a field error in the ack: the modal stays open with what
+    was typed, nothing is saved or staged, and no request leaves the bot."""
     async with unconfigured_bot(engine, redis_prefix) as bot:
-        await bot.driver.slash_command("/snow", "setup", user_id=ADMIN)
-        await bot.container.work.settle()
-        await press(bot, "Done, next step")
-        await press(bot, "Enter client id and secret")
+        await open_credentials_modal(bot)
         response = await bot.driver.submit_view(
-            {
-                "Instance": "acme.service-now.com.evil.com",
-                "Client ID": "abc",
-                "Client secret": "s3cret-value",
-            },
+            {"Instance": instance, "Client ID": "abc", "Client secret": "s3cret-value"},
             user_id=ADMIN,
         )
         assert response.json()["response_action"] == "errors"
         assert "snow_instance" in response.json()["errors"]
+        modal = bot.slack.top_modal(ADMIN)
+        assert modal is not None
+        assert not modal.closed
         assert await bot.container.instances.stored(None, TEAM_ID) is None
+        assert await bot.container.instances.staged(None, TEAM_ID) is None
         assert bot.servicenow.requests == []
 
 
 async def test_the_stored_secret_is_shown_only_as_its_last_four(
     engine: Any, redis_prefix: str
 ) -> None:
-    """After saving, the guide shows the secret as its last four characters only."""
+    """After saving, step 2 shows the secret as its last four characters only."""
     async with unconfigured_bot(engine, redis_prefix) as bot:
         await enter_credentials(bot)
+        await press(bot, "Back")
         shown = latest(bot)
         assert "••••0451" in shown
         assert CLIENT_SECRET not in shown
 
 
-async def test_changing_the_instance_asks_linked_users_to_reconnect(
+async def working_setup_with_abel_linked(bot: BotHarness) -> None:
+    """Credentials saved and tested, and Abel linked through them."""
+    await enter_credentials(bot)
+    await run_test(bot)
+    await bot.connect("abel.tuter")
+
+
+async def test_new_credentials_take_over_only_when_their_test_passes(
     engine: Any, redis_prefix: str
 ) -> None:
-    """Setup run again with another instance flags old links and DMs their owners."""
+    """Another instance saved in step 2 is staged: links keep working until its test
+    passes, then the switch happens and linked people are asked to reconnect."""
     async with unconfigured_bot(engine, redis_prefix) as bot:
-        await enter_credentials(bot)
-        await bot.connect("abel.tuter")
+        await working_setup_with_abel_linked(bot)
         other = bot.servicenow_url.replace("127.0.0.1", "localhost")
         await enter_credentials(bot, instance=other)
+        current = await bot.container.instances.require(None, TEAM_ID)
+        assert current.instance_url == bot.servicenow_url
+        abel = await bot.container.vault.get(_user(ABEL))
+        assert abel is not None
+        assert abel.status == "active"
+        assert "VPN drops" in await ask(bot, "INC0010001")
+        await run_test(bot)
+        switched = await bot.container.instances.require(None, TEAM_ID)
+        assert switched.instance_url == other
+        assert await bot.container.instances.staged(None, TEAM_ID) is None
         abel = await bot.container.vault.get(_user(ABEL))
         assert abel is not None
         assert abel.status == "needs_reconnect"
         assert "another ServiceNow instance" in latest(bot, ABEL)
+
+
+async def test_a_failing_test_of_new_credentials_keeps_the_connection_in_use(
+    engine: Any, redis_prefix: str
+) -> None:
+    """A wrong secret saved over a working setup fails its test and locks nobody out."""
+    async with unconfigured_bot(engine, redis_prefix) as bot:
+        await working_setup_with_abel_linked(bot)
+        await enter_credentials(bot, secret="a-typo-in-the-secret-0000")
+        await run_test(bot)
+        assert (await record(bot)).connection_ok is False
+        current = await bot.container.instances.require(None, TEAM_ID)
+        assert current.client_secret.get_secret_value() == CLIENT_SECRET
+        abel = await bot.container.vault.get(_user(ABEL))
+        assert abel is not None
+        assert abel.status == "active"
+        assert "VPN drops" in await ask(bot, "INC0010001")
+
+
+async def test_after_saving_credentials_step_three_opens_by_itself(
+    engine: Any, redis_prefix: str
+) -> None:
+    """Submitting step 2's modal brings up step 3, the connection test."""
+    async with unconfigured_bot(engine, redis_prefix) as bot:
+        await enter_credentials(bot)
+        shown = latest(bot)
+        assert "Step 3 of 4" in shown
+        assert "Run the connection test" in shown
+
+
+async def test_a_new_client_without_its_secret_keeps_the_modal_open(
+    engine: Any, redis_prefix: str
+) -> None:
+    """Another client id with the secret left empty is a field error on the secret."""
+    async with unconfigured_bot(engine, redis_prefix) as bot:
+        await enter_credentials(bot)
+        await open_credentials_modal(bot)
+        response = await bot.driver.submit_view(
+            {"Instance": bot.servicenow_url, "Client ID": "another-client", "Client secret": ""},
+            user_id=ADMIN,
+        )
+        assert response.json()["response_action"] == "errors"
+        assert "snow_client_secret" in response.json()["errors"]
+        assert await bot.container.instances.staged(None, TEAM_ID) is None
 
 
 async def test_finish_lists_linked_people_and_force_disconnect_removes_one(

@@ -18,6 +18,7 @@ from tests.app.setupkit import (
     latest,
     press,
     run_test,
+    scheduled_checks_done,
     sign_in_link,
     unconfigured_bot,
 )
@@ -115,6 +116,7 @@ async def test_a_redirect_url_mismatch_is_found_when_no_callback_comes(
         )
         await enter_credentials(bot)
         await run_test(bot)  # the browser lands on /old/oauth/callback; the bot hears nothing
+        await scheduled_checks_done(bot)
         assert await _ranked(bot, "redirect") == 1
         assert settings.redirect_uri in latest(bot)
 

@@ -102,12 +102,18 @@ async def test_readyz_is_ready_when_configured(bot: BotHarness) -> None:
 
 
 async def test_metrics_use_the_prometheus_format(bot: BotHarness) -> None:
-    """`/metrics` serves the Prometheus text format with snowbot's metrics."""
+    """`/metrics`, on the metrics port, serves the Prometheus text format."""
     await bot.driver.slash_command("/snow", "help", user_id=ABEL)
-    response = await bot.http.get(f"{bot.bot_url}/metrics")
+    response = await bot.http.get(f"{bot.metrics_url}/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     assert 'snowbot_slack_requests_total{kind="command",outcome="ok"}' in response.text
+
+
+async def test_metrics_are_not_served_on_the_public_port(bot: BotHarness) -> None:
+    """The port Slack and browsers reach has no `/metrics`: it lives on its own port."""
+    response = await bot.http.get(f"{bot.bot_url}/metrics")
+    assert response.status_code == 404
 
 
 async def test_url_verification_is_answered(bot: BotHarness) -> None:

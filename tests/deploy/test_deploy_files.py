@@ -270,7 +270,7 @@ def test_deployment_runs_at_least_two_replicas() -> None:
 def test_probes_hit_healthz_and_readyz_on_the_container_port() -> None:
     """Liveness and startup probe /healthz, readiness /readyz, all on the serving port."""
     container = _container()
-    (serving,) = [p["containerPort"] for p in container["ports"]]
+    serving = _named_port(container, "http")
     probes = {
         kind: container[f"{kind}Probe"]["httpGet"] for kind in ("liveness", "readiness", "startup")
     }
@@ -281,11 +281,82 @@ def test_probes_hit_healthz_and_readyz_on_the_container_port() -> None:
 
 
 def test_one_port_everywhere() -> None:
-    """The container port equals PORT in the ConfigMap, compose and the image's EXPOSE."""
-    (serving,) = [p["containerPort"] for p in _container()["ports"]]
-    assert int(_kind("ConfigMap")["data"]["PORT"]) == serving
-    assert int(_compose_environment(_compose()["services"]["bot"])["PORT"]) == serving
-    assert _instruction_args("EXPOSE") == [str(serving)]
+    """The serving and metrics ports agree across the ConfigMap, compose and EXPOSE."""
+    container = _container()
+    serving, metrics = _named_port(container, "http"), _named_port(container, "metrics")
+    assert {p["name"] for p in container["ports"]} == {"http", "metrics"}
+    config = _kind("ConfigMap")["data"]
+    compose = _compose_environment(_compose()["services"]["bot"])
+    assert int(config["PORT"]) == int(compose["PORT"]) == serving
+    assert int(config["SNOWBOT_METRICS_PORT"]) == int(compose["SNOWBOT_METRICS_PORT"]) == metrics
+    assert _instruction_args("EXPOSE") == [f"{serving} {metrics}"]
+
+
+def test_prometheus_scrapes_the_metrics_port() -> None:
+    """The scrape annotations name the metrics port, which the Service does not expose."""
+    annotations = _kind("Deployment")["spec"]["template"]["metadata"]["annotations"]
+    container = _container()
+    assert annotations["prometheus.io/scrape"] == "true"
+    assert annotations["prometheus.io/path"] == "/metrics"
+    assert int(annotations["prometheus.io/port"]) == _named_port(container, "metrics")
+    exposed = {port["targetPort"] for port in _kind("Service")["spec"]["ports"]}
+    assert exposed == {"http"}
+
+
+def _policy_rules(direction: str) -> list[dict[str, Any]]:
+    return list(_kind("NetworkPolicy")["spec"][direction])
+
+
+def _rule_ports(rule: dict[str, Any]) -> set[int]:
+    return {int(port["port"]) for port in rule.get("ports", [])}
+
+
+def test_metrics_port_admits_only_the_monitoring_namespace() -> None:
+    """Anyone may reach the serving port; only a selected namespace reaches metrics."""
+    container = _container()
+    metrics = _named_port(container, "metrics")
+    (metrics_rule,) = [r for r in _policy_rules("ingress") if metrics in _rule_ports(r)]
+    assert _rule_ports(metrics_rule) == {metrics}
+    assert metrics_rule["from"]
+    assert all("namespaceSelector" in peer for peer in metrics_rule["from"])
+
+
+def test_every_egress_rule_names_where_it_goes() -> None:
+    """No egress rule is open to every destination: each one has a `to`."""
+    rules = _policy_rules("egress")
+    assert rules
+    assert all(rule.get("to") for rule in rules)
+
+
+def test_dns_egress_reaches_only_the_cluster_dns() -> None:
+    """Port 53 goes to the kube-dns pods in kube-system only."""
+    (dns,) = [r for r in _policy_rules("egress") if 53 in _rule_ports(r)]
+    (peer,) = dns["to"]
+    assert peer["namespaceSelector"]["matchLabels"] == {
+        "kubernetes.io/metadata.name": "kube-system"
+    }
+    assert peer["podSelector"]["matchLabels"] == {"k8s-app": "kube-dns"}
+
+
+def test_https_egress_never_reaches_private_or_metadata_addresses() -> None:
+    """Port 443 goes to public addresses only: not the cloud metadata service, not the
+    cluster's or the company's private ranges."""
+    (https,) = [r for r in _policy_rules("egress") if 443 in _rule_ports(r)]
+    assert _rule_ports(https) == {443}
+    blocks = {
+        peer["ipBlock"]["cidr"]: set(peer["ipBlock"].get("except", [])) for peer in https["to"]
+    }
+    assert blocks["0.0.0.0/0"] >= {
+        "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "127.0.0.0/8",
+        "100.64.0.0/10",
+    }
+    assert blocks["::/0"] >= {"fc00::/7", "fe80::/10", "::1/128"}
+
+
+def test_redis_egress_reaches_only_redis_pods() -> None:
+    """Redis ports go to pods labelled as Redis, not to any address."""
+    (redis,) = [r for r in _policy_rules("egress") if 6379 in _rule_ports(r)]
+    assert all("podSelector" in peer for peer in redis["to"])
 
 
 def test_rolling_update_never_drops_below_the_replica_count() -> None:
@@ -446,7 +517,18 @@ def test_compose_bot_waits_for_a_healthy_redis() -> None:
     bot = _compose()["services"]["bot"]
     assert bot["depends_on"] == {"redis": {"condition": "service_healthy"}}
     assert _compose_environment(bot)["REDIS_URL"] == "redis://redis:6379/0"
-    assert "3000:3000" in bot["ports"]
+    assert "127.0.0.1:3000:3000" in bot["ports"]
+
+
+def test_compose_publishes_on_loopback_only() -> None:
+    """Every port compose publishes is bound to 127.0.0.1 (a proxy or tunnel fronts it)."""
+    published = [
+        str(port)
+        for service in _compose()["services"].values()
+        for port in service.get("ports", [])
+    ]
+    assert published
+    assert all(port.startswith("127.0.0.1:") for port in published)
 
 
 def test_image_is_multi_stage_slim_python_311() -> None:
@@ -455,6 +537,12 @@ def test_image_is_multi_stage_slim_python_311() -> None:
     stages = _instruction_args("FROM")
     assert any(re.fullmatch(r"PYTHON_IMAGE=python:3\.11-slim\S*", arg) for arg in images)
     assert stages == ["${PYTHON_IMAGE} AS build", "${PYTHON_IMAGE} AS runtime"]
+
+
+def test_base_image_is_pinned_by_digest() -> None:
+    """The base image is the 3.11 slim tag pinned to one digest, so rebuilds are identical."""
+    (image,) = [arg for arg in _instruction_args("ARG") if arg.startswith("PYTHON_IMAGE=")]
+    assert re.fullmatch(r"PYTHON_IMAGE=python:3\.11-slim-bookworm@sha256:[0-9a-f]{64}", image)
 
 
 def test_image_serves_and_checks_healthz() -> None:

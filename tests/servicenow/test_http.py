@@ -69,6 +69,13 @@ def test_transport_failures_become_unavailable(
     assert was_sent(exc) is sent
 
 
+def test_a_huge_retry_after_is_bounded_to_a_day() -> None:
+    """A Retry-After too large for a float is read as the longest wait, a day."""
+    assert parse_retry_after("9" * 400, now=0.0) == 86_400.0
+    assert parse_retry_after("999999", now=0.0) == 86_400.0
+    assert parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now=0.0) == 86_400.0
+
+
 def test_retry_after_in_seconds_and_as_a_date() -> None:
     """Retry-After is read as seconds or as an HTTP date; garbage falls back to the default."""
     now = 1_800_000_000.0

@@ -161,3 +161,65 @@ async def test_rotation_lets_the_old_key_go(redis: Redis, keys: Keys) -> None:
         config = await after.require("E01", team)
         assert config.client_secret.get_secret_value() == f"TESTSECRET-{team}"
         assert (config.key_version, config.version) == (key_fingerprint(new), 1)
+
+
+async def test_staged_credentials_leave_the_connection_in_use(store: InstanceConfigStore) -> None:
+    """Staging new credentials changes nothing about the connection the workspace uses."""
+    await store.replace(setup_of(), enterprise_id=None, team_id="T01")
+    await store.stage(setup_of(OTHER, team="new"), enterprise_id=None, team_id="T01")
+    assert (await store.require(None, "T01")).instance_url == INSTANCE
+    staged = await store.staged(None, "T01")
+    assert staged is not None
+    assert staged.instance_url == OTHER
+    assert staged.client_secret.get_secret_value() == "TESTSECRET-new"
+
+
+async def test_promoting_staged_credentials_makes_them_the_connection(
+    store: InstanceConfigStore,
+) -> None:
+    """Promotion swaps the staged credentials in, reports the old instance, and unstages."""
+    await store.replace(setup_of(), enterprise_id=None, team_id="T01")
+    await store.stage(setup_of(OTHER, team="new"), enterprise_id=None, team_id="T01")
+    replaced = await store.promote(enterprise_id=None, team_id="T01")
+    assert replaced is not None
+    assert replaced.previous_instance_url == INSTANCE
+    assert (await store.require(None, "T01")).instance_url == OTHER
+    assert await store.staged(None, "T01") is None
+    assert await store.promote(enterprise_id=None, team_id="T01") is None
+
+
+async def test_a_staged_record_never_opens_as_the_connection(
+    store: InstanceConfigStore, redis: Redis, keys: Keys
+) -> None:
+    """A staged record copied over the connection's key is rejected (bound to "staged")."""
+    await store.stage(setup_of(), enterprise_id=None, team_id="T01")
+    raw = await redis.get(keys.instance_staged(None, "T01"))
+    assert raw is not None
+    await redis.set(keys.instance(None, "T01"), raw)
+    with pytest.raises(TokenRecordError):
+        await store.stored(None, "T01")
+
+
+async def test_deleting_a_setup_also_forgets_staged_credentials(
+    store: InstanceConfigStore,
+) -> None:
+    """Uninstall's delete takes the staged credentials (and their secret) too."""
+    await store.replace(setup_of(), enterprise_id=None, team_id="T01")
+    await store.stage(setup_of(OTHER, team="new"), enterprise_id=None, team_id="T01")
+    await store.delete(None, "T01")
+    assert await store.staged(None, "T01") is None
+
+
+async def test_rotation_reseals_staged_credentials_too(redis: Redis, keys: Keys) -> None:
+    """Staged secrets are rotated with the rest, so the old key can go."""
+    old, new = Settings.generate_key(), Settings.generate_key()
+    before = InstanceConfigStore(redis, keys=keys, cipher=RecordCipher([old]))
+    await before.stage(setup_of(team="staged"), enterprise_id=None, team_id="T01")
+    during = InstanceConfigStore(redis, keys=keys, cipher=RecordCipher([new, old]))
+    report = await during.rotate_all()
+    assert (report.rotated, report.left) == (1, 0)
+    after = InstanceConfigStore(redis, keys=keys, cipher=RecordCipher([new]))
+    staged = await after.staged(None, "T01")
+    assert staged is not None
+    assert staged.client_secret.get_secret_value() == "TESTSECRET-staged"
+    assert await redis.ttl(keys.instance_staged(None, "T01")) > 0

@@ -106,14 +106,17 @@ async def test_state_disappears_from_redis_after_its_ttl(
     assert refused.value.reason == "state_unknown"
 
 
-async def test_state_from_another_browser_is_refused_and_spent(
+async def test_state_from_another_browser_is_refused_and_kept(
     store: OAuthStateStore, alice: SlackUser
 ) -> None:
-    """A callback without the starting browser's cookie is refused and the state is spent."""
+    """A callback without the starting browser's cookie is refused; the state stays usable
+    by the browser that holds the cookie."""
     flow = await store.begin(alice, instance_url=INSTANCE)
     with pytest.raises(LinkRefusedError) as refused:
         await store.consume(flow.state, browser_nonce="someone-elses-cookie")
     assert refused.value.reason == "browser_mismatch"
+    consumed = await store.consume(flow.state, browser_nonce=flow.browser_nonce)
+    assert consumed.user == alice
     with pytest.raises(LinkRefusedError):
         await store.consume(flow.state, browser_nonce=flow.browser_nonce)
 

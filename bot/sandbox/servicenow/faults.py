@@ -9,7 +9,7 @@ Kinds:
 - ``latency`` (``seconds``): wait, then answer normally.
 - ``429`` (``retry_after``): error envelope, ``Retry-After`` and ``X-RateLimit-*`` headers.
 - ``504``: an HTML gateway time-out page; ``502`` likewise.
-- ``500``, ``404``, ``403``, ``401``: error envelope with that status.
+- ``500``, ``405``, ``404``, ``403``, ``401``: error envelope with that status.
 - ``unknown_table``: 400 ``Invalid table <name>`` as if the table did not exist.
 - ``hang``: waits until ``release()``/``clear()`` (then answers normally) or until the
   client goes away (then never answers).
@@ -31,6 +31,7 @@ KINDS = frozenset(
         "502",
         "500",
         "404",
+        "405",
         "403",
         "401",
         "unknown_table",

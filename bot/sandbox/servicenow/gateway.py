@@ -16,8 +16,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bot.limits import replay_body
 from bot.sandbox.servicenow import responses
 from bot.sandbox.servicenow.faults import Fault, Faults
 from bot.sandbox.servicenow.state import User
@@ -160,7 +161,7 @@ class Gateway:
             if isinstance(answer, Response):
                 await answer(scope, receive, send)
                 return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay_body(body, receive), send)
 
     def _user(self, authorization: str) -> User | None:
         scheme, _, token = authorization.partition(" ")
@@ -199,6 +200,9 @@ class Gateway:
                 403, "User Not Authorized", "ACL Exception: security constraints"
             ),
             "401": responses.not_authenticated,
+            "405": lambda: responses.envelope(
+                405, "Method not allowed", "Injected by the sandbox"
+            ),
             "404": lambda: responses.envelope(
                 404, "No Record found", "Record doesn't exist or ACL restricts the record retrieval"
             ),
@@ -240,19 +244,6 @@ async def _read_body(receive: Receive) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
 
 
 def _parse_body(content_type: str, body: bytes) -> tuple[dict[str, list[str]] | None, Any]:

@@ -7,7 +7,8 @@ Behaviour copied from the reference (§1):
   is stored with the code.
 - token takes a form body only (JSON, or parameters in the query string, fail); every
   failure is HTTP 401 ``{"error_description":"access_denied","error":"server_error"}``.
-- revoke needs no authentication and marks the token expired.
+- revoke needs no authentication and marks the token expired; it takes the token as a
+  POST form body (what the bot sends) or, as documented, in the query string.
 """
 
 from __future__ import annotations
