@@ -15,6 +15,9 @@ from typing import Final
 
 DEFAULT_DIGITS: Final = 7
 PLACEHOLDER: Final = "incnum"
+RECORD_PLACEHOLDER: Final = "recnum"
+#: Other ServiceNow tables' number prefixes (longest first: SCTASK before TASK).
+OTHER_RECORD_PREFIXES: Final[tuple[str, ...]] = ("SCTASK", "RITM", "TASK", "REQ", "CHG", "PRB")
 
 _REF_WORD: Final = r"(?:inc(?:ident)?s?|tickets?|tkt|case)"
 _NUM_WORD: Final = r"(?:no\.?|nr\.?|num(?:ber)?\.?)"
@@ -47,6 +50,14 @@ def _only_digits(digits: int) -> re.Pattern[str]:
     return re.compile(rf"\s*+(?:#\s*+)?(\d{{1,{digits + 3}}})[\s?.!]*+")
 
 
+@lru_cache(maxsize=16)
+def _other_record(digits: int) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![A-Za-z])({'|'.join(OTHER_RECORD_PREFIXES)})[ -]?(\d{{{digits}}})(?!\d)",
+        re.IGNORECASE,
+    )
+
+
 def find_incident_numbers(text: str, *, digits: int = DEFAULT_DIGITS) -> list[str]:
     """Every incident number in ``text`` by the exact rule, canonical, in order, no repeats."""
     found: list[str] = []
@@ -55,6 +66,16 @@ def find_incident_numbers(text: str, *, digits: int = DEFAULT_DIGITS) -> list[st
         if number not in found:
             found.append(number)
     return found
+
+
+def find_other_record(text: str, *, digits: int = DEFAULT_DIGITS) -> str | None:
+    """The first number of another ServiceNow table (``RITM0010001``, ``CHG0030012`` …).
+
+    Same shape as an incident number (the prefix in any case, an optional single space or
+    hyphen, exactly ``digits`` digits), not glued to a word before it; canonical upper case.
+    """
+    match = _other_record(digits).search(text)
+    return f"{match.group(1).upper()}{match.group(2)}" if match else None
 
 
 def _guess(raw_digits: str, digits: int) -> str | None:
@@ -85,6 +106,7 @@ def mask_numbers(text: str, *, digits: int = DEFAULT_DIGITS) -> str:
     The classifier then learns "a message that names a ticket", not particular numbers.
     """
     out = _canonical(digits).sub(f" {PLACEHOLDER} ", text)
+    out = _other_record(digits).sub(f" {RECORD_PLACEHOLDER} ", out)
 
     def _keep_word(match: re.Match[str]) -> str:
         head = match.group(0)[: match.start(1) - match.start(0)]
