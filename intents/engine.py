@@ -13,6 +13,7 @@ in ``entities["comment_text"]``, and the bot sends the whole text to ServiceNow.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -34,13 +35,14 @@ from intents.model import Calibration
 from intents.negation import mark
 from intents.normalize import Normalized, normalized
 from intents.rules import fast_path
-from intents.slots import comment_span, refusal
+from intents.slots import Slots
 from intents.split import request_spans
 
 TOP_K = 5
 #: The engine reads this many characters of a message at most (see the module docstring).
 MAX_CHARS = 4000
 _TRAILING = " \t,;:-.!?"  # what may follow the words of a comment at the end of a message
+_NO_VERDICT = Verdict()  # nothing acting is in sight: the guard has nothing to block
 
 
 class Candidate(NamedTuple):
@@ -84,6 +86,55 @@ class Prediction:
         }
 
 
+class _WordGrams:
+    """A ``char_wb`` view's n-gram counts, from each word's vocabulary indices, cached.
+
+    ``char_wb`` n-grams never cross a word boundary, so a document's n-grams are its
+    words' n-grams put together (scikit-learn's own ``_char_wb_ngrams``, word by word).
+    Words repeat from message to message, so each word's indices are worked out once
+    (the training data's words when the engine is built, others when first seen; up to
+    ``WORDS`` words, then the memo starts again) and counted at C speed.
+    """
+
+    WORDS = 20_000
+
+    def __init__(self, vec: Any, vocabulary: dict[str, int]) -> None:
+        self._preprocess = vec.build_preprocessor()
+        self._ngrams = vec._char_wb_ngrams
+        self._vocabulary = vocabulary
+        self._memo: dict[str, tuple[int, ...]] = {}
+
+    @classmethod
+    def of(cls, vec: Any, vocabulary: dict[str, int]) -> _WordGrams | None:
+        """The word-by-word counter for a plain ``char_wb`` vectoriser, else None."""
+        plain = vec.analyzer == "char_wb" and vec.preprocessor is None and (
+            vec.strip_accents is None
+        )
+        return cls(vec, vocabulary) if plain else None
+
+    def learn(self, words: list[str]) -> None:
+        """Work out the indices of ``words`` now (the training data's, at load)."""
+        for word in words[: self.WORDS // 2]:
+            self._indices(word)
+
+    def _indices(self, word: str) -> tuple[int, ...]:
+        found = self._memo.get(word)
+        if found is None:
+            get = self._vocabulary.get
+            found = tuple(i for i in map(get, self._ngrams(word)) if i is not None)
+            if len(self._memo) >= self.WORDS:
+                self._memo.clear()
+            self._memo[word] = found
+        return found
+
+    def counts(self, doc: str) -> Counter[int]:
+        """How often each vocabulary index occurs among ``doc``'s n-grams."""
+        counts: Counter[int] = Counter()
+        for word in self._preprocess(doc).split():
+            counts.update(self._indices(word))
+        return counts
+
+
 def features_of(normalised: str, *, digits: int) -> tuple[str, str, list[list[str]]]:
     """Masked lower-case text, the same with negation scopes marked, and the scopes."""
     masked = mask_numbers(normalised, digits=digits).lower()
@@ -122,6 +173,7 @@ class IntentEngine:
         self.meta: dict[str, Any] = dict(meta or {})
         self.classes: list[str] = [str(c) for c in classifier.classes_]
         self._class_set = frozenset(self.classes)
+        self._classes_act = [c in ACTING_INTENTS for c in self.classes]
         coef = np.asarray(classifier.coef_, dtype=np.float64)
         intercept = np.asarray(classifier.intercept_, dtype=np.float64)
         if coef.shape[0] == 1:  # a two-class model keeps one row: score the pair symmetric
@@ -136,8 +188,13 @@ class IntentEngine:
             vocabulary = {str(k): int(v) for k, v in vec.vocabulary_.items()}
             vec.vocabulary_ = vocabulary  # one copy of the (large) vocabulary, not two
             idf = np.asarray(vec.idf_, dtype=np.float64)
-            self._blocks.append((vec.build_analyzer(), vocabulary, idf, offset, vec.sublinear_tf))
+            grams = _WordGrams.of(vec, vocabulary) or vec.build_analyzer()
+            self._blocks.append((grams, vocabulary, idf, offset, vec.sublinear_tf))
             offset += len(vocabulary)
+        known = [w for w in self._blocks[self._word_block][1] if " " not in w]
+        for grams, *_ in self._blocks:
+            if isinstance(grams, _WordGrams):
+                grams.learn(known)  # the words of the training data: ~3,500, ~50 ms
 
     def scores(self, texts: list[str], *, digits: int = DEFAULT_DIGITS) -> Any:
         """Raw class scores of normalised texts (rows follow ``texts``, columns ``classes``)."""
@@ -152,16 +209,19 @@ class IntentEngine:
         total = self._intercept.copy()
         oov = 0.0
         for block, (analyzer, vocabulary, idf, offset, sublinear) in enumerate(self._blocks):
-            counts: dict[int, int] = {}
-            grams = analyzer(doc)
-            for gram in grams:
-                index = vocabulary.get(gram)
-                if index is not None:
-                    counts[index] = counts.get(index, 0) + 1
-            if block == self._word_block:
-                unigrams = [g for g in grams if " " not in g]
-                if unigrams:
-                    oov = sum(g not in vocabulary for g in unigrams) / len(unigrams)
+            if isinstance(analyzer, _WordGrams):
+                counts = analyzer.counts(doc)
+            else:
+                counts = Counter()
+                grams = analyzer(doc)
+                for gram in grams:
+                    index = vocabulary.get(gram)
+                    if index is not None:
+                        counts[index] += 1
+                if block == self._word_block:
+                    unigrams = [g for g in grams if " " not in g]
+                    if unigrams:
+                        oov = sum(g not in vocabulary for g in unigrams) / len(unigrams)
             if not counts:
                 continue
             idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
@@ -235,9 +295,10 @@ class IntentEngine:
         if other:
             entities["other_record"] = other
 
+        slots = Slots(norm, [m.span() for m in found])
+
         def comment_text(intent: str) -> str | None:
-            spans = [m.span() for m in found]
-            where = comment_span(norm, intent=intent, numbers=spans)
+            where = slots.comment(intent)
             return _user_words(source, where, offset=offset, full=full) if where else None
 
         def made(intent: str, decision: Decision, confidence: float,
@@ -273,11 +334,14 @@ class IntentEngine:
         if other and not numbers:
             # Rules 4 and 7: another record's number and no incident is never ours to act on.
             return made(self.oos_label, "reject", float(conf[order[0]]), self._ranked(conf, order))
-        verdict = judge(masked=masked, scopes=scopes, unseen=oov > 0.0)
         top = self.classes[order[0]]
-        ruled = decided_by_rules(
-            top, verdict, norm=norm, numbers=[m.span() for m in found], negated=bool(scopes)
+        verdict = (
+            judge(masked=masked, scopes=scopes, unseen=oov > 0.0)
+            if self._classes_act[order[0]] or self._classes_act[order[1]]
+            or (scopes and found and top in (labels.LOOKUP, labels.COMMENT))
+            else _NO_VERDICT
         )
+        ruled = decided_by_rules(top, verdict, slots=slots, negated=bool(scopes))
         if ruled is None and top in verdict.blocked:
             ruled = self._best_unblocked(conf, order, verdict.blocked)
         if ruled is not None:
@@ -303,7 +367,7 @@ class IntentEngine:
     ) -> list[Candidate]:
         """The top candidates, without blocked intents, ``first`` (if given) first."""
         out = [Candidate(first, float(conf[self.classes.index(first)]))] if first else []
-        for i in order:
+        for i in order[: TOP_K + len(blocked) + 1]:
             name = self.classes[i]
             if name not in blocked and name != first:
                 out.append(Candidate(name, float(conf[i])))
@@ -329,7 +393,7 @@ class IntentEngine:
 
 
 def decided_by_rules(
-    top: str, verdict: Verdict, *, norm: str, numbers: list[tuple[int, int]], negated: bool
+    top: str, verdict: Verdict, *, slots: Slots, negated: bool
 ) -> tuple[str, Decision] | None:
     """INTENTS.md rules 5 and 6 for a message about an incident, whatever the model ranked.
 
@@ -339,26 +403,26 @@ def decided_by_rules(
     with more said a comment the bot asks about first. None: nothing here decides (the model
     does, with blocked intents taken out).
     """
-    if not numbers:
+    if not slots.numbers:
         # Rule 6 holds without a number too ("did you close my ticket?" is about the latest).
         blocked_question = verdict.question and top in verdict.blocked
         return (labels.LOOKUP, "accept") if blocked_question else None
     if negated and not verdict.question and (
         top in (labels.LOOKUP, labels.COMMENT) or top in verdict.blocked
     ):
-        refused = refusal(norm, numbers)
+        refused = slots.refusal()
         if refused is not None:
             says_more = (
                 refused.left is not None
                 and labels.COMMENT not in refused.refused
-                and comment_span(norm, intent=labels.COMMENT, numbers=numbers) is not None
+                and slots.comment(labels.COMMENT) is not None
             )
             return (labels.COMMENT, "accept") if says_more else (labels.LOOKUP, "accept")
     if top not in verdict.blocked:
         return None
     if verdict.question or labels.COMMENT in verdict.blocked:
         return labels.LOOKUP, "accept"
-    if comment_span(norm, intent=labels.COMMENT, numbers=numbers) is not None:
+    if slots.comment(labels.COMMENT) is not None:
         return labels.COMMENT, "clarify"
     return labels.LOOKUP, "accept"
 

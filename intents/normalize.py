@@ -40,6 +40,10 @@ _MARKUP: Final = re.compile(
     r"|(?P<entity>&(?:lt|gt|amp);)"
     r"|(?P<space>\s++)"
 )
+# Anything the one pass would change besides white space (a superset: "<" alone counts).
+_NEEDS_WORK: Final = re.compile(
+    rf"[<&{_EMOJI_CLASS}]|:[a-z0-9_+\-']++(?:::skin-tone-\d)?:"
+)
 _ENTITIES: Final[dict[str, str]] = {"&lt;": "<", "&gt;": ">", "&amp;": "&"}
 
 #: Emoji that carry meaning for the classifier (ratings, praise, greetings) become words.
@@ -181,10 +185,9 @@ class _Builder:
 
 def normalized(text: str) -> Normalized:
     """``text`` without Slack markup, emoji and entities, white space collapsed, mapped."""
-    if text.isascii() and "<" not in text and ":" not in text and "&" not in text:
-        plain = " ".join(text.split())
-        if plain == text:  # the common case: nothing to replace, one copied piece
-            return Normalized(text, text, (0,), (0,), (len(text),), (True,))
+    if _NEEDS_WORK.search(text) is None and " ".join(text.split()) == text:
+        # The common case, checked at C speed: nothing to replace, one copied piece.
+        return Normalized(text, text, (0,), (0,), (len(text),), (True,))
     out = _Builder()
     position = 0
     for match in _MARKUP.finditer(text):

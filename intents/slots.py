@@ -27,7 +27,7 @@ from typing import Final
 
 from intents import labels
 from intents.guard import refused_requests
-from intents.negation import is_negator
+from intents.negation import is_negator, may_negate
 
 _FILLER: Final = (
     r"(?:(?:hey|hi|hello|morning|ok|okay|so|please|pls|plz|kindly|just|quick one|can you"
@@ -129,6 +129,14 @@ _COPULAS: Final = frozenset(
     {"is", "was", "has", "had", "isn't", "wasn't", "hasn't", "got", "keeps", "still", "were"}
 )
 _TAIL_LONGEST: Final = 90
+# How a trailing frame can end (or a digit): the tail pattern is only tried then.
+_TAIL_ENDINGS: Final[dict[str, tuple[str, ...]]] = {
+    labels.COMMENT: ("ticket", "incident", "case", "fyi", "thanks", "thx", "please", "pls"),
+    labels.REOPEN: (
+        "ticket", "incident", "case", "thanks", "thx", "please", "pls", "it", "this", "that",
+        "again", "up", "open", "unclose", "unresolve", "close", "closing", "back", "restore",
+    ),
+}
 _QUOTED: Final = re.compile(r"\"([^\"]++)\"|\u201c([^\u201d]++)\u201d")
 _CLAUSE_BREAK: Final = re.compile(
     r"(?<![,;.!?])[,;.!?]++(?=\s|\Z)|\s[\-\u2013\u2014]++(?=\s)"
@@ -225,6 +233,8 @@ class Refusal:
 
 def refusal(text: str, numbers: list[tuple[int, int]]) -> Refusal | None:
     """The refusal in a normalised message, or None when it refuses nothing."""
+    if not may_negate(text.lower()):
+        return None
     kept: list[tuple[int, int]] = []
     refused: frozenset[str] = frozenset()
     for start, end in _clauses(text):
@@ -316,7 +326,12 @@ def _body(
     bare = end
     while bare > start and text[bare - 1] in " ?!.":
         bare -= 1
-    tail = _TAILS[intent].search(text, max(start, bare - _TAIL_LONGEST), bare)
+    ending = text[max(start, bare - 12) : bare].lower()
+    tail = (
+        _TAILS[intent].search(text, max(start, bare - _TAIL_LONGEST), bare)
+        if ending.endswith(_TAIL_ENDINGS[intent]) or ending[-1:].isdigit()
+        else None
+    )
     if tail and tail.start() > start and not _names_another(text, tail.span(), target):
         end = tail.start()
     start, end = _trim(text, start, end)
@@ -329,6 +344,45 @@ def _body(
     return start, end
 
 
+class Slots:
+    """The slots of one normalised message, each worked out once, when first asked for.
+
+    ``numbers`` are the spans of the incident numbers in ``text``.
+    """
+
+    def __init__(self, text: str, numbers: list[tuple[int, int]]) -> None:
+        self.text = text
+        self.numbers = numbers
+        self._refusal: Refusal | bool | None = False  # False: not worked out yet
+        self._comments: dict[str, tuple[int, int] | None] = {}
+
+    def refusal(self) -> Refusal | None:
+        """The refusal in the message (rule 5), or None when it refuses nothing."""
+        if self._refusal is False:
+            self._refusal = refusal(self.text, self.numbers)
+        assert not isinstance(self._refusal, bool)
+        return self._refusal
+
+    def comment(self, intent: str) -> tuple[int, int] | None:
+        """Where the words to write are, for a comment or reopen ``intent``, or None."""
+        if intent not in self._comments:
+            self._comments[intent] = self._find_comment(intent)
+        return self._comments[intent]
+
+    def _find_comment(self, intent: str) -> tuple[int, int] | None:
+        if intent not in _LEADS:
+            return None
+        start, end = 0, len(self.text)
+        refused = self.refusal()
+        if refused is not None:
+            if refused.left is None:
+                return None
+            start, end = refused.left
+        first = self.numbers[0] if self.numbers else None
+        target = _digits(self.text[first[0] : first[1]]) if first else None
+        return _body(self.text, start, end, intent, target)
+
+
 def comment_span(
     text: str, *, intent: str, numbers: list[tuple[int, int]]
 ) -> tuple[int, int] | None:
@@ -336,15 +390,4 @@ def comment_span(
 
     ``numbers`` are the spans of the incident numbers in ``text``.
     """
-    if intent not in _LEADS:
-        return None
-    start, end = 0, len(text)
-    refused = refusal(text, numbers)
-    if refused is not None:
-        if refused.left is None:
-            return None
-        start, end = refused.left
-    target = _digits(text[numbers[0][0] : numbers[0][1]]) if numbers else None
-    return _body(text, start, end, intent, target)
-
-
+    return Slots(text, numbers).comment(intent)

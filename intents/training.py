@@ -24,6 +24,7 @@ from intents.model import (
     out_of_fold_scores,
 )
 from intents.normalize import normalize
+from intents.slots import Slots
 
 
 def train_engine(
@@ -128,6 +129,6 @@ def _guarded(
         masked, _, scopes = features_of(norm, digits=digits)
         verdict = judge(masked=masked, scopes=scopes, unseen=float(oov[row]) > 0.0)
         out[row] = top in verdict.blocked or decided_by_rules(
-            top, verdict, norm=norm, numbers=spans, negated=bool(scopes)
+            top, verdict, slots=Slots(norm, spans), negated=bool(scopes)
         ) is not None
     return out
