@@ -16,7 +16,8 @@ it works out which acting intents (the writes, and ``disconnect``) are *blocked*
 
 ``intents.engine`` never accepts a blocked intent; a message about another ServiceNow record
 and no incident is out of scope (rules 4 and 7), which the engine decides from the entities.
-Everything here is set look-ups over the tokens ``intents.negation`` already made.
+Everything here is set look-ups over a few words: no pattern, nothing that grows with the
+message beyond one pass.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from intents import labels
+from intents.negation import MAX_SCOPE, SCOPE_ENDS, is_negator, words
 
 _CLOSE: Final = frozenset(
     {
@@ -139,8 +141,6 @@ def refused_requests(tokens: Sequence[str]) -> frozenset[str]:
     unlink me": a refusing negator whose scope holds the intent's verb. A statement ("it's
     not fixed") is information, not a refusal: it refuses nothing here.
     """
-    from intents.negation import MAX_SCOPE, SCOPE_ENDS, is_negator
-
     out: frozenset[str] = frozenset()
     for at, token in enumerate(tokens):
         if not is_negator(token) or not _asks_not_to(tokens, at):
@@ -162,8 +162,6 @@ def asks_about_a_write(text: str) -> bool:
     greetings and fillers), and for "is/has/did …" a subject right after it. "can you close
     INC…?" is a polite request and stays one. Reads the first few words only.
     """
-    from intents.negation import words
-
     first = following = ""
     for word in words(text):
         if not first:

@@ -15,8 +15,8 @@ reason ("reopen INC…, the printer jams again" → "the printer jams again").
 
 Spans are found in the normalised text; ``intents.engine`` hands back the user's own
 characters for them (Slack markup included, for the bot to render as plain text). Every
-pattern is anchored (``match`` at one position) or tried only near the end of the text, so
-each runs in time linear in the message.
+pattern is anchored (``match`` at one position), tried only near the end of the text, or
+scans it once without retrying a run, so each runs in time linear in the message.
 """
 
 from __future__ import annotations
@@ -353,15 +353,14 @@ class Slots:
     def __init__(self, text: str, numbers: list[tuple[int, int]]) -> None:
         self.text = text
         self.numbers = numbers
-        self._refusal: Refusal | bool | None = False  # False: not worked out yet
+        self._refusals: list[Refusal | None] = []  # empty until worked out
         self._comments: dict[str, tuple[int, int] | None] = {}
 
     def refusal(self) -> Refusal | None:
         """The refusal in the message (rule 5), or None when it refuses nothing."""
-        if self._refusal is False:
-            self._refusal = refusal(self.text, self.numbers)
-        assert not isinstance(self._refusal, bool)
-        return self._refusal
+        if not self._refusals:
+            self._refusals.append(refusal(self.text, self.numbers))
+        return self._refusals[0]
 
     def comment(self, intent: str) -> tuple[int, int] | None:
         """Where the words to write are, for a comment or reopen ``intent``, or None."""
