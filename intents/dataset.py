@@ -2,8 +2,12 @@
 
 Shipped files in ``intents/data/``: ``train.jsonl`` (what the bot's model is fitted
 on), ``dev.jsonl`` (written from INTENTS.md before any prediction was looked at; used
-to find weak borders, never trained on) and ``heldout.jsonl`` (written by someone else
-from INTENTS.md only; never used for tuning or for writing training data).
+to find weak borders, never trained on), ``heldout.jsonl`` (written by someone else
+from INTENTS.md only; never used for tuning or for writing training data; its reopen
+and rule 5–7 rows were written apart from the training rows) and ``must_not_write.jsonl``
+(messages that ask for no write, from INTENTS.md rules 5–7: refusals, reversals that are
+questions, questions about writes, other records, other apps; ``python -m bench.intents``
+counts how many the bot would act on as a write, which must be none).
 """
 
 from __future__ import annotations

@@ -3,24 +3,32 @@
 For the top candidate with confidence ``c1`` and runner-up ``c2``:
 
 - the top candidate is the out-of-scope label, or ``c1 < floor_read`` → **reject**;
-- a write intent with ``c1 < floor_write`` → **clarify**: the bot never writes on it
-  without asking (the write floor is chosen for ≥ 98 % precision on validation);
-- ``c1 ≥ accept`` and ``c1 − c2 ≥ margin`` → **accept**;
+- a write intent with ``c1`` under its own write floor → **clarify**: the bot never writes
+  on it without asking (each write intent's floor is chosen for ≥ 98 % precision on
+  validation; ``floor_write`` is the highest of them, and the floor of any write intent
+  that has none of its own);
+- ``c1 ≥ accept`` (for a write, also ``≥`` its floor) and ``c1 − c2 ≥ margin`` → **accept**;
 - otherwise → **clarify**: the bot asks "did you mean…" with the top candidates.
 
-Each knob has a value for read intents and a stricter one for the write intents
-(create, comment, close). All are chosen on validation data by ``choose_thresholds``.
+Each knob has a value for read intents and one for the write intents (create, comment,
+close, reopen, and disconnect), chosen on validation data by ``choose_thresholds``: the
+writes are held to the stricter precision targets (98 % per intent above its floor, 99 %
+among accepted writes); their accept threshold is never below the reads'. Each group's
+margin is the one that best serves its own target (the reads' margin, chosen for another
+target, says nothing about the writes).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Literal
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 Decision = Literal["accept", "clarify", "reject"]
+_MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
+_COVER_TIE = 0.01  # coverage within this of the best is a tie (see choose_thresholds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +41,14 @@ class Thresholds:
     accept_write: float = 0.8
     margin_read: float = 0.1
     margin_write: float = 0.2
+    #: Each write intent's own floor (``floor_write`` for one that has none).
+    write_floors: dict[str, float] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, float]:
+    def floor_for(self, intent: str) -> float:
+        """The write floor of ``intent``."""
+        return self.write_floors.get(intent, self.floor_write)
+
+    def as_dict(self) -> dict[str, Any]:
         """Plain values for the model's metadata."""
         return asdict(self)
 
@@ -46,10 +60,12 @@ def decide(
     t = thresholds
     if top == oos_label or c1 < t.floor_read:
         return "reject"
-    if write and c1 < t.floor_write:
+    floor = t.floor_for(top) if write else t.floor_read
+    if c1 < floor:
         return "clarify"
     accept, margin = (
-        (t.accept_write, t.margin_write) if write else (t.accept_read, t.margin_read)
+        (max(t.accept_write, floor), t.margin_write) if write
+        else (t.accept_read, t.margin_read)
     )
     if c1 >= accept and c1 - c2 >= margin:
         return "accept"
@@ -121,41 +137,55 @@ def choose_thresholds(
     writes = np.isin(pred, list(write_labels))
 
     floor_read = _floor_for(conf, pred, truth, oos_label, tg)
-    floor_write = floor_read
-    for label in write_labels:
+    write_floors: dict[str, float] = {}
+    for label in sorted(write_labels):
         mine = pred == label
-        for floor in np.unique(np.round(np.concatenate([[floor_write], conf[mine]]), 4)):
-            if floor < floor_write:
+        write_floors[label] = floor_read
+        for floor in np.unique(np.round(np.concatenate([[floor_read], conf[mine]]), 4)):
+            if floor < floor_read:
                 continue
             kept = mine & (conf >= floor)
             if not kept.any() or float((truth[kept] == label).mean()) >= tg.write_precision:
-                floor_write = float(floor)
+                write_floors[label] = float(floor)
                 break
+    floor_write = max(write_floors.values(), default=floor_read)
+    label_floor = np.asarray([write_floors.get(str(p), floor_write) for p in pred])
 
-    def accept_point(group: NDArray[np.bool_], floor: float, target: float) -> tuple[float, float]:
-        best = (1.0, 1.0)
-        best_cover = -1.0
+    def accept_point(
+        group: NDArray[np.bool_], floor: float | NDArray[np.float64], target: float
+    ) -> tuple[float, float]:
         live = group & (pred != oos_label) & (conf >= floor)
+        lowest = float(np.min(floor))
         if not live.any():
-            return (max(floor, 0.5), 0.1)
-        for margin in (0.0, 0.05, 0.1, 0.15, 0.2, 0.3):
+            return (max(lowest, 0.5), 0.1)
+        feasible: list[tuple[float, float, float]] = []  # (cover, margin, accept)
+        for margin in _MARGINS:
             for accept in np.unique(np.round(np.quantile(conf[live], np.linspace(0, 1, 41)), 4)):
                 ok = live & (conf >= accept) & (conf - second >= margin)
                 if not ok.any():
                     continue
                 precision = float((truth[ok] == pred[ok]).mean())
-                cover = float(ok.sum()) / float(live.sum())
-                if precision >= target and cover > best_cover:
-                    best, best_cover = (float(max(accept, floor)), margin), cover
-        return best
+                if precision >= target:
+                    feasible.append((float(ok.sum()) / float(live.sum()), margin, float(accept)))
+        if not feasible:
+            return (1.0, 1.0)
+        # Points within a point of the best coverage are a tie (one validation message
+        # apart): the smallest margin wins, so the choice does not flip on noise.
+        best_cover = max(cover for cover, _, _ in feasible)
+        _, margin, accept = min(
+            (p for p in feasible if p[0] >= best_cover - _COVER_TIE),
+            key=lambda p: (p[1], -p[0], p[2]),
+        )
+        return (max(accept, lowest), margin)
 
     accept_read, margin_read = accept_point(~writes, floor_read, tg.accept_precision_read)
-    accept_write, margin_write = accept_point(writes, floor_write, tg.accept_precision_write)
+    accept_write, margin_write = accept_point(writes, label_floor, tg.accept_precision_write)
     return Thresholds(
         floor_read=floor_read,
         floor_write=floor_write,
         accept_read=accept_read,
         accept_write=max(accept_write, accept_read),
         margin_read=margin_read,
-        margin_write=max(margin_write, margin_read),
+        margin_write=margin_write,
+        write_floors=write_floors,
     )

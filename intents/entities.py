@@ -15,6 +15,9 @@ from typing import Final
 
 DEFAULT_DIGITS: Final = 7
 PLACEHOLDER: Final = "incnum"
+RECORD_PLACEHOLDER: Final = "recnum"
+#: Other ServiceNow tables' number prefixes (longest first: SCTASK before TASK).
+OTHER_RECORD_PREFIXES: Final[tuple[str, ...]] = ("SCTASK", "RITM", "TASK", "REQ", "CHG", "PRB")
 
 _REF_WORD: Final = r"(?:inc(?:ident)?s?|tickets?|tkt|case)"
 _NUM_WORD: Final = r"(?:no\.?|nr\.?|num(?:ber)?\.?)"
@@ -25,12 +28,18 @@ def _canonical(digits: int) -> re.Pattern[str]:
     return re.compile(rf"INC[ -]?(\d{{{digits}}})(?!\d)", re.IGNORECASE)
 
 
+def incident_number_pattern(digits: int = DEFAULT_DIGITS) -> re.Pattern[str]:
+    """The compiled exact rule: ``INC``, an optional space or hyphen, ``digits`` digits."""
+    return _canonical(digits)
+
+
 @lru_cache(maxsize=16)
 def _partial(digits: int) -> re.Pattern[str]:
     most = digits + 3
+    # Possessive runs of blanks: each blank is read once, whatever follows fails.
     return re.compile(
-        rf"(?:\b{_REF_WORD}[ \t]*[#:\-]?[ \t]*(?:{_NUM_WORD}[ \t]*)?[#:\-]?[ \t]*"
-        rf"|(?<![\w&])#[ \t]*)"
+        rf"(?:\b{_REF_WORD}[ \t]*+(?:[#:\-][ \t]*+)?(?:{_NUM_WORD}[ \t]*+)?(?:[#:\-][ \t]*+)?"
+        rf"|(?<![\w&])#[ \t]*+)"
         rf"(\d{{1,{most}}})(?!\d)",
         re.IGNORECASE,
     )
@@ -38,7 +47,15 @@ def _partial(digits: int) -> re.Pattern[str]:
 
 @lru_cache(maxsize=16)
 def _only_digits(digits: int) -> re.Pattern[str]:
-    return re.compile(rf"\s*#?\s*(\d{{1,{digits + 3}}})\s*[?.!]*\s*")
+    return re.compile(rf"\s*+(?:#\s*+)?(\d{{1,{digits + 3}}})[\s?.!]*+")
+
+
+@lru_cache(maxsize=16)
+def _other_record(digits: int) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![A-Za-z])({'|'.join(OTHER_RECORD_PREFIXES)})[ -]?(\d{{{digits}}})(?!\d)",
+        re.IGNORECASE,
+    )
 
 
 def find_incident_numbers(text: str, *, digits: int = DEFAULT_DIGITS) -> list[str]:
@@ -49,6 +66,16 @@ def find_incident_numbers(text: str, *, digits: int = DEFAULT_DIGITS) -> list[st
         if number not in found:
             found.append(number)
     return found
+
+
+def find_other_record(text: str, *, digits: int = DEFAULT_DIGITS) -> str | None:
+    """The first number of another ServiceNow table (``RITM0010001``, ``CHG0030012`` …).
+
+    Same shape as an incident number (the prefix in any case, an optional single space or
+    hyphen, exactly ``digits`` digits), not glued to a word before it; canonical upper case.
+    """
+    match = _other_record(digits).search(text)
+    return f"{match.group(1).upper()}{match.group(2)}" if match else None
 
 
 def _guess(raw_digits: str, digits: int) -> str | None:
@@ -79,6 +106,7 @@ def mask_numbers(text: str, *, digits: int = DEFAULT_DIGITS) -> str:
     The classifier then learns "a message that names a ticket", not particular numbers.
     """
     out = _canonical(digits).sub(f" {PLACEHOLDER} ", text)
+    out = _other_record(digits).sub(f" {RECORD_PLACEHOLDER} ", out)
 
     def _keep_word(match: re.Match[str]) -> str:
         head = match.group(0)[: match.start(1) - match.start(0)]
@@ -90,14 +118,16 @@ def mask_numbers(text: str, *, digits: int = DEFAULT_DIGITS) -> str:
     return out
 
 
-# What surrounds a fault in a create message and is not part of it.
-_LEAD: Final = re.compile(
-    r"^(?:(?:hi|hey|hello|yo|morning|good morning|hiya|team|all|guys|folks|there|bot|snowbot"
-    r"|please|pls|plz|kindly|urgent|help|sos|ugh|so|ok|okay|um|uh)\b[\s,!.:;-]*)+",
+# What surrounds a fault in a create message and is not part of it. Each pattern is
+# tried where it can end the match and nowhere else (see ``_cut_lead`` and ``_cut_tail``),
+# so none of them is ever retried along a long run of separators.
+_LEAD_WORD: Final = re.compile(
+    r"(?:hi|hey|hello|yo|morning|good morning|hiya|team|all|guys|folks|there|bot|snowbot"
+    r"|please|pls|plz|kindly|urgent|help|sos|ugh|so|ok|okay|um|uh)\b[\s,!.:;-]*+",
     re.IGNORECASE,
 )
 _FRAME: Final = re.compile(
-    r"^(?:(?:can|could|would) (?:you|u) (?:please |pls )?)?"
+    r"(?:(?:can|could|would) (?:you|u) (?:please |pls )?)?"
     r"(?:(?:please |pls )?(?:open|raise|create|log|file|submit|make|start|report)"
     r"(?: me)?(?: an?| new| a new)? (?:ticket|incident|issue|problem|case)"
     r"(?: for me)?(?: please| pls)?(?: for| about| regarding| re)?"
@@ -107,23 +137,61 @@ _FRAME: Final = re.compile(
     r"|(?:hey |so )?i(?:'ve| have)? got an? (?:problem|issue)(?: with)?"
     r"|i have an? (?:problem|issue)(?: with)?"
     r"|there(?:'s| is) an? (?:problem|issue) with)"
-    r"[\s,!.:;-]*",
+    r"[\s,!.:;-]*+",
     re.IGNORECASE,
 )
 # A request to log it, after the fault: "…, open a ticket", "…, can you log it pls".
 _TAIL_FRAME: Final = re.compile(
-    r"[\s,;:.!-]+(?:(?:can|could|would) (?:you|u|someone) (?:please |pls )?)?(?:please |pls )?"
-    r"(?:open|raise|create|log|file|submit|make|start)(?: me)?"
+    r"(?<=[\s,;:.!-])(?:(?:can|could|would) (?:you|u|someone) (?:please |pls )?)?"
+    r"(?:please |pls )?(?:open|raise|create|log|file|submit|make|start)(?: me)?"
     r"(?: (?:an?|new|a new) (?:ticket|incident|case|issue)| (?:a )?(?:ticket|incident|case)"
     r"| it| one| this)"
-    r"(?: for (?:me|this|it))?(?: please| pls| plz| thanks| thx)?[\s!.?]*$",
+    r"(?: for (?:me|this|it))?(?: please| pls| plz| thanks| thx)?\Z",
     re.IGNORECASE,
 )
-_TAIL: Final = re.compile(
-    r"(?:[\s,!.;-]+(?:please|pls|plz|help|help me|pls help|please help|asap|thanks|thx|ty"
-    r"|thank you|urgent|again|any ideas\??|can you help\??|can someone help\??))+[\s!.?]*$",
+_TAIL_FRAME_LONGEST: Final = 80  # characters: the longest text _TAIL_FRAME can match
+# Trailing politeness: "…, pls help", "… asap thanks".
+_TAIL_WORD: Final = re.compile(
+    r"(?<=[\s,!.;-])(?:please|pls|plz|help|help me|pls help|please help|asap|thanks|thx|ty"
+    r"|thank you|urgent|again|any ideas|can you help|can someone help)\Z",
     re.IGNORECASE,
 )
+_TAIL_WORD_LONGEST: Final = 20
+_END: Final = " \t\n\r\f\v!.?"  # what may follow a trailing phrase
+_SEPARATORS: Final = " \t\n\r\f\v,;:.!-"
+
+
+def _cut_lead(text: str) -> str:
+    """``text`` without leading greetings and fillers ("hi team, please, …")."""
+    position = 0
+    while match := _LEAD_WORD.match(text, position):
+        if match.end() == position:
+            break
+        position = match.end()
+    return text[position:]
+
+
+def _before_end(text: str, end: int, characters: str) -> int:
+    """The index just after the last character before ``end`` that is not in ``characters``."""
+    while end and text[end - 1] in characters:
+        end -= 1
+    return end
+
+
+def _cut_tail(text: str, phrase: re.Pattern[str], longest: int, *, repeat: bool) -> str:
+    """``text`` without the phrase(s) matched at its end (before a final ``_END`` run).
+
+    The phrase is only tried in the last ``longest`` characters, so the cost is bounded
+    by the length of the text, however many separators it holds.
+    """
+    end = _before_end(text, len(text), _END)
+    cut = len(text)
+    while match := phrase.search(text, max(0, end - longest), end):
+        cut = _before_end(text, match.start(), _SEPARATORS)
+        if not repeat:
+            break
+        end = _before_end(text, cut, _END)
+    return text[:cut]
 
 
 def short_description(text: str, *, digits: int = DEFAULT_DIGITS) -> str | None:
@@ -134,13 +202,14 @@ def short_description(text: str, *, digits: int = DEFAULT_DIGITS) -> str | None:
     means the bot must ask what is wrong.
     """
     out = _canonical(digits).sub(" ", text)
-    out = re.sub(r"\s+", " ", out).strip(" \t,;:-")
+    out = " ".join(out.split()).strip(" \t,;:-")
     for _ in range(3):
         before = out
-        out = _LEAD.sub("", out).strip(" ,;:-")
-        out = _FRAME.sub("", out).strip(" ,;:-")
-        out = _TAIL.sub("", out).strip(" ,;:-")
-        out = _TAIL_FRAME.sub("", out).strip(" ,;:-")
+        out = _cut_lead(out).strip(" ,;:-")
+        frame = _FRAME.match(out)
+        out = out[frame.end():].strip(" ,;:-") if frame else out
+        out = _cut_tail(out, _TAIL_WORD, _TAIL_WORD_LONGEST, repeat=True).strip(" ,;:-")
+        out = _cut_tail(out, _TAIL_FRAME, _TAIL_FRAME_LONGEST, repeat=False).strip(" ,;:-")
         if out == before:
             break
     out = out.strip(" \t,;:-.!")

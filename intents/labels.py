@@ -25,6 +25,7 @@ LABELS: Final[tuple[str, ...]] = (
     CREATE,
     COMMENT,
     CLOSE,
+    REOPEN,
     FEEDBACK,
     CONNECT,
     DISCONNECT,
@@ -37,6 +38,12 @@ LABELS: Final[tuple[str, ...]] = (
 
 #: Intents whose handler changes a ServiceNow record: the reject rule is stricter for them.
 WRITE_INTENTS: Final[frozenset[str]] = frozenset({CREATE, COMMENT, CLOSE, REOPEN})
+
+#: Intents whose handler changes something the user owns: a ServiceNow record, or the
+#: link itself (``disconnect``). From free text, each is confirmed on a card; the engine's
+#: guard never accepts one a message refuses or asks about (``intents.guard``), and the
+#: reject rule holds all of them to the write thresholds.
+ACTING_INTENTS: Final[frozenset[str]] = WRITE_INTENTS | {DISCONNECT}
 
 
 def is_write(intent: str) -> bool:

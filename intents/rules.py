@@ -11,7 +11,7 @@ import re
 from typing import Final
 
 from intents import labels
-from intents.entities import find_partial_number
+from intents.entities import find_incident_numbers, find_partial_number
 
 _COMMANDS: Final[dict[str, str]] = {
     "help": labels.HELP,
@@ -27,17 +27,25 @@ _COMMANDS: Final[dict[str, str]] = {
     "set up": labels.SETUP,
     "feedback": labels.FEEDBACK,
 }
-_CLEAN: Final = re.compile(r"^\s*(?:/snow\s+)?(.*?)[\s?!.]*$", re.IGNORECASE | re.DOTALL)
-_BARE_NUMBER: Final = re.compile(r"\s*(?:INC[ -]?|#)?\s*\d+\s*[?.!]*\s*", re.IGNORECASE)
+_SNOW: Final = re.compile(r"/snow\s++", re.IGNORECASE)
+# Possessive runs: nothing is read twice, so a long run of blanks or marks stays linear.
+_BARE_NUMBER: Final = re.compile(r"\s*+(?:(?:INC-?|#)\s*+)?\d++[\s?.!]*+", re.IGNORECASE)
+
+
+def _command_word(text: str) -> str:
+    """The message without ``/snow``, surrounding blanks and trailing ``?!.``, lower case."""
+    word = text.strip()
+    snow = _SNOW.match(word)
+    if snow:
+        word = word[snow.end() :]
+    return word.rstrip(" \t\n\r\f\v?!.").lower()
 
 
 def fast_path(text: str, *, digits: int) -> str | None:
     """The intent of an unambiguous normalised message, or None when the model decides."""
     if _BARE_NUMBER.fullmatch(text) and (
-        re.search(rf"(?i)INC[ -]?\d{{{digits}}}(?!\d)", text)
+        find_incident_numbers(text, digits=digits)
         or find_partial_number(text, digits=digits)
     ):
         return labels.LOOKUP
-    match = _CLEAN.match(text)
-    word = match.group(1).lower() if match else ""
-    return _COMMANDS.get(word)
+    return _COMMANDS.get(_command_word(text))

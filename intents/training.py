@@ -6,12 +6,15 @@ import time
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from intents import labels
 from intents.dataset import Example
 from intents.decision import Targets, choose_thresholds
-from intents.engine import IntentEngine, featurize
-from intents.entities import DEFAULT_DIGITS
+from intents.engine import IntentEngine, decided_by_rules, features_of, featurize
+from intents.entities import DEFAULT_DIGITS, find_other_record, incident_number_pattern
+from intents.guard import judge
+from intents.labels import ACTING_INTENTS
 from intents.model import (
     DEFAULT_VIEWS,
     build_classifier,
@@ -21,6 +24,7 @@ from intents.model import (
     out_of_fold_scores,
 )
 from intents.normalize import normalize
+from intents.slots import Slots
 
 
 def train_engine(
@@ -44,20 +48,23 @@ def train_engine(
     import sklearn
 
     started = time.perf_counter()
-    texts = [featurize(normalize(e.text), digits=digits) for e in train]
+    normed = [normalize(e.text) for e in train]
+    texts = [featurize(n, digits=digits) for n in normed]
     y = [e.intent for e in train]
     features = build_features(views)
     model = build_classifier(classifier).fit(features.fit_transform(texts), np.asarray(y))
     classes = np.asarray(model.classes_)
 
     if val is not None:
-        val_texts = [featurize(normalize(e.text), digits=digits) for e in val]
+        held = [normalize(e.text) for e in val]
+        val_texts = [featurize(n, digits=digits) for n in held]
         scores = np.asarray(model.decision_function(features.transform(val_texts)))
         oov = oov_fractions(features, val_texts)
         gold = [e.intent for e in val]
     else:
         scores, oov = out_of_fold_scores(build_features(views), texts, y, kind=classifier)
         gold = y
+        held = normed
     order = np.argsort(-scores, axis=1)
     top_scores = scores[np.arange(len(scores)), order[:, 0]]
     second_scores = scores[np.arange(len(scores)), order[:, 1]]
@@ -68,12 +75,15 @@ def train_engine(
         oov if oov_signal else None,
         np.asarray(gold) == oos_label,
     )
-    write_labels = frozenset(labels.WRITE_INTENTS & {str(c) for c in classes})
+    write_labels = frozenset(ACTING_INTENTS & {str(c) for c in classes})
+    # The guard decides some messages whatever the thresholds (intents.guard): the
+    # operating point is chosen on the rest, i.e. on what the thresholds really decide.
+    free = ~_guarded(held, predicted, oov, digits=digits)
     thresholds = choose_thresholds(
-        confidences=calibration.apply(top_scores, oov),
-        runner_up=calibration.apply(second_scores, oov),
-        predicted=predicted,
-        gold=gold,
+        confidences=calibration.apply(top_scores[free], oov[free]),
+        runner_up=calibration.apply(second_scores[free], oov[free]),
+        predicted=[p for p, keep in zip(predicted, free, strict=True) if keep],
+        gold=[g for g, keep in zip(gold, free, strict=True) if keep],
         write_labels=write_labels,
         oos_label=oos_label,
         targets=targets,
@@ -89,6 +99,7 @@ def train_engine(
         "oov_signal": oov_signal,
         "classifier": classifier,
     }
+    info["guarded_rows"] = int((~free).sum())
     return IntentEngine(
         features=features,
         classifier=model,
@@ -98,3 +109,26 @@ def train_engine(
         write_labels=write_labels,
         meta={**info, **(meta or {})},
     )
+
+
+def _guarded(
+    normalised: list[str], predicted: list[str], oov: Any, *, digits: int
+) -> NDArray[np.bool_]:
+    """Which held-apart predictions the engine overrules whatever the thresholds: another
+    record's number and no incident (rules 4 and 7), a top intent the guard blocks, or
+    one that rules 5 and 6 decide (``intents.engine.decided_by_rules``)."""
+    out = np.zeros(len(normalised), dtype=bool)
+    pattern = incident_number_pattern(digits)
+    for row, (norm, top) in enumerate(zip(normalised, predicted, strict=True)):
+        if top not in ACTING_INTENTS | {labels.LOOKUP}:
+            continue
+        spans = [m.span() for m in pattern.finditer(norm)]
+        if not spans and find_other_record(norm, digits=digits):
+            out[row] = True
+            continue
+        masked, _, scopes = features_of(norm, digits=digits)
+        verdict = judge(masked=masked, scopes=scopes, unseen=float(oov[row]) > 0.0)
+        out[row] = top in verdict.blocked or decided_by_rules(
+            top, verdict, slots=Slots(norm, spans), negated=bool(scopes)
+        ) is not None
+    return out

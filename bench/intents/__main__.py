@@ -7,7 +7,11 @@ the target sits above the 65 % wanted on test), report in-scope accuracy (150-wa
 ``oos`` counts as wrong) and OOS recall on ``test`` + ``oos_test``, beside Table 2 of
 Larson et al. 2019. Then the bot's
 own shipped model on ``intents/data/heldout.jsonl``, its load time and the resident
-memory it adds. Latency: one ``predict`` per single message, on this process's core.
+memory it adds, and on ``intents/data/must_not_write.jsonl``: how many of those messages,
+none of which asks for a write, the bot would act on as one (``accept`` with an acting
+intent: create, comment, close, reopen, disconnect; the bar is 0). Latency: one
+``predict`` per single message, on this process's core; and the slowest of a few
+adversarial 40,000-character messages (``predict`` and ``predict_all``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from intents.metrics import evaluate_engine
 from intents.training import train_engine
 
 CLINC = Path("/work/shared/data/clinc150/data_full.json")
+MUST_NOT_WRITE = "must_not_write.jsonl"
 PAPER = [  # Table 2, Full: (classifier, scheme, in-scope acc, OOS recall)
     ("SVM", "oos-train", 91.0, 14.5),
     ("MLP (USE)", "oos-train", 93.5, 47.4),
@@ -88,13 +93,16 @@ def clinc(path: Path, setup: Setup, *, latency_sample: int = 2000) -> dict[str, 
     )
     report["train_seconds"] = round(wall, 1)
     report["train_cpu_seconds"] = round(cpu, 1)
-    report["thresholds"] = {k: round(v, 4) for k, v in engine.thresholds.as_dict().items()}
+    report["thresholds"] = {
+        k: round(v, 4) for k, v in engine.thresholds.as_dict().items() if isinstance(v, float)
+    }
     report["calibration"] = engine.calibration
     return report
 
 
-def heldout() -> dict[str, object]:
-    """The shipped model on the held-out file, with load time and RSS delta."""
+def heldout() -> dict[str, Any]:
+    """The shipped model on the held-out and must-not-write files, with load time, RSS
+    delta and the slowest adversarial message."""
     before = _rss_kib()
     started = time.perf_counter()
     from intents import load_engine
@@ -105,7 +113,48 @@ def heldout() -> dict[str, object]:
     report = evaluate_engine(engine, read_examples(bundled_path("heldout.jsonl")))
     report["load_seconds"] = round(load_seconds, 3)
     report["rss_delta_mib"] = round((after - before) / 1024, 1)
+    report["must_not_write"] = must_not_write(engine)
+    report["adversarial"] = adversarial(engine)
     return report
+
+
+def must_not_write(engine: Any) -> dict[str, Any]:
+    """How many must-not-write messages the engine would act on as a write, and which."""
+    from intents.labels import ACTING_INTENTS
+
+    examples = read_examples(bundled_path(MUST_NOT_WRITE))
+    acted: list[tuple[str, str]] = []
+    right = 0
+    for example in examples:
+        for p in engine.predict_all(example.text):
+            if p.decision == "accept" and p.intent in ACTING_INTENTS:
+                acted.append((p.intent, example.text))
+        right += engine.predict(example.text).intent == example.intent
+    return {"n": len(examples), "acted": acted, "accuracy": right / len(examples)}
+
+
+#: Shapes that made end-anchored patterns backtrack (issue 13): long runs of separators.
+ADVERSARIAL: Final[dict[str, str]] = {
+    "blanks": "close INC0010001" + " " * 40_000 + "x",
+    "commas": "add to INC0010001:" + "," * 40_000 + "x",
+    "separator mix": ", .!-;?" * 5_715,
+    "polite tail": "my laptop is broken" + ", please" * 5_000,
+    "numbers and clauses": "close INC0010001 and look at INC0010002, " * 975,
+    "open markup": "<@U1|" * 8_000,
+}
+
+
+def adversarial(engine: Any) -> tuple[str, float]:
+    """The slowest adversarial message (name, milliseconds) over predict and predict_all."""
+    worst = ("", 0.0)
+    for name, text in ADVERSARIAL.items():
+        for call in (engine.predict, engine.predict_all):
+            started = time.perf_counter()
+            call(text)
+            elapsed = (time.perf_counter() - started) * 1000
+            if elapsed > worst[1]:
+                worst = (f"{name} ({len(text):,} characters, {call.__name__})", elapsed)
+    return worst
 
 
 def _pct(value: object) -> str:
@@ -120,11 +169,25 @@ def _print_heldout() -> None:
         f"{_pct(own['in_scope_accuracy'])}  OOS recall {_pct(own['oos_recall'])}  "
         f"macro F1 {_pct(own['macro_f1'])}"
     )
-    print(f"write precision, acted on (accept only; the bar): {own['write_precision']}")
+    acted = [p for p in own["write_precision"].values() if p is not None]
+    print(
+        f"acted-on write precision (accept with a write intent; bar 98 % each): "
+        f"lowest {_pct(min(acted)) if acted else '    -'}  {own['write_precision']}"
+    )
     print(f"write precision, top intent (accept or clarify):  {own['write_precision_predicted']}")
     print(f"write messages acted on correctly (coverage):     {own['write_acted_coverage']}")
     print(f"decisions {own['decisions']}  p50 {own['p50_us']} µs  p99 {own['p99_us']} µs")
     print(f"model load {own['load_seconds']} s, RSS delta {own['rss_delta_mib']} MiB")
+    mnw = own["must_not_write"]
+    print(
+        f"\n== must-not-write file (intents/data/{MUST_NOT_WRITE}), n={mnw['n']}, "
+        f"accuracy {_pct(mnw['accuracy'])}"
+    )
+    print(f"acted on as a write (accept with an acting intent; must be 0): {len(mnw['acted'])}")
+    for intent, text in mnw["acted"]:
+        print(f"  {intent}: {text}")
+    name, millis = own["adversarial"]
+    print(f"slowest adversarial message: {millis:.1f} ms, {name}")
 
 
 def _row(name: str, report: dict[str, Any]) -> str:

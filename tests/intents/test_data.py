@@ -6,12 +6,24 @@ import re
 from collections import Counter
 from difflib import SequenceMatcher
 
-from intents import LABELS, load_engine
+from intents import LABELS, WRITE_INTENTS, labels, load_engine
 from intents.dataset import bundled_path, data_hash, read_examples
+from intents.labels import ACTING_INTENTS
 
 
 def _key(text: str) -> str:
     return " ".join(re.findall(r"[a-z]+", text.lower()))
+
+
+def _near_duplicates(first: str, second: str) -> list[tuple[str, str]]:
+    """Pairs of texts from two shipped files that are 90 % similar or more (letters only)."""
+    one = {_key(e.text) for e in read_examples(bundled_path(first))}
+    two = {_key(e.text) for e in read_examples(bundled_path(second))}
+    return [
+        (a, b) for a in one for b in two
+        if abs(len(a) - len(b)) < 0.2 * max(len(a), len(b), 1)
+        and SequenceMatcher(None, a, b).ratio() >= 0.9
+    ]
 
 
 def test_every_label_has_enough_examples() -> None:
@@ -24,14 +36,43 @@ def test_every_label_has_enough_examples() -> None:
 
 def test_no_training_utterance_nearly_duplicates_a_held_out_one() -> None:
     """No pair of training and held-out texts is 90 % similar or more (letters only)."""
-    train = {_key(e.text) for e in read_examples(bundled_path("train.jsonl"))}
-    held = {_key(e.text) for e in read_examples(bundled_path("heldout.jsonl"))}
-    close = [
-        (a, b) for a in train for b in held
-        if abs(len(a) - len(b)) < 0.2 * max(len(a), len(b), 1)
-        and SequenceMatcher(None, a, b).ratio() >= 0.9
+    assert _near_duplicates("train.jsonl", "heldout.jsonl") == []
+
+
+def test_the_must_not_write_set_nearly_duplicates_no_training_utterance() -> None:
+    """The must-not-write lines are not (near) copies of the training data."""
+    assert _near_duplicates("train.jsonl", "must_not_write.jsonl") == []
+
+
+def test_the_must_not_write_set_nearly_duplicates_no_held_out_utterance() -> None:
+    """The must-not-write lines are not (near) copies of the held-out data either."""
+    assert _near_duplicates("heldout.jsonl", "must_not_write.jsonl") == []
+
+
+def test_the_must_not_write_set_asks_for_no_write() -> None:
+    """At least 150 lines, each labelled with an intent that writes nothing."""
+    rows = read_examples(bundled_path("must_not_write.jsonl"))
+    assert len(rows) >= 150
+    assert {e.intent for e in rows} <= set(LABELS) - ACTING_INTENTS
+
+
+def test_the_held_out_file_covers_reopen() -> None:
+    """The held-out file has reopen rows of its own."""
+    held = Counter(e.intent for e in read_examples(bundled_path("heldout.jsonl")))
+    assert held[labels.REOPEN] >= 20
+    assert labels.REOPEN in WRITE_INTENTS
+
+
+def test_no_must_not_write_line_is_acted_on_as_a_write() -> None:
+    """Not one must-not-write message is accepted as a write, in any of its requests."""
+    engine = load_engine()
+    acted = [
+        (p.intent, e.text)
+        for e in read_examples(bundled_path("must_not_write.jsonl"))
+        for p in engine.predict_all(e.text)
+        if p.decision == "accept" and p.intent in ACTING_INTENTS
     ]
-    assert close == []
+    assert acted == []
 
 
 def test_the_shipped_model_matches_the_data() -> None:

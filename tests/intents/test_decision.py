@@ -52,3 +52,17 @@ def test_an_oos_recall_target_sets_the_lowest_floor_that_reaches_it() -> None:
         targets=Targets(oos_recall=0.75),
     )
     assert 0.6 < chosen.floor_read <= 0.65
+
+
+def test_each_write_intent_has_its_own_floor() -> None:
+    """A confidence that accepts a close can still only clarify a disconnect."""
+    t = Thresholds(
+        floor_read=0.3, floor_write=0.9, accept_read=0.6, accept_write=0.7, margin_read=0.1,
+        margin_write=0.1, write_floors={"close": 0.7, "disconnect": 0.9},
+    )
+    assert decide(top="close", c1=0.8, c2=0.1, write=True, oos_label="oos", thresholds=t) == (
+        "accept"
+    )
+    assert decide(
+        top="disconnect", c1=0.8, c2=0.1, write=True, oos_label="oos", thresholds=t
+    ) == "clarify"

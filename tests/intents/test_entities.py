@@ -5,7 +5,12 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intents.entities import find_incident_numbers, find_partial_number, short_description
+from intents.entities import (
+    find_incident_numbers,
+    find_other_record,
+    find_partial_number,
+    short_description,
+)
 
 # Noise never contains the letter c, so it cannot form "INC" by itself.
 _noise = st.text(alphabet="abdefghjklmopqrstuvwxyz ,.?!:;'()", max_size=12)
@@ -67,3 +72,19 @@ def test_short_description_cuts_a_trailing_request() -> None:
     assert short_description("hey, my laptop won't boot since this morning, can you log it") == (
         "my laptop won't boot since this morning"
     )
+
+
+def test_other_records_are_found_canonical_and_first() -> None:
+    """RITM, REQ, CHG, PRB, TASK and SCTASK numbers, any case, become upper case; the
+    first one wins."""
+    assert find_other_record("close ritm0010001 and CHG0030012") == "RITM0010001"
+    assert find_other_record("update sctask-0010002 please") == "SCTASK0010002"
+    assert find_other_record("is TASK 0010003 done") == "TASK0010003"
+    assert find_other_record("reopen prb0040001") == "PRB0040001"
+    assert find_other_record("cancel REQ0010009") == "REQ0010009"
+
+
+def test_other_records_follow_the_digit_rule() -> None:
+    """Too few or too many digits, or a prefix glued to a word, is no record number."""
+    for text in ("RITM001", "CHG00300123", "MYTASK0010001", "INC0010001"):
+        assert find_other_record(text) is None, text
