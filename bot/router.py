@@ -47,8 +47,7 @@ from bot.errors import StoreError
 from bot.grammar import SnowCommand, find_other_record, other_record_kind
 from bot.models import SlackUser
 from bot.reply import SlackReply
-from intents import Prediction
-from intents.normalize import normalize
+from intents import Prediction, comment_text
 
 if TYPE_CHECKING:
     from bot.handlers.dialogue import AskedKind
@@ -125,6 +124,8 @@ INTENT_COMMANDS: dict[str, str] = {
     "help": "help",
     "greeting": "greeting",
 }
+# The kinds whose request carries words to write, and the intent that reads them.
+_KIND_INTENTS: dict[str, str] = {"comment": "incident.comment", "reopen": "incident.reopen"}
 
 
 async def route_command(turn: Turn, command: SnowCommand) -> None:
@@ -173,24 +174,19 @@ def _numbers(prediction: Prediction) -> list[str]:
     return [number] if number else []
 
 
-def written_text(kind: str, text: str, prediction: Prediction, *, number: str | None) -> str:
+def written_text(turn: Turn, kind: str, text: str, prediction: Prediction) -> str:
     """The words a comment (or a reopen's reason) would write, as the user typed them.
 
-    The engine's ``comment_text`` is read from the message without its Slack markup;
-    when the bot's own reading of the raw message says the same, the raw words are
-    kept so mentions and links can be named in plain text; otherwise the engine wins.
+    The engine's ``comment_text`` when it read the request as that kind itself; else
+    (a clarify button chose the kind) the same reading of the message for that kind.
     """
-    from bot.handlers.updates import comment_body
-
-    if kind not in ("comment", "reopen"):
+    intent = _KIND_INTENTS.get(kind)
+    if intent is None:
         return text
-    found = comment_body(text, number=number)
-    engine = (prediction.entities.get("comment_text") or "").strip()
-    if not engine:
-        return found
-    if found and normalize(found) == normalize(engine):
-        return found
-    return engine
+    if prediction.intent == intent:
+        return prediction.entities.get("comment_text") or ""
+    digits = turn.c.settings.incident_digits
+    return comment_text(text, intent=intent, incident_digits=digits) or ""
 
 
 @dataclass
@@ -273,7 +269,7 @@ async def _route_one(
         await _lookups(turn, numbers, budget=budget)
         return
     number = numbers[0] if numbers else None
-    said = written_text(kind, text, prediction, number=number)
+    said = written_text(turn, kind, text, prediction)
     if kind in WRITE_KINDS and len(numbers) > 1:
         await _ask_which_named(turn, kind=kind, numbers=numbers, text=said)
         return

@@ -19,7 +19,7 @@ Imports nothing from ``bot``; importing it loads no model and no scikit-learn.
 from __future__ import annotations
 
 from intents.decision import Thresholds
-from intents.engine import MAX_CHARS, Candidate, IntentEngine, Prediction
+from intents.engine import MAX_CHARS, Candidate, IntentEngine, Prediction, comment_text
 from intents.errors import IntentDataError, IntentError, IntentModelError
 from intents.labels import ACTING_INTENTS, LABELS, OUT_OF_SCOPE, WRITE_INTENTS
 from intents.persist import load_engine, read_engine, save_engine
@@ -37,6 +37,7 @@ __all__ = [
     "IntentModelError",
     "Prediction",
     "Thresholds",
+    "comment_text",
     "load_engine",
     "read_engine",
     "save_engine",

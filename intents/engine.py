@@ -427,6 +427,23 @@ def decided_by_rules(
     return labels.LOOKUP, "accept"
 
 
+def comment_text(
+    text: str, *, intent: str, incident_digits: int = DEFAULT_DIGITS
+) -> str | None:
+    """The words ``text`` asks to write when read as ``intent`` (a comment or a reopen).
+
+    ``predict`` fills ``entities["comment_text"]`` when it chose one of those intents
+    itself; this is for a choice the user made (a clarify button) on the same message.
+    The user's own characters come back, Slack markup kept.
+    """
+    source = normalized(text[:MAX_CHARS])
+    norm = source.text.strip()
+    offset = len(source.text) - len(source.text.lstrip())
+    found = [m.span() for m in incident_number_pattern(incident_digits).finditer(norm)]
+    where = Slots(norm, found).comment(intent)
+    return _user_words(source, where, offset=offset, full=text) if where else None
+
+
 def _user_words(
     source: Normalized, span: tuple[int, int], *, offset: int, full: str
 ) -> str | None:

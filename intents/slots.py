@@ -337,7 +337,9 @@ def _body(
     start, end = _trim(text, start, end)
     start, end = _unquote(text, start, end)
     words = _words(text[start:end])
-    if len(words) < 2 or not {w.lower() for w in words} - _POLITE:
+    # One word is enough after a colon or dash that introduces it ("add to INC…: rebooted").
+    introduced = text[:start].rstrip().endswith((":", "-"))
+    if len(words) < (1 if introduced else 2) or not {w.lower() for w in words} - _POLITE:
         return None
     if _FRAME_ONLY.fullmatch(text, start, _before(text, end, " ?!.")):
         return None

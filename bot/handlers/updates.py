@@ -34,7 +34,7 @@ from bot.blocks.confirm import close_already_asked
 from bot.blocks.models import CloseOutcome
 from bot.blocks.parts import escape_mrkdwn
 from bot.blocks.question import MAX_PICKS, notice, pick_incident
-from bot.grammar import SnowCommand, incident_number_pattern
+from bot.grammar import SnowCommand
 from bot.handlers import confirm, dialogue
 from bot.handlers.account import acting_as
 from bot.interactions import Action, ActionHandler, CommandHandler, Submission, ViewHandler
@@ -60,22 +60,6 @@ _LEAD_IN = re.compile(r"^[\s:,;.\-–—>]*(that|saying|with|to say|:)?\s*", re.
 # A colon that introduces the words (followed by white space or the end), not "9:30".
 _INTRO_COLON = re.compile(r":(?:\s|$)")
 CLOSE_SCOPE = "close_request"
-
-
-def comment_body(text: str, *, number: str | None, digits: int = 7) -> str:
-    """The comment inside a request like "add to INC0012345: it fails after restart"."""
-    colon = _INTRO_COLON.search(text)
-    if colon is not None:
-        after_colon = text[colon.end():].strip()
-        if after_colon:
-            return after_colon
-    if not number:
-        return ""
-    match = incident_number_pattern(digits).search(text)
-    if match is None:
-        return ""
-    rest = _LEAD_IN.sub("", text[match.end():], count=1).strip()
-    return rest if len(rest.split()) >= 2 else ""
 
 
 _QUESTIONS: dict[str, str] = {

@@ -29,6 +29,16 @@ def test_the_words_after_a_colon_or_dash_are_the_comment(text: str, words: str) 
     assert _words(text) == words
 
 
+def test_one_word_after_a_colon_is_the_comment() -> None:
+    """A single word introduced by a colon is a comment ("add to INC…: rebooted")."""
+    assert _words("add to INC0010003: rebooted") == "rebooted"
+
+
+def test_one_word_without_a_colon_is_not_a_comment() -> None:
+    """A single trailing word with no colon is too little to write ("comment INC… now")."""
+    assert _words("comment on INC0010003 now") is None
+
+
 @pytest.mark.parametrize(
     ("text", "words"),
     [
