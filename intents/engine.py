@@ -331,10 +331,11 @@ class IntentEngine:
         raw, oov = self._score_one(marked)
         conf = self.calibration.apply(raw, oov)
         order = np.argsort(-raw)
-        if other and not numbers:
-            # Rules 4 and 7: another record's number and no incident is never ours to act on.
-            return made(self.oos_label, "reject", float(conf[order[0]]), self._ranked(conf, order))
         top = self.classes[order[0]]
+        if other and not numbers and top in _RECORD_INTENTS:
+            # Rules 4 and 7: a request about another record's number, and no incident, is
+            # never ours to act on; a fault report that only mentions one still is.
+            return made(self.oos_label, "reject", float(conf[order[0]]), self._ranked(conf, order))
         verdict = (
             judge(masked=masked, scopes=scopes, unseen=oov > 0.0)
             if self._classes_act[order[0]] or self._classes_act[order[1]]
@@ -425,6 +426,12 @@ def decided_by_rules(
     if slots.comment(labels.COMMENT) is not None:
         return labels.COMMENT, "clarify"
     return labels.LOOKUP, "accept"
+
+
+#: Intents about one record: aimed at another table's number, they are out of scope.
+_RECORD_INTENTS: frozenset[str] = frozenset(
+    {labels.LOOKUP, labels.COMMENT, labels.CLOSE, labels.REOPEN}
+)
 
 
 def comment_text(

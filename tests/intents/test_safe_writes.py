@@ -118,6 +118,12 @@ def test_another_records_number_is_out_of_scope(
     )
 
 
+def test_a_fault_that_mentions_another_record_is_still_a_problem(engine: IntentEngine) -> None:
+    """A break/fix report naming a change as its cause is a create, with the record noted."""
+    p = engine.predict("my laptop won't boot since the upgrade in CHG0030012")
+    assert (p.intent, p.entities["other_record"]) == (labels.CREATE, "CHG0030012")
+
+
 def test_an_incident_beside_another_record_can_still_be_written(engine: IntentEngine) -> None:
     """With an incident number too, the incident is the object ("close INC…, CHG… fixed it")."""
     p = engine.predict("close INC0010001, CHG0030012 fixed it")
