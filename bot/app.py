@@ -10,6 +10,7 @@ routes of DESIGN.md:
     GET  /healthz                      liveness, with Redis health as detail
     GET  /readyz                       configuration and model loaded (not Redis)
     GET  /charts/feedback.png          the admin's feedback chart (signed URL, bot/charts.py)
+    POST /servicenow/events            an incident changed (signed pointer, bot/notify/events.py)
 
 ``create_metrics_app(container)`` serves ``GET /metrics`` (Prometheus text format) on
 its own port (``SNOWBOT_METRICS_PORT``), never on the public one.
@@ -40,6 +41,7 @@ from bot.limits import BodyLimitMiddleware
 from bot.listeners import register_all
 from bot.logs import new_request_id, request_id_var
 from bot.metrics import CONTENT_TYPE_LATEST
+from bot.notify.events import event_routes
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +131,7 @@ def create_web_app(container: Container, bolt: AsyncApp, *, ready: bool = True) 
         Route("/readyz", readyz, methods=["GET"]),
         *oauth_routes(container),
         *chart_routes(container),  # GET /charts/feedback.png (signed, expiring)
+        *event_routes(container),  # POST /servicenow/events (signed, 64 KB)
     ]
     app = Starlette(routes=routes)
     app.add_middleware(RequestIdMiddleware)

@@ -24,6 +24,7 @@ from bot.container import Container, open_container
 from bot.errors import BotError, StoreError
 from bot.logs import configure_logging
 from bot.metrics import Metrics
+from bot.notify.poller import running_poller
 from bot.settings import Settings
 from bot.store.connection import open_redis
 from bot.store.crypto import RecordCipher
@@ -144,7 +145,8 @@ async def serve(settings: Settings, *, trial: bool = False) -> int:
             settings.metrics_port or "no port",
         )
         try:
-            await server.serve()
+            async with running_poller(container):  # SNOWBOT_POLL_INTERVAL; 0: no polling
+                await server.serve()
         finally:
             if metrics_server is not None and metrics_task is not None:
                 metrics_server.should_exit = True

@@ -34,6 +34,7 @@ from bot.container import Container
 from bot.handlers.account import publish_home
 from bot.listeners.runner import run_guarded
 from bot.models import SlackUser
+from bot.notify.notifier import Notifier
 from bot.reply import Origin, SlackReply
 from bot.router import Turn, finish_pending
 from bot.servicenow.oauth import ServiceNowOAuth
@@ -196,6 +197,8 @@ def oauth_routes(c: Container) -> list[Route]:
             _after_connect(c, user, record, email_matches=linked.email_matches),
             name="after-connect",
         )
+        # What the user's incidents look like now: the baseline later changes are told from.
+        c.work.spawn(Notifier(c).prime(user), name="notify-prime")
         response = await _connected_page(c, user, record)
         response.delete_cookie(COOKIE, path=COOKIE_PATH)
         return response

@@ -2,7 +2,9 @@
 
 ``/snow`` · ``/snow help`` · ``/snow INC0012345`` · ``/snow mine`` · ``/snow new <text>`` ·
 ``/snow comment INC0012345 <text>`` · ``/snow close INC0012345`` ·
-``/snow reopen INC0012345 [reason]`` · ``/snow feedback [text]`` · ``/snow connect`` ·
+``/snow reopen INC0012345 [reason]`` · ``/snow feedback [text]`` ·
+``/snow watch INC0012345`` · ``/snow unwatch INC0012345`` · ``/snow notifications on|off`` ·
+``/snow connect`` ·
 ``/snow disconnect`` · ``/snow status`` · ``/snow setup``. Anything else is ``free_text``
 and goes through the classifier, like a DM. Parsing is pure: no I/O, no classifier.
 
@@ -28,6 +30,9 @@ CommandKind = Literal[
     "close",
     "reopen",
     "feedback",
+    "watch",
+    "unwatch",
+    "notifications",
     "connect",
     "disconnect",
     "status",
@@ -110,12 +115,13 @@ def parse_snow(text: str, *, digits: int = 7) -> SnowCommand:
         return SnowCommand(kind="lookup", number=head.upper())
     if _OTHER_RECORD.fullmatch(head) and not rest:
         return SnowCommand(kind="other_record", number=head.upper())
-    if word == "new" and rest:
-        return SnowCommand(kind="new", text=rest)
     if word == "new":
-        return SnowCommand(kind="new")
+        return SnowCommand(kind="new", text=rest)
     if word == "feedback":
         return SnowCommand(kind="feedback", text=rest)
+    watching = _parse_watching(word, rest, number_re)
+    if watching is not None:
+        return watching
     if word in _WRITE_WORDS:
         number, _, remainder = _split(rest)
         if _OTHER_RECORD.fullmatch(number):
@@ -131,6 +137,20 @@ def parse_snow(text: str, *, digits: int = 7) -> SnowCommand:
                     confirmed=True,
                 )
     return SnowCommand(kind="free_text", text=" ".join(stripped.split()))
+
+
+def _parse_watching(word: str, rest: str, number_re: re.Pattern[str]) -> SnowCommand | None:
+    """``watch INC…``, ``unwatch INC…`` and ``notifications on|off``, else None."""
+    if word in ("watch", "unwatch"):
+        number, _, remainder = _split(rest)
+        if _OTHER_RECORD.fullmatch(number) and not remainder:
+            return SnowCommand(kind="other_record", number=number.upper())
+        if number_re.fullmatch(number) and not remainder:
+            kind: CommandKind = "watch" if word == "watch" else "unwatch"
+            return SnowCommand(kind=kind, number=number.upper(), confirmed=True)
+    if word == "notifications" and rest.lower() in ("on", "off", ""):
+        return SnowCommand(kind="notifications", text=rest.lower(), confirmed=True)
+    return None
 
 
 def _split(text: str) -> tuple[str, str, str]:

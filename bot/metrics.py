@@ -66,6 +66,30 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.notifications = Counter(
+            "snowbot_notifications_total",
+            "Notification DMs by outcome (sent, updated, deduplicated, failed).",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.servicenow_events = Counter(
+            "snowbot_servicenow_events_total",
+            "POST /servicenow/events by outcome (accepted, test, refused).",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.users_polled = Counter(
+            "snowbot_notify_users_polled_total",
+            "Linked users whose incidents were polled.",
+            registry=self.registry,
+        )
+        self.poll_lag = Histogram(
+            "snowbot_notify_poll_lag_seconds",
+            "How late a user's poll started after it was due.",
+            buckets=(0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0),
+            registry=self.registry,
+        )
+
     def observe_servicenow(self, operation: str, seconds: float, outcome: str) -> None:
         """Record one ServiceNow call (the client's observer hook)."""
         self.servicenow_latency.labels(operation=operation, outcome=outcome).observe(seconds)

@@ -127,6 +127,16 @@ class Settings(BaseSettings):
         le=65535,
         validation_alias=AliasChoices("SNOWBOT_METRICS_PORT", "metrics_port"),
     )
+    servicenow_events_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SERVICENOW_EVENTS_SECRET", "servicenow_events_secret"),
+    )
+    # Seconds between polls of each linked user's incidents; 0 turns polling off.
+    poll_interval: float = Field(
+        default=120.0,
+        ge=0,
+        validation_alias=AliasChoices("SNOWBOT_POLL_INTERVAL", "poll_interval"),
+    )
     incident_digits: int = Field(
         default=7,
         ge=5,
@@ -224,6 +234,7 @@ class Settings(BaseSettings):
                 self.slack_signing_secret,
                 self.slack_app_token,
                 self.servicenow_client_secret,
+                self.servicenow_events_secret,
                 *self.encryption_keys,
             )
             if secret is not None

@@ -39,6 +39,9 @@ HELP_COMMANDS = (
     ("/snow close INC0012345", "ask to close an incident"),
     ("/snow reopen INC0012345 [reason]", "reopen a resolved incident"),
     ("/snow feedback [text]", "tell us how we did"),
+    ("/snow watch INC0012345", "get a DM when an incident changes"),
+    ("/snow unwatch INC0012345", "stop watching it"),
+    ("/snow notifications on|off", "DMs about incidents you raised"),
     ("/snow connect", "link your ServiceNow account"),
     ("/snow disconnect", "unlink it"),
     ("/snow status", "see whether you're linked"),
@@ -787,3 +790,46 @@ LINKED_ADMIN_WARNING = (
     "one on their Slack profile (allowed because SNOWBOT_LINK_EMAIL_POLICY is `warn`). "
     "If it isn't theirs, disconnect it from `/snow setup` → Finish."
 )
+
+
+# --- notifications (bot.notify) ------------------------------------------------------
+NOTIFY_FALLBACK = "Update on {number}: {what}"
+NOTIFY_COMMENTED = "{who} commented:"
+NOTIFY_STATE = "{who} set it to *{state}*."
+NOTIFY_ASSIGNED = "{who} assigned it to *{assignee}*."
+NOTIFY_SOMEONE = "Someone"
+NOTIFY_REPLY_BUTTON = "Reply"
+NOTIFY_FIXED_BUTTON = "It's fixed"
+NOTIFY_BROKEN_BUTTON = "Still broken"
+NOTIFY_RESOLVED_ASK = "Is it fixed? Tell the desk, or tell them it's still broken."
+NOTIFY_RATE_ASK = "How did we do? Rate the help you got (1 = poor, 5 = great)."
+NOTIFY_ACCEPT_CLOSED = "Thanks! {number} is closed now."
+NOTIFY_ACCEPT_COMMENTED = (
+    "Thanks! ServiceNow doesn't let you close {number} yourself, so I added a comment "
+    "telling the desk the fix works; they'll close it."
+)
+NOTIFY_ACCEPT_NOT_RESOLVED = "{number} is {state} now, so there was no resolution to accept."
+NOTIFY_BROKEN_TITLE = "Still broken"
+NOTIFY_BROKEN_SUBMIT = "Reopen"
+NOTIFY_BROKEN_LABEL = "What is still wrong?"
+NOTIFY_REASON_REQUIRED = "Please say what is still wrong."
+NOTIFY_BROKEN_HINT = "The desk sees this as a comment on {number}."
+NOTIFY_RATED_ALREADY = "You already rated the help on {number}. Thanks!"
+WATCH_ADDED = "You'll get a DM when {number} changes."
+WATCH_ALREADY = "You already watch {number}."
+UNWATCH_DONE = "You no longer watch {number}."
+UNWATCH_NOT_WATCHED = "You don't watch {number}."
+NOTIFICATIONS_ON = (
+    "Notifications are on: I'll DM you when the desk comments on, changes the state of "
+    "or assigns an incident you raised."
+)
+NOTIFICATIONS_OFF = (
+    "Notifications are off for incidents you raised. Incidents you watch still DM you; "
+    "`/snow notifications on` turns them back on."
+)
+NOTIFICATIONS_USAGE = "Say `/snow notifications on` or `/snow notifications off`."
+HOME_NOTIFY_TITLE = "Notifications"
+HOME_NOTIFY_ON = "On for incidents you raised (`/snow notifications off` to stop)."
+HOME_NOTIFY_OFF = "Off for incidents you raised (`/snow notifications on` to start)."
+HOME_WATCHING = "Watching: {numbers}"
+HOME_WATCHING_NONE = "You watch no other incidents (`/snow watch INC…`)."

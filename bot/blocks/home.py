@@ -14,7 +14,7 @@ from bot.blocks import ids
 from bot.blocks.account import connect_button
 from bot.blocks.feedback import feedback_summary_blocks
 from bot.blocks.incident import incident_row
-from bot.blocks.models import AdminHome, ConnectionStatus
+from bot.blocks.models import AdminHome, ConnectionStatus, NotifyHome
 from bot.blocks.parts import (
     MAX_VIEW_BLOCKS,
     actions,
@@ -89,6 +89,16 @@ def _incident_blocks(
     return blocks
 
 
+def _notify_blocks(notify: NotifyHome) -> list[Block | None]:
+    watched = ", ".join(safe(n, 40) for n in notify.watched[:20])
+    return [
+        section(f"*{texts.HOME_NOTIFY_TITLE}*"),
+        context(texts.HOME_NOTIFY_ON if notify.enabled else texts.HOME_NOTIFY_OFF),
+        context(texts.HOME_WATCHING.format(numbers=watched) if watched
+                else texts.HOME_WATCHING_NONE),
+    ]
+
+
 def _admin_blocks(admin: AdminHome, *, now: datetime) -> list[Block | None]:
     return [
         DividerBlock(),
@@ -110,13 +120,15 @@ def app_home(
     now: datetime,
     connect_url: str | None = None,
     admin: AdminHome | None = None,
+    notifications: NotifyHome | None = None,
 ) -> dict[str, Any]:
     """Home tab view (``views.publish``) for one user.
 
     Their link (Connect / Reconnect / Disconnect; Connect is a link button when a fresh
     ``connect_url`` is given, else ``ids.CONNECT_START``), up to five open incidents
     (``None``: not fetched, e.g. not linked), quick actions, and for admins the setup
-    status, linked people with force-disconnect, and the feedback summary. At most 100
+    status, linked people with force-disconnect, and the feedback summary; with
+    ``notifications``, the notification setting and the watched incidents. At most 100
     blocks whatever the inputs.
     """
     linked = status.user is not None and not status.needs_reconnect
@@ -127,6 +139,7 @@ def app_home(
         *_status_blocks(status, connect_url=connect_url),
         DividerBlock(),
         *_incident_blocks(open_incidents, linked=linked, now=now),
+        *(_notify_blocks(notifications) if notifications is not None and linked else []),
         context(texts.HELP_PRIVACY),
     ]
     if admin is not None:

@@ -111,6 +111,15 @@ ASSIGNMENT_GROUP_INPUT = "snow_default_group_input"
 CONTACT_TYPE_BLOCK = "snow_default_contact_type"
 CONTACT_TYPE_INPUT = "snow_default_contact_type_input"
 
+# --- notifications (bot.notify): values are incident numbers ------------------------
+NOTIFY_FIXED = "snow_notify_fixed"  # value: incident number; the caller accepts the fix
+NOTIFY_BROKEN = "snow_notify_broken"  # value: incident number; opens the reopen modal
+NOTIFY_RATE = "snow_notify_rate_"  # + "1".."5"; value: incident number
+NOTIFY_RATE_BLOCK = "snow_notify_rate"
+NOTIFY_BROKEN_MODAL = "snow_notify_broken_modal"  # private_metadata: incident number
+NOTIFY_REASON_BLOCK = "snow_notify_reason"
+NOTIFY_REASON_INPUT = "snow_notify_reason_input"
+
 MAX_VALUE_CHARS = 2000  # Slack's limit for a button value
 
 

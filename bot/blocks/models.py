@@ -119,3 +119,10 @@ class AdminHome(_Frozen):
     setup: SetupProgress = Field(default_factory=SetupProgress)
     linked: tuple[LinkedUser, ...] = ()
     feedback: FeedbackSummary = Field(default_factory=FeedbackSummary)
+
+
+class NotifyHome(_Frozen):
+    """The user's notification setting and watched incidents, for App Home."""
+
+    enabled: bool = True
+    watched: tuple[str, ...] = ()  # incident numbers

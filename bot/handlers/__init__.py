@@ -23,6 +23,7 @@ from bot.handlers import (
     dialogue,
     feedback,
     incidents,
+    notify,
     reopen,
     setup,
     troubleshoot,
@@ -44,6 +45,7 @@ _MODULES: tuple[ModuleType, ...] = (
     feedback,
     setup,
     troubleshoot,
+    notify,
 )
 
 T = TypeVar("T")

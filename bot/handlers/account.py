@@ -26,6 +26,7 @@ from bot.blocks import (
     ids,
     status_message,
 )
+from bot.blocks.models import NotifyHome
 from bot.blocks.question import notice
 from bot.grammar import SnowCommand
 from bot.handlers import alerts
@@ -209,7 +210,9 @@ async def publish_home(turn: Turn) -> None:
     )
     open_incidents = None
     connect_url = None
+    notifications = None
     if linked and record is not None:
+        notifications = await notify_home(turn)
         try:
             client = await c.servicenow.for_user(turn.user)
             page = await client.incidents.list_mine(record.servicenow_user.sys_id, limit=5)
@@ -228,8 +231,22 @@ async def publish_home(turn: Turn) -> None:
         now=turn.now,
         connect_url=connect_url,
         admin=await admin_home(turn),
+        notifications=notifications,
     )
     await turn.reply.publish_home(view)
+
+
+async def notify_home(turn: Turn) -> NotifyHome | None:
+    """The user's notification setting and watched incidents (None if Redis fails)."""
+    from bot.notify.store import NotifyStore
+
+    store = NotifyStore(turn.c.redis, keys=turn.c.keys, clock=turn.c.clock)
+    try:
+        watched = await store.watched(turn.user)
+        return NotifyHome(enabled=await store.enabled(turn.user),
+                          watched=tuple(sorted(watched.values())))
+    except errors.StoreError:
+        return None
 
 
 async def action_connect(turn: Turn, _: Action) -> None:

@@ -28,6 +28,7 @@ from starlette.types import ASGIApp
 from bot.app import create_bolt_app, create_metrics_app, create_web_app
 from bot.container import Container, open_container
 from bot.logs import RedactionFilter
+from bot.notify.poller import running_poller
 from bot.sandbox.server import bind_socket, serve_app, socket_url
 from bot.sandbox.servicenow import ServiceNowSandbox
 from bot.sandbox.slack import SlackDriver, SlackSandbox, find_button
@@ -130,6 +131,9 @@ def sandbox_settings(
         "servicenow_client_id": CLIENT_ID,
         "servicenow_client_secret": CLIENT_SECRET,
         "allow_insecure_instance": True,
+        # Tests and the demo hear about changes through signed events (the sandbox posts
+        # them like a Business Rule); a test that polls sets SNOWBOT_POLL_INTERVAL.
+        "poll_interval": 0,
     }
     values.update(overrides)
     return Settings.for_tests(**values)
@@ -202,6 +206,7 @@ async def running_bot(
             async with (
                 serve_app(web, sock=bot_sock),
                 serve_app(create_metrics_app(container)) as metrics_url,
+                running_poller(container, tick=0.2),
             ):
                 driver = SlackDriver(
                     bot_url=f"{bot_url}/slack/events",

@@ -24,8 +24,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -44,6 +45,8 @@ from bot.servicenow.http import was_sent
 from bot.servicenow.idempotency import CreateGuard, IdempotentCreate
 from bot.servicenow.instance import Instance
 from bot.servicenow.models import (
+    AcceptOutcome,
+    AcceptResult,
     CloseOutcome,
     CloseResult,
     Comment,
@@ -51,6 +54,8 @@ from bot.servicenow.models import (
     IncidentDraft,
     IncidentPage,
     IncidentState,
+    IncidentVersion,
+    JournalEntry,
     ReopenOutcome,
     ReopenResult,
     ServiceNowUser,
@@ -59,11 +64,13 @@ from bot.servicenow.query import (
     DEFAULT_INCIDENT_DIGITS,
     AnyOf,
     Eq,
+    In,
     IncidentNumber,
     NotEq,
     OrderBy,
     Query,
     SysId,
+    UpdatedAfter,
 )
 from bot.servicenow.session import Deadline, ServiceNowSession, result_of
 from bot.servicenow.table import TableApi
@@ -76,6 +83,7 @@ CURRENT_USER_UI_PATH = "/api/now/ui/user/current_user"
 MAX_PAGE = 100
 DEFAULT_CLOSE_CODE = "Resolved by caller"
 CLOSURE_COMMENT = "The caller asked from Slack (snowbot) for this incident to be closed."
+ACCEPT_COMMENT = "The caller confirmed from Slack (snowbot) that the resolution works."
 REOPEN_COMMENT = "The caller asked from Slack (snowbot) for this incident to be reopened."
 RECENT_COMMENTS = 20  # how far back a recovering write looks for its own comment
 _CLOSED_STATES = frozenset({IncidentState.RESOLVED, IncidentState.CLOSED, IncidentState.CANCELED})
@@ -233,6 +241,16 @@ class ServiceNowIncidents:
 
     async def _journal(self, sys_id: str, *, limit: int, deadline: Deadline) -> list[Comment]:
         """The newest comments from ``sys_journal_field`` ([] when it is closed to the user)."""
+        rows = await self._journal_rows(
+            sys_id, limit=limit, deadline=deadline, operation="get_incident.journal"
+        )
+        return [records.comment_from_journal(row) for row in rows]
+
+    async def _journal_rows(
+        self, sys_id: str, *, limit: int, deadline: Deadline, operation: str
+    ) -> list[dict[str, Any]]:
+        """The newest ``comments`` rows of ``sys_journal_field`` (never work notes), or []
+        when the journal is closed to the user."""
         query = Query.of(
             Eq("element_id", SysId(sys_id)),
             Eq("element", "comments"),
@@ -245,11 +263,11 @@ class ServiceNowIncidents:
                 fields=records.JOURNAL_FIELDS,
                 limit=limit,
                 deadline=deadline,
-                operation="get_incident.journal",
+                operation=operation,
             )
         except (ServiceNowForbiddenError, ServiceNowRejectedError, ServiceNowNotFoundError):
             return []  # the journal is closed to this user: show the incident without it
-        return [records.comment_from_journal(row) for row in rows.records]
+        return rows.records
 
     async def _has_recent_comment(
         self, record: Mapping[str, Any], text: str, *, deadline: Deadline
@@ -516,6 +534,144 @@ class ServiceNowIncidents:
             )
         after = await self._comment(incident.sys_id, text, deadline=deadline)
         return ReopenResult(outcome=ReopenOutcome.COMMENT_ADDED, incident=after, reason=reason)
+
+    # -- notifications (bot.notify) -------------------------------------------------
+    async def changed_incidents(
+        self,
+        *,
+        caller_sys_id: str,
+        watched: Sequence[str] = (),
+        updated_after: datetime,
+        tz: str = "UTC",
+        active_only: bool = False,
+        offset: int = 0,
+        limit: int = MAX_PAGE,
+    ) -> tuple[list[IncidentVersion], int | None]:
+        """Incidents the user raised (or watches) updated after ``updated_after``, oldest
+        change first, and where the next page starts (None: no more).
+
+        ``sys_updated_on>javascript:gs.dateGenerate(...)`` at second precision, in the
+        user's time zone ``tz``; ordered by ``sys_updated_on`` then ``sys_id``.
+        ``active_only``: open and resolved (not yet closed) incidents only.
+        """
+        who: list[Eq | In] = [Eq("caller_id", SysId(caller_sys_id))]
+        if watched:
+            who.append(In("sys_id", tuple(SysId(s) for s in watched)))
+        where: list[AnyOf | Eq | In | UpdatedAfter] = [
+            AnyOf(*who) if len(who) > 1 else who[0],
+            UpdatedAfter("sys_updated_on", updated_after, tz),
+        ]
+        if active_only:
+            where.append(Eq("active", True))
+        query = Query.of(*where, order=[OrderBy("sys_updated_on")])
+        async with self._operation("changed_incidents") as deadline:
+            rows = await self._api.select(
+                "incident",
+                query=query,
+                fields=records.VERSION_FIELDS,
+                limit=limit,
+                offset=offset,
+                deadline=deadline,
+                operation="changed_incidents",
+            )
+            versions = [records.version_from(r, base_url=self._base_url) for r in rows.records]
+            return versions, rows.next_offset
+
+    async def incident_version(self, sys_id: str) -> IncidentVersion:
+        """One incident by sys_id with its ``sys_mod_count`` (``ServiceNowNotFoundError``
+        when it does not exist or the user may not read it)."""
+        async with self._operation("incident_version") as deadline:
+            record = await self._api.get(
+                "incident",
+                SysId(sys_id),
+                fields=records.VERSION_FIELDS,
+                deadline=deadline,
+                operation="incident_version",
+            )
+            return records.version_from(record, base_url=self._base_url)
+
+    async def comments_after(
+        self, sys_id: str, *, after: datetime | None, limit: int = 20
+    ) -> list[JournalEntry]:
+        """Additional comments (never work notes) of an incident, newest ``limit``,
+        created at or after ``after``; returned oldest first ([] when the journal is
+        closed to the user)."""
+        async with self._operation("comments_after") as deadline:
+            rows = await self._journal_rows(
+                sys_id, limit=limit, deadline=deadline, operation="comments_after"
+            )
+        entries = [records.journal_entry_from(row) for row in rows]
+        if after is not None:
+            entries = [e for e in entries if e.created is None or e.created >= after]
+        return entries[::-1]
+
+    async def display_names(self, user_names: Sequence[str]) -> dict[str, str]:
+        """``user_name → name`` for the given logins, as far as the user may read them."""
+        wanted = tuple(sorted({n for n in user_names if n and n != "system"}))
+        if not wanted:
+            return {}
+        async with self._operation("display_names") as deadline:
+            try:
+                rows = await self._api.select(
+                    "sys_user",
+                    query=Query.of(In("user_name", wanted)),
+                    fields=("user_name", "name"),
+                    limit=len(wanted),
+                    deadline=deadline,
+                    operation="display_names",
+                )
+            except (ServiceNowForbiddenError, ServiceNowRejectedError, ServiceNowNotFoundError):
+                return {}
+        return {
+            records.value(r, "user_name"): records.display(r, "name") for r in rows.records
+        }
+
+    async def time_zone(self, user_sys_id: str) -> str:
+        """The user's ServiceNow time zone (``sys_user.time_zone``), "UTC" when unreadable."""
+        async with self._operation("time_zone") as deadline:
+            try:
+                record = await self._api.get(
+                    "sys_user",
+                    SysId(user_sys_id),
+                    fields=("time_zone",),
+                    deadline=deadline,
+                    operation="time_zone",
+                )
+            except (ServiceNowForbiddenError, ServiceNowRejectedError, ServiceNowNotFoundError):
+                return "UTC"
+        return records.value(record, "time_zone") or "UTC"
+
+    async def accept_resolution(self, number: str) -> AcceptResult:
+        """The caller accepts a resolved incident: close it where ServiceNow lets them,
+        else a comment says they confirmed the fix (the desk closes it). Read back."""
+        async with self._operation("accept_resolution") as deadline:
+            record = await self._find_incident(
+                number, deadline=deadline, operation="accept_resolution"
+            )
+            incident = self._incident(record)
+            if incident.state != IncidentState.RESOLVED:
+                return AcceptResult(outcome=AcceptOutcome.NOT_RESOLVED, incident=incident)
+            try:
+                await self._api.update(
+                    "incident",
+                    incident.sys_id,
+                    changes={"state": str(int(IncidentState.CLOSED))},
+                    deadline=deadline,
+                    operation="accept_resolution",
+                    idempotent=True,  # an absolute value: repeating it changes nothing
+                )
+                after = await self._read_incident(
+                    incident.sys_id, deadline=deadline, operation="accept_resolution.read"
+                )
+                if after.state == IncidentState.CLOSED:
+                    return AcceptResult(outcome=AcceptOutcome.CLOSED, incident=after)
+                reason = "not_applied"
+            except ServiceNowForbiddenError:
+                reason = "forbidden"
+            except ServiceNowRejectedError:
+                reason = "rejected"
+            after = await self._comment(incident.sys_id, ACCEPT_COMMENT, deadline=deadline)
+            return AcceptResult(outcome=AcceptOutcome.ACCEPTED, incident=after, reason=reason)
 
     # -- generic tables (feedback, setup checks) --------------------------------------
     async def table_insert(self, table: str, fields: Mapping[str, str]) -> dict[str, str]:

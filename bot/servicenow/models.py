@@ -68,6 +68,47 @@ class Incident(BaseModel):
             return True
 
 
+class JournalEntry(BaseModel):
+    """One additional comment as ``sys_journal_field`` holds it: its id and author login."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sys_id: str
+    author_user_name: str  # sys_created_by: the user *name*
+    text: str
+    created: datetime | None = None
+
+
+class IncidentVersion(BaseModel):
+    """An incident at one ``sys_mod_count``: what change detection compares."""
+
+    model_config = ConfigDict(frozen=True)
+
+    incident: Incident
+    mod_count: int
+    updated_by: str = ""  # sys_updated_by: the user *name*, not the sys_id
+    assigned_to_sys_id: str = ""
+    resolved_at: datetime | None = None
+
+
+class AcceptOutcome(StrEnum):
+    """What the caller's "It's fixed" did."""
+
+    CLOSED = "closed"  # ServiceNow let the caller close it (state 7, read back)
+    ACCEPTED = "accepted"  # not allowed to close: a comment says the caller accepts it
+    NOT_RESOLVED = "not_resolved"  # no longer resolved (reopened, closed): nothing written
+
+
+class AcceptResult(BaseModel):
+    """The honest answer to "It's fixed": what happened, and the record now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: AcceptOutcome
+    incident: Incident
+    reason: str = ""
+
+
 class IncidentDraft(BaseModel):
     """What a user wants to open, before ServiceNow numbers it."""
 

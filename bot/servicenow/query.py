@@ -19,7 +19,9 @@ here concatenates raw text:
   neither skips nor repeats rows.
 
 The one bot-authored script query, ``CURRENT_USER_QUERY``, is a constant and is
-reachable only through ``Query.current_user()``.
+reachable only through ``Query.current_user()``. ``UpdatedAfter`` is the one script
+*value*: ``gs.dateGenerate`` of a ``datetime`` the bot formats itself (digits, dashes
+and colons only), so no text can reach it.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
 from typing import TypeAlias
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import InvalidIncidentNumberError, UnsafeQueryValueError
 
@@ -200,7 +204,37 @@ class IsEmpty:
         return f"{check_field(self.field)}ISEMPTY"
 
 
-Condition: TypeAlias = Eq | NotEq | In | StartsWith | Like | IsEmpty
+@dataclass(frozen=True)
+class UpdatedAfter:
+    """``field>javascript:gs.dateGenerate('YYYY-MM-DD','HH:MM:SS')``, at second precision.
+
+    ``gs.dateGenerate`` reads its date and time in the *session user's* time zone
+    (reference/servicenow.md §3.6), so the aware moment ``when`` is written in ``tz``
+    (the user's IANA zone; UTC when unknown or not a zone name).
+    """
+
+    field: str
+    when: datetime
+    tz: str = "UTC"
+
+    def encode(self) -> str:
+        """The encoded condition (the script built from the datetime's own digits)."""
+        if self.when.tzinfo is None:
+            msg = "UpdatedAfter needs a timezone-aware datetime"
+            raise ValueError(msg)
+        moment = self.when.astimezone(_zone(self.tz))
+        day, clock = moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M:%S")
+        return f"{check_field(self.field)}>javascript:gs.dateGenerate('{day}','{clock}')"
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name) if name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+Condition: TypeAlias = Eq | NotEq | In | StartsWith | Like | IsEmpty | UpdatedAfter
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.servicenow.models import Comment, Incident, ServiceNowUser
+from bot.servicenow.models import (
+    Comment,
+    Incident,
+    IncidentVersion,
+    JournalEntry,
+    ServiceNowUser,
+)
 
 Record = Mapping[str, Any]
 
@@ -35,6 +41,7 @@ INCIDENT_FIELDS = (*INCIDENT_LIST_FIELDS, "description")
 INCIDENT_DETAIL_FIELDS = (*INCIDENT_FIELDS, "comments")
 USER_FIELDS = ("sys_id", "user_name", "name", "email", "roles")
 JOURNAL_FIELDS = ("sys_id", "value", "sys_created_on", "sys_created_by", "element")
+VERSION_FIELDS = (*INCIDENT_LIST_FIELDS, "sys_mod_count", "sys_updated_by", "resolved_at")
 
 _RAW_TIME = "%Y-%m-%d %H:%M:%S"
 
@@ -181,3 +188,24 @@ def comment_from_journal(record: Record, *, authors: Mapping[str, str] | None = 
 def same_text(left: str, right: str) -> bool:
     """Whether two texts are equal once whitespace runs are normalised."""
     return " ".join(left.split()) == " ".join(right.split())
+
+
+def version_from(record: Record, *, base_url: str) -> IncidentVersion:
+    """An ``IncidentVersion``: the incident plus what tells one change from another."""
+    return IncidentVersion(
+        incident=incident_from(record, base_url=base_url),
+        mod_count=_int(value(record, "sys_mod_count")) or 0,
+        updated_by=value(record, "sys_updated_by"),
+        assigned_to_sys_id=value(record, "assigned_to"),
+        resolved_at=parse_time(value(record, "resolved_at")),
+    )
+
+
+def journal_entry_from(record: Record) -> JournalEntry:
+    """A ``JournalEntry`` from a ``sys_journal_field`` row."""
+    return JournalEntry(
+        sys_id=value(record, "sys_id"),
+        author_user_name=value(record, "sys_created_by"),
+        text=display(record, "value"),
+        created=parse_time(value(record, "sys_created_on")),
+    )

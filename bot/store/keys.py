@@ -28,6 +28,13 @@ RECONNECT_PROMPT_TTL = 3600  # ask a user to reconnect at most once an hour
 FEEDBACK_ALERT_TTL = 3600  # tell admins about refused feedback once an hour per reason
 FEEDBACK_DRAFT_TTL = 1800  # what a user said in a DM, prefilled when they press "Rate us"
 STAGED_INSTANCE_TTL = 30 * 86_400  # credentials saved in setup but not yet tested: a month
+NOTIFY_STATE_TTL = 30 * 86_400  # what a user last saw of an incident, their poll cursor
+NOTIFY_CLAIM_TTL = 7 * 86_400  # a change (version or comment) already told to a user
+NOTIFY_LOCK_TTL = 20.0  # seconds: one replica at a time works out one user's incident
+NOTIFY_COALESCE_S = 60  # changes within a minute edit the same DM
+NOTIFY_SETTING_TTL = 365 * 86_400  # watches and the on/off setting, renewed on each change
+EVENTS_REPLAY_TTL = 600  # a signed event is refused again for 10 minutes (window is ±5)
+EVENTS_TEST_TTL = 86_400  # when the last test event arrived, for the setup check
 AUDIT_STREAM_MAXLEN = 10_000
 FEEDBACK_STREAM_MAXLEN = 5_000
 
@@ -195,6 +202,100 @@ class Keys:
     def feedback_draft(self, enterprise_id: str | None, team_id: str, user_id: str) -> str:
         """A user's feedback words from a DM, waiting for the modal they open next."""
         return self._k("feedback-draft", self.workspace(enterprise_id, team_id), _part(user_id))
+
+    # Notifications (bot.notify): short-lived or renewed state, every key with a TTL.
+    def notify_seen(
+        self, enterprise_id: str | None, team_id: str, user_id: str, sys_id: str
+    ) -> str:
+        """What one user was last told about one incident (state, assignee, mod count)."""
+        ws = self.workspace(enterprise_id, team_id)
+        return self._k("notify", "seen", ws, _part(user_id), _part(sys_id))
+
+    def notify_claim(
+        self, enterprise_id: str | None, team_id: str, user_id: str, sys_id: str, what: str
+    ) -> str:
+        """Claimed (SET NX) once one change (``v<mod_count>``, ``j<journal id>``) is handled."""
+        ws = self.workspace(enterprise_id, team_id)
+        return self._k("notify", "claim", ws, _part(user_id), _part(sys_id), _part(what))
+
+    def notify_lock(
+        self, enterprise_id: str | None, team_id: str, user_id: str, sys_id: str
+    ) -> str:
+        """Held while one replica works out what changed on one incident for one user."""
+        ws = self.workspace(enterprise_id, team_id)
+        return self._k("notify", "lock", ws, _part(user_id), _part(sys_id))
+
+    def notify_dm(self, enterprise_id: str | None, team_id: str, user_id: str, sys_id: str) -> str:
+        """The DM about one incident still open for more changes (``NOTIFY_COALESCE_S``)."""
+        ws = self.workspace(enterprise_id, team_id)
+        return self._k("notify", "dm", ws, _part(user_id), _part(sys_id))
+
+    def notify_watch(self, enterprise_id: str | None, team_id: str, user_id: str) -> str:
+        """Hash of the incidents one user watches: sys_id → number."""
+        return self._k("notify", "watch", self.workspace(enterprise_id, team_id), _part(user_id))
+
+    def notify_off(self, enterprise_id: str | None, team_id: str, user_id: str) -> str:
+        """Set while one user turned notifications about their own incidents off."""
+        return self._k("notify", "off", self.workspace(enterprise_id, team_id), _part(user_id))
+
+    def notify_people(self, enterprise_id: str | None, team_id: str, sys_id: str) -> str:
+        """Set of Slack users who hear about one incident (its caller, its watchers)."""
+        return self._k("notify", "people", self.workspace(enterprise_id, team_id), _part(sys_id))
+
+    def notify_cursor(self, enterprise_id: str | None, team_id: str, user_id: str) -> str:
+        """One user's poll cursor (the last ``sys_updated_on`` second asked about)."""
+        return self._k("notify", "cursor", self.workspace(enterprise_id, team_id), _part(user_id))
+
+    def notify_rated(
+        self, enterprise_id: str | None, team_id: str, user_id: str, sys_id: str
+    ) -> str:
+        """Claimed (SET NX) when a notification's rating wrote its one feedback record."""
+        ws = self.workspace(enterprise_id, team_id)
+        return self._k("notify", "rated", ws, _part(user_id), _part(sys_id))
+
+    def notify_due(self) -> str:
+        """Sorted set of every linked user (``ent:team:user``) by when their poll is due."""
+        return self._k("notify", "due")
+
+    def notify_backoff(self, enterprise_id: str | None, team_id: str) -> str:
+        """Set while ServiceNow asked this workspace's polls to wait (429 Retry-After)."""
+        return self._k("notify", "backoff", self.workspace(enterprise_id, team_id))
+
+    def token_index_pattern(self) -> str:
+        """A SCAN pattern over every workspace's set of linked users."""
+        return self._k("token-index", "*")
+
+    def parse_token_index(self, key: str | bytes) -> tuple[str | None, str] | None:
+        """``(enterprise_id, team_id)`` of a token index key name, else None."""
+        text = key.decode() if isinstance(key, bytes) else key
+        head = self._k("token-index") + ":"
+        if not text.startswith(head):
+            return None
+        return self.parse_instance(self._k("instance", text[len(head) :]))
+
+    def events_secret(self, enterprise_id: str | None, team_id: str) -> str:
+        """The workspace's encrypted secret for ``POST /servicenow/events`` (no TTL)."""
+        return self._k("events-secret", self.workspace(enterprise_id, team_id))
+
+    def events_secret_pattern(self) -> str:
+        """A SCAN pattern over every workspace's events secret."""
+        return self._k("events-secret", "*")
+
+    def parse_events_secret(self, key: str | bytes) -> tuple[str | None, str] | None:
+        """``(enterprise_id, team_id)`` of an events secret's key name, else None."""
+        text = key.decode() if isinstance(key, bytes) else key
+        head = self._k("events-secret") + ":"
+        if not text.startswith(head):
+            return None
+        return self.parse_instance(self._k("instance", text[len(head) :]))
+
+    def events_replay(self, signature: str) -> str:
+        """Marks one signed event as seen (``EVENTS_REPLAY_TTL``)."""
+        return self._k("events-replay", digest(signature))
+
+    def events_test(self, enterprise_id: str | None, team_id: str) -> str:
+        """When the workspace's last test event arrived (``EVENTS_TEST_TTL``)."""
+        return self._k("events-test", self.workspace(enterprise_id, team_id))
 
     # Streams: bounded by length.
     def audit_stream(self) -> str:

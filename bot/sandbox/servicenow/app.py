@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 
 from bot.sandbox.servicenow.control import control_routes
+from bot.sandbox.servicenow.desk import BusinessRule, Desk
 from bot.sandbox.servicenow.faults import Faults
 from bot.sandbox.servicenow.gateway import Gateway, RecordedRequest, Recorder
 from bot.sandbox.servicenow.oauth import oauth_routes
@@ -58,6 +59,8 @@ class ServiceNowSandbox:
         self.recorder = Recorder(redact_secrets=redact_secrets)
         self.tokens = TokenStore(clock=clock, rng=self._rng)
         self.store = Store(clock=clock, rng=self._rng)
+        self.rule = BusinessRule(clock=clock)  # kept across resets, like clients
+        self.desk = Desk(lambda: self.store, self.rule)
         self._defaults()
         self.reset()
         self.app = self._build()

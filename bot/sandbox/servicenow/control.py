@@ -17,6 +17,8 @@ Every route takes and returns JSON; none is recorded or faulted.
 - ``POST /sandbox/tables`` ``{"name", "columns", "ess_can_create", "ess_can_read"}``;
   ``DELETE /sandbox/tables/{name}``.
 - ``GET /sandbox/users``; ``GET /sandbox/incidents/{number}`` (raw values).
+- ``POST /sandbox/desk``: act as the service desk; ``POST /sandbox/business-rule``:
+  post signed events to the bot like a Business Rule (``desk.desk_routes``).
 """
 
 from __future__ import annotations
@@ -114,8 +116,11 @@ def control_routes(sb: ServiceNowSandbox) -> list[Route]:
                 return JSONResponse({"error": f"unknown setting {key}"}, status_code=400)
         return JSONResponse({"ok": True})
 
+    from bot.sandbox.servicenow.desk import desk_routes
+
     return [
         *_data_routes(sb),
+        *desk_routes(sb.desk),
         Route("/sandbox/health", health),
         Route("/sandbox/reset", reset, methods=["POST"]),
         Route("/sandbox/faults", faults, methods=["GET", "POST", "DELETE"]),

@@ -5,8 +5,10 @@ a new OR'ed group: ``(A^B)^NQ(C^D)``. A condition is ``<field><OPERATOR><value>`
 ``ORDERBY<field>`` / ``ORDERBYDESC<field>`` sort (chainable). Anything the parser
 cannot use (unknown field, unknown operator, a script it will not run) is **silently
 dropped** and the rest still runs, which widens the result, as on a real instance.
-``javascript:gs.getUserID()`` (and ``gs.getUserName()``) are evaluated; other scripts
-are dropped. ``DYNAMIC<id>`` works for the two "Me" filter ids in ``DYNAMIC_ME``.
+``javascript:gs.getUserID()`` (and ``gs.getUserName()``) are evaluated, and so is
+``javascript:gs.dateGenerate('YYYY-MM-DD','HH:MM:SS')``, read in the user's time zone
+and compared as the raw UTC date-time; other scripts are dropped. ``DYNAMIC<id>`` works
+for the two "Me" filter ids in ``DYNAMIC_ME``.
 Matching: ``=``/``!=``/``IN`` compare raw values exactly; ``LIKE``, ``STARTSWITH`` and
 ``ENDSWITH`` ignore case; ``<``/``>`` compare numbers as numbers, else as strings
 (raw dates sort correctly as strings).
@@ -17,6 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Record = dict[str, str]
 
@@ -48,6 +52,9 @@ _FIELD = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?")
 # Dynamic filter options the docs show for "Me" (reference §2.3); other ids are dropped.
 DYNAMIC_ME = frozenset({"54635e965f510100a9ad2572f2b4774c", "90d1921e5f510100a9ad2572f2b477fe"})
 _SCRIPT = re.compile(r"^javascript:\s*gs\.(getUserID|getUserName)\(\)\s*;?\s*$")
+_DATE_GENERATE = re.compile(
+    r"javascript:gs\.dateGenerate\('(\d{4}-\d{2}-\d{2})','(\d{2}:\d{2}:\d{2})'\)"
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ class Context:
     user_sys_id: str = ""
     user_name: str = ""
     allow_scripts: bool = True
+    time_zone: str = "UTC"
 
 
 def parse(text: str, ctx: Context) -> Query:
@@ -138,10 +146,23 @@ def _value(op: str, value: str, ctx: Context) -> str | None:
         return None if value else ""
     if not value.lower().startswith("javascript:"):
         return value
+    generated = _DATE_GENERATE.fullmatch(value)
+    if generated is not None and ctx.allow_scripts:
+        return _utc(generated.group(1), generated.group(2), ctx.time_zone)
     script = _SCRIPT.match(value)
     if not ctx.allow_scripts or script is None:
         return None
     return ctx.user_sys_id if script.group(1) == "getUserID" else ctx.user_name
+
+
+def _utc(day: str, clock: str, zone: str) -> str | None:
+    """``day clock`` read in ``zone``, as a raw UTC date-time (None when invalid)."""
+    try:
+        local = datetime.strptime(f"{day} {clock}", "%Y-%m-%d %H:%M:%S")
+        tz = ZoneInfo(zone) if zone else UTC
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+    return local.replace(tzinfo=tz).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def matches(query: Query, record: Record, value_of: Callable[[Record, str], str]) -> bool:

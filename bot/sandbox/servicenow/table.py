@@ -168,6 +168,7 @@ def _list(
         user_sys_id=user.sys_id,
         user_name=user.user_name,
         allow_scripts=sb.allow_query_scripts,
+        time_zone=user.time_zone,
     )
     parsed = encoded.parse(text, ctx)
 
@@ -347,7 +348,12 @@ async def _update(
             "Resolution code, Resolution notes",
         )
     _write_journals(sb, table=table, sys_id=record["sys_id"], values=values, user=user)
+    before = dict(record)
     sb.store.update(table, record["sys_id"], fields, user=user)
+    if table == "incident":  # the Business Rule, when one is installed
+        changed = [k for k in values if k in JOURNAL_INPUTS and values[k]]
+        changed += [k for k in fields if before.get(k) != record.get(k)]
+        sb.rule.fire(record, changed)
     return _written(
         request, {"result": _render(sb, request, table, record, user)}, status=200, location=""
     )
