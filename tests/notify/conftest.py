@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.sandbox.harness import BotHarness, running_bot
 from intents import IntentEngine, load_engine
+from snowbot_sandbox.harness import BotHarness, running_bot
 from tests.conftest import REDIS_URL
 
 EVENTS_SECRET = "sandbox-events-secret-5d1c0a7e9b"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.slack import Message
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.slack import Message
 
 UPDATE = "Update on "
 
