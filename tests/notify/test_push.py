@@ -2,10 +2,42 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import time
+from pathlib import Path
+
+import httpx
 from snowbot_sandbox.harness import BotHarness
 from snowbot_sandbox.slack import render_surface
+
+from bot.notify.events import signed_headers
 from tests.app.flows import ABEL, connected
+from tests.notify.conftest import EVENTS_SECRET
 from tests.notify.helpers import dms, settle
+from tests.notify.replica import replica
+
+FEEDBACK_COLUMNS = ["u_rating", "u_comment", "u_incident", "u_slack_user", "u_source"]
+
+
+def _sys_id(bot: BotHarness, number: str) -> str:
+    row = bot.servicenow.get_incident(number)
+    assert row is not None
+    return row["sys_id"]
+
+
+async def _post(bot: BotHarness, url: str, body: bytes, headers: dict[str, str]) -> int:
+    response = await bot.http.post(f"{url}/servicenow/events", content=body, headers=headers)
+    return response.status_code
+
+
+def _event(bot: BotHarness, number: str) -> bytes:
+    record = bot.servicenow.get_incident(number)
+    assert record is not None
+    return json.dumps(
+        {"table": "incident", "sys_id": record["sys_id"], "number": number,
+         "sys_mod_count": int(record["sys_mod_count"]), "changed": ["comments"]}
+    ).encode()
 
 
 async def test_a_desk_comment_reaches_the_caller_as_one_dm(pushed: BotHarness) -> None:
@@ -20,3 +52,145 @@ async def test_a_desk_comment_reaches_the_caller_as_one_dm(pushed: BotHarness) -
     assert "Please restart the VPN client and retry." in shown
     assert "[Reply]" in shown
 
+
+async def test_two_bot_processes_make_one_dm_for_one_desk_comment(
+    pushed: BotHarness, tmp_path: Path
+) -> None:
+    """The rule tells this bot, a load balancer retry tells a second process: one DM."""
+    await connected(pushed, "abel.tuter")
+    async with replica(pushed, tmp_path / "replica.log",
+                       servicenow_events_secret=EVENTS_SECRET) as other:
+        pushed.servicenow.desk.comment("INC0010001", "Checked the logs; try again now.")
+        body = _event(pushed, "INC0010001")
+        headers = signed_headers(EVENTS_SECRET, int(time.time()), body)
+        assert await _post(pushed, other, body, headers) == 200
+        await settle(pushed)
+        path = f"/incident/{_sys_id(pushed, 'INC0010001')}"
+        deadline = time.monotonic() + 10
+        while sum(r.path.endswith(path) for r in pushed.servicenow.requests) < 2:
+            assert time.monotonic() < deadline, "the second process never read the incident"
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)
+    assert len(dms(pushed, ABEL)) == 1
+    assert len(pushed.slack.calls_to("chat.update")) == 0
+
+
+async def test_resolved_then_fixed_then_a_rating_accepts_it_and_writes_one_feedback(
+    pushed: BotHarness,
+) -> None:
+    """Resolved → [It's fixed] → 4: accepted (a comment, as Abel may not close) and
+    exactly one feedback record linked to the incident, however often 4 is pressed."""
+    pushed.servicenow.create_table("u_snowbot_feedback", FEEDBACK_COLUMNS)
+    await connected(pushed, "abel.tuter")
+    pushed.servicenow.desk.state("INC0010003", "resolved")
+    await settle(pushed)
+    shown = render_surface(dms(pushed, ABEL)[-1])
+    assert "set it to *Resolved*" in shown
+    assert "[It's fixed]" in shown and "[Still broken]" in shown
+    await pushed.driver.press("It's fixed", user_id=ABEL)
+    await settle(pushed)
+    comments = [r["value"] for r in pushed.servicenow.comments_for("INC0010003")]
+    assert "confirmed from Slack (snowbot) that the resolution works" in comments[0]
+    for _ in range(2):
+        await pushed.driver.press("snow_notify_rate_4", user_id=ABEL)
+        await settle(pushed)
+    rows = pushed.servicenow.rows("u_snowbot_feedback")
+    assert [(r["u_rating"], r["u_incident"]) for r in rows] == [
+        ("4", _sys_id(pushed, "INC0010003"))
+    ]
+
+
+async def test_still_broken_reopens_with_the_reason(pushed: BotHarness) -> None:
+    """[Still broken] asks why and reopens through the reopen path."""
+    await connected(pushed, "abel.tuter")
+    pushed.servicenow.desk.state("INC0010003", "resolved")
+    await settle(pushed)
+    await pushed.driver.press("Still broken", user_id=ABEL)
+    await settle(pushed)
+    await pushed.driver.submit_view(
+        {"snow_notify_reason": {"snow_notify_reason_input": {
+            "type": "plain_text_input", "value": "Outlook still asks every hour"}}},
+        user_id=ABEL,
+    )
+    await settle(pushed)
+    record = pushed.servicenow.get_incident("INC0010003")
+    assert record is not None and record["state"] == "2"
+    assert "Outlook still asks every hour" in pushed.servicenow.comments_for("INC0010003")[0][
+        "value"]
+
+
+async def test_forged_unsigned_stale_and_replayed_events_get_401_and_read_nothing(
+    pushed: BotHarness,
+) -> None:
+    """None of these reaches ServiceNow: the sandbox receives no request at all."""
+    await connected(pushed, "abel.tuter")
+    await settle(pushed)
+    before = len(pushed.servicenow.requests)
+    body = _event(pushed, "INC0010001")
+    now = int(time.time())
+    good = signed_headers(EVENTS_SECRET, now, body)
+    forged = signed_headers("not-the-secret-at-all", now, body)
+    stale = signed_headers(EVENTS_SECRET, now - 301, body)
+    unsigned = {"Content-Type": "application/json"}
+    assert await _post(pushed, pushed.bot_url, body, forged) == 401
+    assert await _post(pushed, pushed.bot_url, body, unsigned) == 401
+    assert await _post(pushed, pushed.bot_url, body, stale) == 401
+    assert await _post(pushed, pushed.bot_url, body + b" ", good) == 401  # altered body
+    pushed.servicenow.rule.uninstall()
+    assert await _post(pushed, pushed.bot_url, body, good) == 200
+    await settle(pushed)
+    after_first = len(pushed.servicenow.requests)
+    assert await _post(pushed, pushed.bot_url, body, good) == 401  # the same one again
+    await settle(pushed)
+    assert before == after_first - 1  # only the accepted event read (one GET)
+    assert len(pushed.servicenow.requests) == after_first
+
+
+async def test_an_oversized_event_is_refused_before_reading(pushed: BotHarness) -> None:
+    """More than 64 KB is 413, unread."""
+    body = b"{" + b" " * (65 * 1024) + b"}"
+    headers = signed_headers(EVENTS_SECRET, int(time.time()), body)
+    async with httpx.AsyncClient() as client:
+        response = await client.post(f"{pushed.bot_url}/servicenow/events", content=body,
+                                     headers=headers)
+    assert response.status_code == 413
+
+
+async def test_a_disconnected_user_gets_nothing(pushed: BotHarness) -> None:
+    """After /snow disconnect, a desk comment makes no DM and reads nothing as Abel."""
+    await connected(pushed, "abel.tuter")
+    await pushed.driver.slash_command("/snow", "disconnect", user_id=ABEL)
+    await settle(pushed)
+    before = len(pushed.servicenow.requests)
+    pushed.servicenow.desk.comment("INC0010001", "Are you still there?")
+    await settle(pushed)
+    assert dms(pushed, ABEL) == []
+    assert len(pushed.servicenow.requests) == before
+
+
+async def test_changes_within_a_minute_edit_the_same_dm(pushed: BotHarness) -> None:
+    """A comment, then an assignment: one DM, updated to show both."""
+    await connected(pushed, "abel.tuter")
+    pushed.servicenow.desk.comment("INC0010002", "Which printer driver do you use?")
+    await settle(pushed)
+    pushed.servicenow.desk.assign("INC0010002", "beth.anglin")
+    await settle(pushed)
+    found = dms(pushed, ABEL)
+    assert len(found) == 1
+    shown = render_surface(found[0])
+    assert "Which printer driver" in shown
+    assert "assigned it to *Beth Anglin*" in shown
+    assert len(pushed.slack.calls_to("chat.update")) == 1
+
+
+async def test_what_the_user_did_themselves_and_work_notes_make_no_dm(
+    pushed: BotHarness,
+) -> None:
+    """Abel's own comment (through the bot) and a work note: no DM."""
+    await connected(pushed, "abel.tuter")
+    await pushed.driver.slash_command("/snow", "comment INC0010001 it is still slow",
+                                      user_id=ABEL)
+    await settle(pushed)
+    pushed.servicenow.desk.work_note("INC0010001", "internal: check concentrator 2")
+    await settle(pushed)
+    assert dms(pushed, ABEL) == []

@@ -6,7 +6,8 @@ Slack clients, vault, refresher) and its own HTTP server, pointed at the same sa
 URLs, the same Redis key prefix and the same encryption key.
 
 Protocol: one JSON line on stdin with ``servicenow_url``, ``slack_url``, ``redis_url``,
-``redis_prefix``, ``encryption_key`` and optionally ``refresh_lock_ttl``; the program
+``redis_prefix``, ``encryption_key`` and optionally ``refresh_lock_ttl`` and ``settings``
+(more setting values, such as ``poll_interval``: then it polls too); the program
 answers with one JSON line ``{"bot_url": ...}`` once it serves, and runs until stdin
 closes (or it is killed). The encryption key travels on stdin, never in argv.
 
@@ -23,6 +24,7 @@ from typing import Any
 
 from bot.app import create_bolt_app, create_web_app
 from bot.container import open_container
+from bot.notify.poller import running_poller
 from snowbot_sandbox.harness import sandbox_settings
 from snowbot_sandbox.server import bind_socket, serve_app, socket_url
 
@@ -47,13 +49,14 @@ async def serve(config: dict[str, Any]) -> None:
         redis_url=config["redis_url"],
         redis_prefix=config["redis_prefix"],
         encryption_keys=config["encryption_key"],
+        **config.get("settings", {}),  # e.g. servicenow_events_secret, poll_interval
     )
     engine: Any = CommandsOnlyEngine()
     async with open_container(
         settings, engine=engine, refresh_lock_ttl=config.get("refresh_lock_ttl")
     ) as container:
         web = create_web_app(container, create_bolt_app(container))
-        async with serve_app(web, sock=sock):
+        async with serve_app(web, sock=sock), running_poller(container, tick=0.2):
             print(json.dumps({"bot_url": bot_url}), flush=True)
             await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
 
