@@ -34,11 +34,12 @@ async def replica(bot: BotHarness, log: Path, **settings: Any) -> AsyncIterator[
             cwd=REPO,
         )
     try:
-        assert process.stdin is not None and process.stdout is not None
+        assert process.stdin is not None
+        assert process.stdout is not None
         process.stdin.write(json.dumps(config).encode() + b"\n")
         await process.stdin.drain()
         line = await asyncio.wait_for(process.stdout.readline(), timeout=60)
-        assert line, f"the replica did not start; its log: {log.read_text()}"
+        assert line, f"the replica did not start; its log is {log}"
         yield str(json.loads(line)["bot_url"])
     finally:
         if process.returncode is None and process.stdin is not None:

@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 
 import httpx
-from snowbot_sandbox.harness import BotHarness
-from snowbot_sandbox.slack import render_surface
 
 from bot.notify.events import signed_headers
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.slack import render_surface
 from tests.app.flows import ABEL, connected
 from tests.notify.conftest import EVENTS_SECRET
 from tests.notify.helpers import dms, settle
@@ -86,7 +86,8 @@ async def test_resolved_then_fixed_then_a_rating_accepts_it_and_writes_one_feedb
     await settle(pushed)
     shown = render_surface(dms(pushed, ABEL)[-1])
     assert "set it to *Resolved*" in shown
-    assert "[It's fixed]" in shown and "[Still broken]" in shown
+    assert "[It's fixed]" in shown
+    assert "[Still broken]" in shown
     await pushed.driver.press("It's fixed", user_id=ABEL)
     await settle(pushed)
     comments = [r["value"] for r in pushed.servicenow.comments_for("INC0010003")]
@@ -114,7 +115,8 @@ async def test_still_broken_reopens_with_the_reason(pushed: BotHarness) -> None:
     )
     await settle(pushed)
     record = pushed.servicenow.get_incident("INC0010003")
-    assert record is not None and record["state"] == "2"
+    assert record is not None
+    assert record["state"] == "2"
     assert "Outlook still asks every hour" in pushed.servicenow.comments_for("INC0010003")[0][
         "value"]
 
