@@ -33,3 +33,16 @@ async def pushed(engine: IntentEngine, redis_prefix: str) -> AsyncIterator[BotHa
             await h.servicenow.rule.settle()
             async for key in h.container.redis.scan_iter(match=f"{redis_prefix}:*", count=500):
                 await h.container.redis.delete(key)
+
+
+@pytest.fixture
+async def polled(engine: IntentEngine, redis_prefix: str) -> AsyncIterator[BotHarness]:
+    """The bot polling every second, with no Business Rule on the instance."""
+    async with running_bot(
+        redis_url=REDIS_URL, redis_prefix=redis_prefix, engine=engine, poll_interval=1.0,
+    ) as h:
+        try:
+            yield h
+        finally:
+            async for key in h.container.redis.scan_iter(match=f"{redis_prefix}:*", count=500):
+                await h.container.redis.delete(key)
