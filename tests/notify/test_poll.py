@@ -8,7 +8,6 @@ from pathlib import Path
 
 from snowbot_sandbox.harness import BotHarness
 from snowbot_sandbox.servicenow import RecordedRequest
-
 from tests.app.flows import ABEL, connected
 from tests.notify.helpers import dms, settle
 from tests.notify.replica import replica
