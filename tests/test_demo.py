@@ -12,7 +12,7 @@ from rich.console import Console
 from intents import IntentEngine, load_engine
 from snowbot_sandbox.demo.console import ChatConsole
 from snowbot_sandbox.demo.plain import format_step, run_script
-from snowbot_sandbox.demo.script import Fill, Press, Say, Slash, Submit, parse_line
+from snowbot_sandbox.demo.script import Desk, Fill, Press, Say, Slash, Submit, parse_line
 from snowbot_sandbox.demo.session import DemoError, DemoSession, open_demo
 from tests.conftest import REDIS_URL
 
@@ -69,6 +69,25 @@ def test_comments_and_blank_lines_are_skipped() -> None:
     """Blank lines and `#` comments do nothing."""
     assert parse_line("") is None
     assert parse_line("# connect first") is None
+
+
+def test_desk_line_acts_as_the_service_desk() -> None:
+    """`(desk) comment INC… text` is the desk's comment, the text kept whole."""
+    assert parse_line("(desk) comment inc0010001 Try again: now") == Desk(
+        action="comment", number="INC0010001", value="Try again: now"
+    )
+
+
+async def test_a_desk_comment_arrives_as_a_dm_and_a_resolution_asks_for_feedback(
+    demo: DemoSession,
+) -> None:
+    """The desk comments, then resolves: one DM, edited, asking whether it is fixed."""
+    script = "(desk) comment INC0010003 Mail profile reset.\n(desk) state INC0010003 resolved\n"
+    status, out, _ = await _run(demo, script)
+    assert status == 0
+    assert "Beth Anglin commented:\n  >Mail profile reset." in out
+    assert "Beth Anglin set it to *Resolved*." in out
+    assert "[It's fixed] [Still broken]" in out
 
 
 def test_anything_else_is_a_direct_message() -> None:

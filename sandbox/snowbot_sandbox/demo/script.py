@@ -4,6 +4,10 @@
 - ``[Label]``: press the button labelled ``Label`` in the latest reply (``[Submit]``,
   ``[Cancel]`` or ``[Close]`` act on the open modal);
 - ``field Label: value``: fill an input of the open modal; ``submit`` submits it;
+- ``(desk) comment INC… <text>``, ``(desk) state INC… resolved|in progress|on hold``,
+  ``(desk) assign INC… <user name>``: the service desk acts in the sandbox ServiceNow
+  (as Beth Anglin), and its Business Rule tells the bot, so the script shows the
+  notification that follows;
 - a blank line or one starting with ``#`` is a comment;
 - any other line is a direct message to the bot.
 """
@@ -52,7 +56,18 @@ class Say:
     text: str
 
 
-DemoInput = Slash | Press | Fill | Submit | Say
+@dataclass(frozen=True)
+class Desk:
+    """The service desk acts: ``action`` (comment, state, assign) on ``number``."""
+
+    action: str
+    number: str
+    value: str
+
+
+DemoInput = Slash | Press | Fill | Submit | Say | Desk
+DESK_ACTIONS = ("comment", "state", "assign")
+DESK_PREFIX = "(desk)"
 
 
 def parse_line(line: str) -> DemoInput | None:
@@ -60,6 +75,9 @@ def parse_line(line: str) -> DemoInput | None:
     text = line.strip()
     if not text or text.startswith("#"):
         return None
+    if text.casefold().startswith(DESK_PREFIX):
+        action, number, value = [*text[len(DESK_PREFIX):].split(maxsplit=2), "", "", ""][:3]
+        return Desk(action=action.casefold(), number=number.upper(), value=value.strip())
     if text.startswith("/"):
         command, _, rest = text.partition(" ")
         return Slash(command=command, text=rest.strip())

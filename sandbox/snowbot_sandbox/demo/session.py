@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,16 @@ from urllib.parse import urlsplit
 
 from bot.models import SlackUser
 from intents import IntentEngine, load_engine
-from snowbot_sandbox.demo.script import DemoInput, Fill, Press, Say, Slash, Submit
+from snowbot_sandbox.demo.script import (
+    DESK_ACTIONS,
+    DemoInput,
+    Desk,
+    Fill,
+    Press,
+    Say,
+    Slash,
+    Submit,
+)
 from snowbot_sandbox.harness import SLACK_USER_FOR, BotHarness, running_bot
 from snowbot_sandbox.servicenow import ServiceNowSandbox
 from snowbot_sandbox.slack import Message, View, find_button, iter_buttons
@@ -185,6 +195,9 @@ class DemoSession:
             return Step()
         elif isinstance(action, Submit):
             await self._submit()
+        elif isinstance(action, Desk):
+            self._desk(action)
+            await h.servicenow.rule.settle()
         await self.settle()
         items = extra or self._changes(mark)
         after = self.top_modal()
@@ -239,6 +252,24 @@ class DemoSession:
             return [*self._changes(mark), *(await self._consent(button.url))]
         await self.settle()
         return [*self._changes(mark), Note(f"(browser) opens {self.scrub(button.url)}")]
+
+    def _desk(self, action: Desk) -> None:
+        """The service desk acts in the sandbox ServiceNow (its rule tells the bot)."""
+        desk = self.harness.servicenow.desk
+        if action.action not in DESK_ACTIONS or not action.number or not action.value:
+            raise DemoError(
+                "a desk line is (desk) comment INC… <text>, (desk) state INC… "
+                "resolved|in progress|on hold, or (desk) assign INC… <user name>"
+            )
+        try:
+            if action.action == "comment":
+                desk.comment(action.number, action.value)
+            elif action.action == "state":
+                desk.state(action.number, action.value)
+            else:
+                desk.assign(action.number, action.value)
+        except (KeyError, ValueError) as exc:
+            raise DemoError(f"the desk cannot do that: {exc}") from None
 
     def _fill(self, action: Fill) -> None:
         modal = self.top_modal()
@@ -308,6 +339,9 @@ async def open_demo(
     servicenow = ServiceNowSandbox()
     # The instance looks set up: the feedback table the setup guide has admins create.
     servicenow.create_table(FEEDBACK_TABLE, FEEDBACK_COLUMNS)
-    async with running_bot(redis_url=redis_url, engine=engine,
-                           servicenow=servicenow) as harness:
+    # The instance has the Business Rule too, signing with a secret made for this run.
+    events_secret = secrets.token_urlsafe(32)
+    async with running_bot(redis_url=redis_url, engine=engine, servicenow=servicenow,
+                           servicenow_events_secret=events_secret) as harness:
+        servicenow.rule.install(url=f"{harness.bot_url}/servicenow/events", secret=events_secret)
         yield DemoSession(harness, user_name=user_name)
