@@ -833,3 +833,40 @@ HOME_NOTIFY_ON = "On for incidents you raised (`/snow notifications off` to stop
 HOME_NOTIFY_OFF = "Off for incidents you raised (`/snow notifications on` to start)."
 HOME_WATCHING = "Watching: {numbers}"
 HOME_WATCHING_NONE = "You watch no other incidents (`/snow watch INC…`)."
+
+# --- setup: notifications by Business Rule (bot.notify) ---------------------------------
+SETUP_EVENTS_BUTTON = "Notifications (Business Rule)"
+SETUP_EVENTS_TITLE = "Notifications"
+SETUP_EVENTS_CLOSE = "Done"
+SETUP_EVENTS_INTRO = (
+    "snowbot can tell people about changes to their incidents the moment they happen: a "
+    "Business Rule on the incident table sends the bot a signed pointer, and the bot reads "
+    "the change with each person's own link. Without it, the bot polls every few minutes."
+)
+SETUP_EVENTS_STEPS = (
+    "1. Create the system property `{property}` (type string, *Private* ticked) holding the "
+    "secret below.\n"
+    "2. In *System Definition → Business Rules*, create a rule on `incident`: When *after*, "
+    "*Insert* and *Update*, *Advanced* and *Async* ticked, Condition `{condition}`, and "
+    "this script:"
+)
+SETUP_EVENTS_TEST_STEP = (
+    "3. Run this in *System Definition → Scripts - Background*, then press *Check for the "
+    "test event*:"
+)
+SETUP_EVENTS_FROM_ENV = (
+    "The secret comes from `SERVICENOW_EVENTS_SECRET` (set by your operator)."
+)
+SETUP_EVENTS_KEY_SET = "A secret is set. Rotate it to get a new one (the old one stops working)."
+SETUP_EVENTS_KEY_NONE = "No secret yet: generate one."
+SETUP_EVENTS_KEY_SHOWN = (
+    "Your new secret, shown this once (copy it into `{property}` now): `{secret}`"
+)
+SETUP_EVENTS_GENERATE = "Generate secret"
+SETUP_EVENTS_ROTATE = "Rotate secret"
+SETUP_EVENTS_CHECK = "Check for the test event"
+SETUP_EVENTS_TEST_OK = "A signed test event arrived {when}. Notifications by push work."
+SETUP_EVENTS_TEST_NONE = (
+    "No test event has arrived in the last day. Check the property, the rule's endpoint, "
+    "and that the instance can reach {endpoint}."
+)

@@ -119,6 +119,10 @@ NOTIFY_RATE_BLOCK = "snow_notify_rate"
 NOTIFY_BROKEN_MODAL = "snow_notify_broken_modal"  # private_metadata: incident number
 NOTIFY_REASON_BLOCK = "snow_notify_reason"
 NOTIFY_REASON_INPUT = "snow_notify_reason_input"
+SETUP_EVENTS = "snow_setup_events"  # opens the Business Rule modal
+SETUP_EVENTS_ROTATE = "snow_setup_events_rotate"  # in that modal: a new secret, shown once
+SETUP_EVENTS_CHECK = "snow_setup_events_check"  # in that modal: did a test event arrive?
+SETUP_EVENTS_MODAL = "snow_setup_events_modal"
 
 MAX_VALUE_CHARS = 2000  # Slack's limit for a button value
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from slack_sdk.models.blocks import PlainTextObject
+from slack_sdk.models.views import View
+
 from bot import texts
 from bot.blocks import ids
 from bot.blocks.modal import COMMENT_MAX, _modal, _text_input
@@ -20,11 +23,13 @@ from bot.blocks.parts import (
     button,
     clip,
     context,
+    escape_mrkdwn,
     message,
     one_line,
     safe,
     section,
 )
+from bot.notify.business_rule import CONDITION, PROPERTY
 from bot.notify.changes import Change
 from bot.servicenow.models import IncidentState
 
@@ -114,6 +119,51 @@ def still_broken_modal(number: str) -> dict[str, Any]:
             )
         ],
     )
+
+
+def _code(text: str) -> str:
+    return f"```{escape_mrkdwn(text)}```"
+
+
+def events_setup_modal(
+    *,
+    endpoint: str,
+    rule: str,
+    test: str,
+    secret_state: str,
+    new_secret: str | None = None,
+    test_note: str = "",
+) -> dict[str, Any]:
+    """The Business Rule step: where to put the secret, the rule, the test script, and
+    the secret itself only right after it was made (``new_secret``), never again."""
+    blocks: list[Any] = [
+        section(texts.SETUP_EVENTS_INTRO),
+        section(texts.SETUP_EVENTS_STEPS.format(property=PROPERTY, condition=CONDITION)),
+        section(_code(rule)),
+        section(texts.SETUP_EVENTS_TEST_STEP),
+        section(_code(test)),
+    ]
+    if new_secret is not None:
+        blocks.append(section(texts.SETUP_EVENTS_KEY_SHOWN.format(
+            property=PROPERTY, secret=escape_mrkdwn(new_secret))))
+    else:
+        blocks.append(context(secret_state))
+    if test_note:
+        blocks.append(context(test_note))
+    label = (texts.SETUP_EVENTS_GENERATE if secret_state == texts.SETUP_EVENTS_KEY_NONE
+             else texts.SETUP_EVENTS_ROTATE)
+    rotate = None if secret_state == texts.SETUP_EVENTS_FROM_ENV else button(
+        label, action_id=ids.SETUP_EVENTS_ROTATE)
+    blocks.append(actions(rotate, button(texts.SETUP_EVENTS_CHECK,
+                                         action_id=ids.SETUP_EVENTS_CHECK, value=endpoint[:150])))
+    view = View(
+        type="modal",
+        callback_id=ids.SETUP_EVENTS_MODAL,
+        title=PlainTextObject(text=texts.SETUP_EVENTS_TITLE),
+        close=PlainTextObject(text=texts.SETUP_EVENTS_CLOSE),
+        blocks=[b for b in blocks if b is not None],
+    )
+    return view.to_dict()
 
 
 def notify_line(text: str) -> Message:

@@ -132,6 +132,7 @@ def _step_blocks(step: int, *, redirect_uri: str, progress: SetupProgress) -> li
         actions(
             button(texts.SETUP_DEFAULTS_BUTTON, action_id=ids.SETUP_OPEN_DEFAULTS),
             button(texts.SETUP_RECHECK_BUTTON, action_id=ids.SETUP_RECHECK),
+            button(texts.SETUP_EVENTS_BUTTON, action_id=ids.SETUP_EVENTS),
         ),
     ]
 

@@ -24,6 +24,7 @@ from bot.handlers import (
     feedback,
     incidents,
     notify,
+    notify_setup,
     reopen,
     setup,
     troubleshoot,
@@ -46,6 +47,7 @@ _MODULES: tuple[ModuleType, ...] = (
     setup,
     troubleshoot,
     notify,
+    notify_setup,
 )
 
 T = TypeVar("T")
