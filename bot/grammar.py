@@ -1,4 +1,4 @@
-"""The exact ``/snow`` grammar of DESIGN.md.
+"""The exact ``/snow`` grammar (the README lists it).
 
 ``/snow`` · ``/snow help`` · ``/snow INC0012345`` · ``/snow mine`` · ``/snow new <text>`` ·
 ``/snow comment INC0012345 <text>`` · ``/snow close INC0012345`` ·

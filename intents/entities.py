@@ -1,4 +1,4 @@
-"""Entities: incident numbers (exact, by the INTENTS.md rule), hints, short descriptions.
+"""Entities: incident numbers (exact, by the rule below), hints, short descriptions.
 
 ``incident_number`` is recorded if and only if the text holds ``INC`` (any case), an
 optional single space or hyphen, then exactly ``digits`` digits not followed by another

@@ -1,7 +1,7 @@
 """Idempotent creates: one Redis key per create, mirrored in the record's correlation_id.
 
 The Table API has no idempotency header, so the bot does it client-side
-(security-and-reliability §5.4). For an idempotency key (the caller derives it from
+For an idempotency key (the caller derives it from
 the Slack side: team, user, event or view):
 
 * ``correlation_for(key)`` is written to the new incident's ``correlation_id``, so

@@ -5,8 +5,8 @@ over about five minutes, sometimes while the first delivery is still running), a
 people double-click. ``EventDeduper`` lets the first delivery of ``team``+``event_id``
 through (``SET NX EX``) and drops the rest.
 
-``IdempotencyKeys`` is the Stripe-style helper for writes to ServiceNow
-(security-and-reliability §5.4): ``claim`` marks a key *pending* unless it exists;
+``IdempotencyKeys`` is the Stripe-style helper for writes to ServiceNow:
+``claim`` marks a key *pending* unless it exists;
 ``remember`` stores the result (say the new incident's sys_id) as *done*; a retry
 that finds *pending* says "still working", one that finds *done* answers with the
 result; ``release`` gives the key back after a failure that changed nothing. The key

@@ -2,7 +2,7 @@
 
 The ServiceNow client asks a ``TokenSource`` for a token before each call, and once
 more after a 401 with the token that was rejected. ``TokenRefresher`` implements it
-over the vault (security-and-reliability §1.3):
+over the vault:
 
 1. Read the record; a token valid for more than ``margin_s`` (at most half its
    lifetime, so short-lived tokens are not refreshed on every call) is used as it is.
