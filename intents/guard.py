@@ -2,7 +2,8 @@
 
 The model sees negation (``intents.negation``) and is trained on every border between a write,
 a refusal and a question about a write; this guard is the small, auditable net under it.
-From the words of the message it works out which acting intents (the writes, and ``disconnect``) are *blocked*:
+From the words of the message it works out which acting intents (the writes, and
+``disconnect``) are *blocked*:
 
 - **refused**: a write whose verb (or, for a ticket, its object) sits in a negation's scope:
   "please do NOT close INC…" blocks ``incident.close_request``, "no need for a ticket" blocks
