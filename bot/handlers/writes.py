@@ -48,6 +48,7 @@ from bot.store.drafts import DraftStore, StoredDraft, new_draft_id
 
 if TYPE_CHECKING:
     from bot.router import Turn
+    from bot.settings import Settings
     from intents import Prediction
 
 log = logging.getLogger(__name__)
@@ -251,7 +252,7 @@ async def action_new_incident(turn: Turn, _: Action) -> None:
     await handle_new(turn, SnowCommand(kind="new"))
 
 
-def validate_create(submission: Submission) -> dict[str, str]:
+def validate_create(submission: Submission, settings: Settings) -> dict[str, str]:
     """Field errors of the create modal (shown in the ack)."""
     short = submission.text(ids.SHORT_DESCRIPTION_INPUT)
     if not short:
