@@ -39,17 +39,18 @@ from typing import Any, Protocol
 
 from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
-from redis.exceptions import LockError, LockNotOwnedError, RedisError, WatchError
+from redis.exceptions import LockError, LockNotOwnedError, RedisError
 
 from bot.errors import (
     ConcurrencyError,
     NotLinkedError,
     ReconnectRequiredError,
     ServiceNowUnavailableError,
+    StoreError,
 )
 from bot.models import SlackUser
 from bot.servicenow.models import TokenSet
-from bot.store.guard import begin, redis_errors
+from bot.store.guard import compare_and_delete, redis_errors
 from bot.store.keys import (
     RECONNECT_PROMPT_TTL,
     REFRESH_FAILURE_TTL,
@@ -90,18 +91,12 @@ class _OwnedLock(Lock):
         self._client = redis
 
     async def do_release(self, expected_token: bytes) -> None:
-        try:
-            async with self._client.pipeline(transaction=True) as pipe:
-                await pipe.watch(self.name)
-                if await pipe.get(self.name) != expected_token:
-                    msg = "Cannot release a lock that's no longer owned"
-                    raise LockNotOwnedError(msg, lock_name=str(self.name))
-                begin(pipe)
-                pipe.delete(self.name)
-                await pipe.execute()
-        except WatchError as exc:
+        released = await compare_and_delete(
+            self._client, str(self.name), expected_token.decode(), action="releasing a lock"
+        )
+        if not released:
             msg = "Cannot release a lock that's no longer owned"
-            raise LockNotOwnedError(msg, lock_name=str(self.name)) from exc
+            raise LockNotOwnedError(msg, lock_name=str(self.name))
 
 
 class TokenRefresher:
@@ -365,7 +360,7 @@ class TokenRefresher:
                 "refresh lock expired before release",
                 extra={"slack_user": user.user_id, "team": user.team_id},
             )
-        except (RedisError, OSError):
+        except (RedisError, OSError, StoreError):
             logger.warning(
                 "refresh lock not released: it expires by itself",
                 extra={"slack_user": user.user_id, "team": user.team_id},
