@@ -62,17 +62,18 @@ async def watched_write(
     *,
     action: str,
     attempts: int = CAS_ATTEMPTS,
+    retry: bool = True,
 ) -> T:
     """Run ``step`` as a compare-and-set on ``key``; its result.
 
     ``step`` reads ``key`` through ``pipe`` (WATCHed); to write, it calls ``begin(pipe)``
     and queues the commands, which run only if nobody changed ``key`` meanwhile. When
     another writer was first, ``step`` runs again on what is there now, up to
-    ``attempts`` times, then ``ConcurrencyError``. A ``ConcurrencyError`` that ``step``
-    raises itself (a version the caller did not expect) is not retried. Redis failures
-    are ``StoreError``.
+    ``attempts`` times (once without ``retry``), then ``ConcurrencyError``. A
+    ``ConcurrencyError`` that ``step`` raises itself (a version the caller did not
+    expect) is not retried. Redis failures are ``StoreError``.
     """
-    for _attempt in range(attempts):
+    for _attempt in range(attempts if retry else 1):
         with redis_errors(action):
             async with redis.pipeline(transaction=True) as pipe:
                 await pipe.watch(key)
@@ -116,7 +117,7 @@ async def compare_and_set(
         return True
 
     try:
-        return await watched_write(redis, key, step, action=action, attempts=1)
+        return await watched_write(redis, key, step, action=action, retry=False)
     except ConcurrencyError:
         return False
 

@@ -35,7 +35,6 @@ from bot.servicenow.instance import InstancePolicy
 from bot.settings import Settings
 from bot.store.crypto import RecordBinding, RecordCipher, RotationReport
 from bot.store.guard import (
-    CAS_ATTEMPTS,
     begin,
     compare_and_delete,
     redis_errors,
@@ -236,12 +235,10 @@ class InstanceConfigStore:
             pipe.set(key, value)
             return version + 1, previous_url, key_version
 
+        action = "storing the instance configuration"
+        retry = expected_version is None
         version, previous_url, key_version = await watched_write(
-            self._redis,
-            key,
-            step,
-            action="storing the instance configuration",
-            attempts=CAS_ATTEMPTS if expected_version is None else 1,
+            self._redis, key, step, action=action, retry=retry
         )
         logger.info(
             "instance configuration replaced",

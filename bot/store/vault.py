@@ -27,7 +27,7 @@ from bot.errors import ConcurrencyError, NotLinkedError, TokenRecordError
 from bot.models import SlackUser
 from bot.servicenow.models import ServiceNowUser, TokenSet
 from bot.store.crypto import RecordBinding, RecordCipher, RotationReport
-from bot.store.guard import CAS_ATTEMPTS, begin, redis_errors, text, watched_write
+from bot.store.guard import begin, redis_errors, text, watched_write
 from bot.store.keys import Keys
 
 logger = logging.getLogger("snowbot.store.vault")
@@ -239,12 +239,9 @@ class RedisTokenVault:
                 )
             return current + 1, fields["key_version"]
 
+        retry = expected_version is None
         version, key_version = await watched_write(
-            self._redis,
-            key,
-            step,
-            action="writing a token record",
-            attempts=CAS_ATTEMPTS if expected_version is None else 1,
+            self._redis, key, step, action="writing a token record", retry=retry
         )
         logger.info(
             "token record stored",
