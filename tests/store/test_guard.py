@@ -7,6 +7,9 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from bot.errors import ConcurrencyError
+from bot.settings import Settings
+from bot.store.connection import open_redis
+from bot.store.dedupe import IdempotencyKeys
 from bot.store.guard import begin, compare_and_delete, compare_and_set, text, watched_write
 from bot.store.keys import Keys
 
@@ -61,3 +64,17 @@ async def test_a_step_that_refuses_is_not_retried(redis: Redis, keys: Keys) -> N
         await watched_write(redis, keys.idempotency("t", "v"), step, action="test")
     assert runs == 1
 
+
+async def test_take_over_and_release_work_on_the_embedded_store() -> None:
+    """The `memory://` store (no Lua) takes a stale claim over and releases an owned one."""
+    settings = Settings.for_tests(redis_url="memory://")
+    memory = open_redis(settings)
+    idem = IdempotencyKeys(memory, keys=Keys(), clock=lambda: 1000.0)
+    await idem.unsettle("create", "k")
+    stale = await idem.claim("create", "k")
+    taken = await idem.take_over("create", "k", stale)
+    assert taken is not None
+    assert taken.won
+    await idem.release("create", "k", taken)
+    assert await idem.lookup("create", "k") is None
+    await memory.aclose()
