@@ -159,6 +159,7 @@ class ServiceNowAccess:
             user,
             refresh_call=self._counted_refresh(oauth, user=user),
             instance_url=config.instance_url,
+            record=record,
         )
         return UserClient(
             incidents=self._incidents(instance, source),

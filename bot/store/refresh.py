@@ -127,18 +127,38 @@ class TokenRefresher:
         self._flights: dict[str, asyncio.Task[TokenRecord]] = {}
 
     def source(
-        self, user: SlackUser, *, refresh_call: RefreshCall, instance_url: str | None = None
+        self,
+        user: SlackUser,
+        *,
+        refresh_call: RefreshCall,
+        instance_url: str | None = None,
+        record: TokenRecord | None = None,
     ) -> VaultTokenSource:
-        """The token source for one user; ``instance_url`` refuses links to another instance."""
+        """The token source for one user; ``instance_url`` refuses links to another instance.
+
+        ``record``: the user's record as the caller just read it, used by the first token
+        request instead of reading (and decrypting) it again.
+        """
         return VaultTokenSource(
-            self, user, refresh_call=refresh_call, instance_url=instance_url
+            self, user, refresh_call=refresh_call, instance_url=instance_url, record=record
         )
 
     async def access_token(
-        self, user: SlackUser, *, refresh_call: RefreshCall, instance_url: str | None = None
+        self,
+        user: SlackUser,
+        *,
+        refresh_call: RefreshCall,
+        instance_url: str | None = None,
+        known: TokenRecord | None = None,
     ) -> str:
-        """A valid access token for ``user`` (see ``TokenSource.access_token``)."""
-        record = await self._current(user, instance_url)
+        """A valid access token for ``user`` (see ``TokenSource.access_token``).
+
+        ``known``: the record just read by the caller (checked, not read again).
+        """
+        if known is None:
+            record = await self._current(user, instance_url)
+        else:
+            record = self._checked(known, instance_url)
         if self._fresh(record):
             return record.access_token
         fresh = await self._join(
@@ -197,6 +217,9 @@ class TokenRefresher:
         if record is None:
             msg = "no ServiceNow token stored for this user"
             raise NotLinkedError(msg)
+        return self._checked(record, instance_url)
+
+    def _checked(self, record: TokenRecord, instance_url: str | None) -> TokenRecord:
         if record.status == "needs_reconnect":
             msg = "ServiceNow refused this user's refresh token earlier"
             raise ReconnectRequiredError(msg)
@@ -377,16 +400,26 @@ class VaultTokenSource:
         *,
         refresh_call: RefreshCall,
         instance_url: str | None = None,
+        record: TokenRecord | None = None,
     ) -> None:
         self._refresher = refresher
         self._refresh_call = refresh_call
         self._instance_url = instance_url
+        self._known = record
         self.user = user
 
     async def access_token(self) -> str:
-        """A valid access token, refreshed first if it expires within the margin."""
+        """A valid access token, refreshed first if it expires within the margin.
+
+        The first call uses the record the source was made with (one vault read per
+        operation); later ones read the vault, where a refresh may have landed.
+        """
+        known, self._known = self._known, None
         return await self._refresher.access_token(
-            self.user, refresh_call=self._refresh_call, instance_url=self._instance_url
+            self.user,
+            refresh_call=self._refresh_call,
+            instance_url=self._instance_url,
+            known=known,
         )
 
     async def refreshed_token(self, rejected: str) -> str:
