@@ -69,6 +69,12 @@ def words(text: str) -> Iterator[str]:
             yield token
 
 
+def tokens(text: str) -> list[str]:
+    """Every token of lower-case ``text``: words ("don't" is one, with a plain apostrophe)
+    and single marks ("?", ",", ":")."""
+    return [m.group(0).replace("\u2019", "'") for m in _TOKEN.finditer(text)]
+
+
 def mark(text: str) -> tuple[str, list[list[str]]]:
     """``text`` (lower case) with every word in a negation scope prefixed ``not_``.
 
