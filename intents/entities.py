@@ -48,11 +48,22 @@ def _partial(digits: int) -> re.Pattern[str]:
     # Possessive runs of blanks: each blank is read once, whatever follows fails.
     return re.compile(
         rf"(?:\b{_REF_WORD}[ \t]*+(?:[#:\-][ \t]*+)?(?:{_NUM_WORD}[ \t]*+)?(?:[#:\-][ \t]*+)?"
-        rf"|(?<![\w&])#[ \t]*+"
-        rf"|\b{_ASKED_WORD}(?: {_ASKED_PREPOSITION})? #?(?=\d{{4}}))"
+        rf"|(?<![\w&])#[ \t]*+)"
         rf"(\d{{1,{most}}})(?!\d)",
         re.IGNORECASE,
     )
+
+
+@lru_cache(maxsize=16)
+def _asked(digits: int) -> re.Pattern[str]:
+    """A bare run of four or more digits after a word that asks about one incident."""
+    return re.compile(
+        rf"\b{_ASKED_WORD}(?: {_ASKED_PREPOSITION})? #?(\d{{4,{digits + 3}}})(?!\d)",
+        re.IGNORECASE,
+    )
+
+
+_FOUR_DIGITS: Final = re.compile(r"\d{4}")
 
 
 @lru_cache(maxsize=16)
@@ -107,6 +118,12 @@ def find_partial_number(text: str, *, digits: int = DEFAULT_DIGITS) -> str | Non
         guess = _guess(match.group(1), digits)
         if guess:
             return guess
+    if _FOUR_DIGITS.search(text) is None:  # the common case, checked at C speed
+        return None
+    for match in _asked(digits).finditer(text):
+        guess = _guess(match.group(1), digits)
+        if guess:
+            return guess
     return None
 
 
@@ -123,6 +140,8 @@ def mask_numbers(text: str, *, digits: int = DEFAULT_DIGITS) -> str:
         return f"{head} {PLACEHOLDER} "
 
     out = _partial(digits).sub(_keep_word, out)
+    if _FOUR_DIGITS.search(out) is not None:
+        out = _asked(digits).sub(_keep_word, out)
     if _only_digits(digits).fullmatch(out):
         return PLACEHOLDER
     return out

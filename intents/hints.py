@@ -36,6 +36,10 @@ from intents.negation import is_negator, tokens
 REFERRING_INTENTS: Final = frozenset(
     {labels.LOOKUP, labels.COMMENT, labels.CLOSE, labels.REOPEN}
 )
+#: The intents ``describe`` has something to say about.
+_DESCRIBED: Final = REFERRING_INTENTS | {
+    labels.LIST_MINE, labels.CREATE, labels.HELP, labels.FEEDBACK, labels.OUT_OF_SCOPE
+}
 _REFERENCE_WORDS: Final = 4  # words of a reference kept at most
 _REFERENCE_REACH: Final = 10  # tokens after the head word searched for "about …"
 
@@ -378,6 +382,8 @@ def describe(
     ``text`` is the normalised message, ``numbered`` whether it names an incident by a
     number (exact or a shorter form), ``other_record`` whether it names another record.
     """
+    if intent not in _DESCRIBED:
+        return
     toks = tokens(text.lower())
     if intent == labels.LIST_MINE:
         entities.update(_list_entities(toks))

@@ -72,7 +72,7 @@ def words(text: str) -> Iterator[str]:
 def tokens(text: str) -> list[str]:
     """Every token of lower-case ``text``: words ("don't" is one, with a plain apostrophe)
     and single marks ("?", ",", ":")."""
-    return [m.group(0).replace("\u2019", "'") for m in _TOKEN.finditer(text)]
+    return _TOKEN.findall(text.replace("\u2019", "'") if "\u2019" in text else text)
 
 
 def mark(text: str) -> tuple[str, list[list[str]]]:

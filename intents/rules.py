@@ -34,6 +34,7 @@ _COMMANDS: Final[dict[str, str]] = {
 _SNOW: Final = re.compile(r"/snow\s++", re.IGNORECASE)
 # Possessive runs: nothing is read twice, so a long run of blanks or marks stays linear.
 _IDENTITY_WORDS: Final = 8  # tokens an identity question has at most
+_IDENTITY_CHARS: Final = 80  # and characters
 _BARE_NUMBER: Final = re.compile(r"\s*+(?:(?:INC-?|#)\s*+)?\d++[\s?.!]*+", re.IGNORECASE)
 
 
@@ -54,8 +55,11 @@ def fast_path(text: str, *, digits: int) -> str | None:
     ):
         return labels.LOOKUP
     command = _COMMANDS.get(_command_word(text))
-    if command is None and len(text) < 80:
-        toks = tokens(text.lower())
+    lowered = text.lower()
+    if command is None and len(text) < _IDENTITY_CHARS and (
+        "you" in lowered or "talking" in lowered or " u " in f" {lowered} "
+    ):
+        toks = tokens(lowered)
         if len(toks) <= _IDENTITY_WORDS and asks_who_the_bot_is(toks):
             return labels.HELP
     return command
