@@ -115,7 +115,7 @@ def parse_snow(text: str, *, digits: int = 7) -> SnowCommand:
         return SnowCommand(kind="new", text=rest)
     if word == "feedback":
         return SnowCommand(kind="feedback", text=rest)
-    watching = _parse_watching(word, rest, number_re)
+    watching = _parse_watching(word, rest, digits)
     if watching is not None:
         return watching
     if word in _WRITE_WORDS:
@@ -135,13 +135,13 @@ def parse_snow(text: str, *, digits: int = 7) -> SnowCommand:
     return SnowCommand(kind="free_text", text=" ".join(stripped.split()))
 
 
-def _parse_watching(word: str, rest: str, number_re: re.Pattern[str]) -> SnowCommand | None:
+def _parse_watching(word: str, rest: str, digits: int) -> SnowCommand | None:
     """``watch INC…``, ``unwatch INC…`` and ``notifications on|off``, else None."""
     if word in ("watch", "unwatch"):
         number, _, remainder = _split(rest)
         if _OTHER_RECORD.fullmatch(number) and not remainder:
             return SnowCommand(kind="other_record", number=number.upper())
-        if number_re.fullmatch(number) and not remainder:
+        if canonical_number(number, digits=digits) and not remainder:
             kind: CommandKind = "watch" if word == "watch" else "unwatch"
             return SnowCommand(kind=kind, number=number.upper(), confirmed=True)
     if word == "notifications" and rest.lower() in ("on", "off", ""):

@@ -22,7 +22,7 @@ from bot import errors, texts
 from bot.blocks import ids
 from bot.blocks.notify import notify_line, still_broken_modal
 from bot.blocks.parts import escape_mrkdwn, state_label
-from bot.grammar import SnowCommand, incident_number_pattern
+from bot.grammar import SnowCommand
 from bot.handlers.account import acting_as
 from bot.handlers.feedback import Feedback, record_feedback
 from bot.handlers.reopen import reopen_once
@@ -31,6 +31,8 @@ from bot.notify.notifier import Notifier
 from bot.notify.store import NotifyStore
 from bot.servicenow.client import reopen_comment
 from bot.servicenow.models import AcceptOutcome
+from bot.settings import Settings
+from intents.entities import canonical_number
 
 if TYPE_CHECKING:
     from bot.router import Turn
@@ -45,9 +47,9 @@ def _store(turn: Turn) -> NotifyStore:
 
 
 def _number(turn: Turn, value: str | None) -> str | None:
-    canonical = (value or "").strip().upper()
-    pattern = incident_number_pattern(turn.c.settings.incident_digits)
-    return canonical if pattern.fullmatch(canonical) else None
+    if not value:
+        return None
+    return canonical_number(value, digits=turn.c.settings.incident_digits)
 
 
 async def _say(turn: Turn, sentence: str, **data: str) -> None:
@@ -142,7 +144,7 @@ async def action_broken(turn: Turn, action: Action) -> None:
         await turn.reply.open_modal(still_broken_modal(number))
 
 
-def validate_broken(submission: Submission) -> dict[str, str]:
+def validate_broken(submission: Submission, _: Settings) -> dict[str, str]:
     """A reason is required."""
     if not submission.text(ids.NOTIFY_REASON_INPUT):
         return {ids.NOTIFY_REASON_BLOCK: texts.NOTIFY_REASON_REQUIRED}
