@@ -93,3 +93,16 @@ async def test_a_disconnected_user_is_not_polled(polled: BotHarness) -> None:
     await asyncio.sleep(3.0)
     assert len(polled.servicenow.requests) == before
     assert dms(polled, ABEL) == []
+
+
+async def test_metrics_count_polls_and_their_lag(polled: BotHarness) -> None:
+    """/metrics counts the users polled and observes each poll's lag."""
+    await connected(polled, "abel.tuter")
+    await asyncio.sleep(2.5)
+    text = (await polled.http.get(f"{polled.metrics_url}/metrics")).text
+    polled_line = next(x for x in text.splitlines()
+                       if x.startswith("snowbot_notify_users_polled_total "))
+    lag_line = next(x for x in text.splitlines()
+                    if x.startswith("snowbot_notify_poll_lag_seconds_count "))
+    assert float(polled_line.split()[-1]) >= 1
+    assert float(lag_line.split()[-1]) >= 1

@@ -196,3 +196,21 @@ async def test_what_the_user_did_themselves_and_work_notes_make_no_dm(
     pushed.servicenow.desk.work_note("INC0010001", "internal: check concentrator 2")
     await settle(pushed)
     assert dms(pushed, ABEL) == []
+
+
+async def test_metrics_count_notifications_and_events(pushed: BotHarness) -> None:
+    """/metrics shows the DM sent, the duplicate event deduplicated, and a refusal."""
+    await connected(pushed, "abel.tuter")
+    pushed.servicenow.desk.comment("INC0010001", "Metrics, please.")
+    await settle(pushed)
+    body = _event(pushed, "INC0010001")
+    now = int(time.time())
+    good, bad = signed_headers(EVENTS_SECRET, now, body), signed_headers("wrong", now, body)
+    assert await _post(pushed, pushed.bot_url, body, good) == 200
+    assert await _post(pushed, pushed.bot_url, body, bad) == 401
+    await settle(pushed)
+    text = (await pushed.http.get(f"{pushed.metrics_url}/metrics")).text
+    assert 'snowbot_notifications_total{outcome="sent"} 1.0' in text
+    assert 'snowbot_notifications_total{outcome="deduplicated"} 1.0' in text
+    assert 'snowbot_servicenow_events_total{outcome="refused"} 1.0' in text
+    assert 'snowbot_servicenow_events_total{outcome="accepted"} 2.0' in text
