@@ -82,8 +82,7 @@ async def run(*, users: int, interval: float, seconds: float, changes: int) -> l
             linked.append(slack_user)
         # On the schedule now, spread over one interval, as the poller's sync would.
         spread = random.Random(11)
-        for slack_user in linked:
-            await store.schedule([slack_user], due=c.clock() + spread.uniform(0, interval))
+        await store.schedule({u: c.clock() + spread.uniform(0, interval) for u in linked})
         sandbox.recorder.clear()
         started = time.monotonic()
         rng = random.Random(7)

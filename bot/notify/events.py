@@ -187,7 +187,9 @@ def event_routes(c: Container) -> list[Route]:
         body = await request.body()
         timestamp = request.headers.get(TIMESTAMP_HEADER, "")
         given = request.headers.get(SIGNATURE_HEADER, "")
-        if not timestamp.isdigit() or not given.startswith("v1="):
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+            return _refused(c, "unsigned")
+        if not (given.isascii() and given.startswith("v1=") and len(given) <= 200):
             return _refused(c, "unsigned")
         if abs(c.clock() - int(timestamp)) > WINDOW_S:
             return _refused(c, "stale")

@@ -70,7 +70,7 @@ class Notifier:
                 sent += await self.consider(user, client, version)
             except (errors.ServiceNowNotFoundError, errors.ServiceNowForbiddenError):
                 continue  # not (or no longer) theirs to see
-            except errors.BotError as exc:
+            except (errors.BotError, NotifyLockedError) as exc:
                 log.warning("notification check failed: %s", type(exc).__name__)
         return sent
 
@@ -145,27 +145,29 @@ class Notifier:
                 metrics.labels(outcome="deduplicated").inc()
                 return 0
             fresh: list[Change] = []
-            if notify and await self._wanted(user, client, version):
-                since = comments_since(seen, linked_at=client.record.linked_at)
-                comments = await client.incidents.comments_after(sys_id, after=since)
-                changes = detect(
-                    version, comments, seen=seen, me=me.user_name,
-                    linked_at=client.record.linked_at,
-                )
-                for change in changes:
-                    if await self.store.claim(user, sys_id, change.key):
-                        fresh.append(change)
-                    else:
-                        metrics.labels(outcome="deduplicated").inc()
-            if fresh:
-                try:
+            try:
+                if notify and await self._wanted(user, client, version):
+                    since = comments_since(seen, linked_at=client.record.linked_at)
+                    comments = await client.incidents.comments_after(sys_id, after=since)
+                    changes = detect(
+                        version, comments, seen=seen, me=me.user_name,
+                        linked_at=client.record.linked_at,
+                    )
+                    for change in changes:
+                        if await self.store.claim(user, sys_id, change.key):
+                            fresh.append(change)
+                        else:
+                            metrics.labels(outcome="deduplicated").inc()
+                if fresh:
                     await self._send(user, client, version, fresh)
-                except errors.SlackError as exc:
+            except errors.BotError as exc:
+                # Nothing was told: give the claims back so the next event or poll retries.
+                if isinstance(exc, errors.SlackError):
                     metrics.labels(outcome="failed").inc()
-                    log.warning("notification DM failed: %s", exc.detail)
-                    keys = [c.key for c in fresh] + [f"v{version.mod_count}"]
-                    await self.store.release(user, sys_id, keys)
-                    return 0
+                log.warning("notification not sent: %s", type(exc).__name__)
+                keys = [c.key for c in fresh] + [f"v{version.mod_count}"]
+                await self.store.release(user, sys_id, keys)
+                return 0
             baseline = seen_after(version, read_at=self.c.clock(), told=notify)
             await self.store.put_seen(user, sys_id, baseline)
             return 1 if fresh else 0
@@ -223,11 +225,14 @@ class Notifier:
                 TypeError) as exc:
             msg = f"notification: Slack refused ({type(exc).__name__})"
             raise errors.SlackError(msg) from exc
-        left = int(float(record["at"]) + NOTIFY_COALESCE_S - now)
-        if left > 0:
-            await self.store.keep_dm(user, sys_id, record, ttl=left)
         self.c.metrics.notifications.labels(outcome=outcome).inc()
-        await self.c.audit.record(
-            "notify.dm", user=user, number=version.incident.number,
-            changes=",".join(c.kind for c in fresh), outcome=outcome,
-        )
+        left = int(float(record["at"]) + NOTIFY_COALESCE_S - now)
+        try:  # the DM is out: bookkeeping that fails now must not undo it (nor repeat it)
+            if left > 0:
+                await self.store.keep_dm(user, sys_id, record, ttl=left)
+            await self.c.audit.record(
+                "notify.dm", user=user, number=version.incident.number,
+                changes=",".join(c.kind for c in fresh), outcome=outcome,
+            )
+        except errors.StoreError as exc:
+            log.warning("notification sent but not recorded: %s", exc.detail)

@@ -96,9 +96,8 @@ class Poller:
                 for user_id in await redis.smembers(key):
                     users.append(SlackUser(enterprise_id=enterprise_id, team_id=team_id,
                                            user_id=str(text(user_id))))
-        store = self.notifier.store
-        for user in users:
-            await store.schedule([user], due=now + self._rng.uniform(0, self.interval))
+        due = {user: now + self._rng.uniform(0, self.interval) for user in users}
+        await self.notifier.store.schedule(due)
         return len(users)
 
     async def _poll(self, user: SlackUser, *, since: float) -> None:

@@ -21,7 +21,7 @@ import contextlib
 import json
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -221,13 +221,14 @@ class NotifyStore:
         with redis_errors("keeping a poll cursor"):
             await self._redis.set(key, json.dumps({"at": at, "tz": tz}), ex=NOTIFY_STATE_TTL)
 
-    async def schedule(self, users: Sequence[SlackUser], *, due: float) -> None:
-        """Add users to the shared schedule (those already there keep their time)."""
-        if not users:
+    async def schedule(self, due: Mapping[SlackUser, float]) -> None:
+        """Add users to the shared schedule at their due times (one ``ZADD NX``: those
+        already there keep theirs)."""
+        if not due:
             return
         with redis_errors("scheduling polls"):
             await self._redis.zadd(
-                self._keys.notify_due(), {member(u): due for u in users}, nx=True
+                self._keys.notify_due(), {member(u): at for u, at in due.items()}, nx=True
             )
             await self._redis.expire(self._keys.notify_due(), NOTIFY_STATE_TTL)
 

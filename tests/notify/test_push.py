@@ -214,3 +214,35 @@ async def test_metrics_count_notifications_and_events(pushed: BotHarness) -> Non
     assert 'snowbot_notifications_total{outcome="deduplicated"} 1.0' in text
     assert 'snowbot_servicenow_events_total{outcome="refused"} 1.0' in text
     assert 'snowbot_servicenow_events_total{outcome="accepted"} 2.0' in text
+
+
+async def test_a_dm_slack_refuses_is_sent_on_the_next_event(pushed: BotHarness) -> None:
+    """Slack fails the post: counted as failed, nothing kept; the next event tells it."""
+    await connected(pushed, "abel.tuter")
+    pushed.slack.fail_next("chat.postMessage", "channel_not_found")
+    pushed.servicenow.desk.comment("INC0010001", "First try.")
+    await settle(pushed)
+    assert dms(pushed, ABEL) == []
+    body = _event(pushed, "INC0010001")
+    headers = signed_headers(EVENTS_SECRET, int(time.time()), body)
+    assert await _post(pushed, pushed.bot_url, body, headers) == 200
+    await settle(pushed)
+    found = dms(pushed, ABEL)
+    assert len(found) == 1
+    assert "First try." in render_surface(found[0])
+
+
+async def test_a_signature_header_that_is_not_ascii_is_refused(pushed: BotHarness) -> None:
+    """A non-ASCII signature or timestamp is 401, not a server error."""
+    body = _event(pushed, "INC0010001")
+    headers = signed_headers(EVENTS_SECRET, int(time.time()), body)
+    odd = {**headers, "X-Snowbot-Signature": "v1=" + "é" * 64}
+    raw = [(k.encode(), v.encode("latin-1")) for k, v in odd.items()]
+    response = await pushed.http.post(f"{pushed.bot_url}/servicenow/events", content=body,
+                                      headers=raw)
+    assert response.status_code == 401
+    odd_time = {**headers, "X-Snowbot-Request-Timestamp": "²"}
+    raw = [(k.encode(), v.encode("utf-8")) for k, v in odd_time.items()]
+    response = await pushed.http.post(f"{pushed.bot_url}/servicenow/events", content=body,
+                                      headers=raw)
+    assert response.status_code == 401
