@@ -255,7 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
             "The whole bot against a local sandbox ServiceNow and a Slack stand-in, "
             "with no set-up. Interactive on a terminal; otherwise it reads a script from "
             "stdin: '/snow ...' is the slash command, '[Label]' presses a button, "
-            "'field Label: value' fills a form field and 'submit' submits it, any other "
+            "'field Label: value' fills a form field and 'submit' submits it, "
+            "'(desk) comment|state|assign INC... ...' acts as the service desk, any other "
             "line is a direct message."
         ),
     )
