@@ -86,7 +86,7 @@ class EventBody(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    team_id: str | None = Field(default=None, max_length=32)
+    team_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{1,32}$")
     table: str = "incident"
     sys_id: str = Field(default="", pattern=r"^[0-9a-f]{32}$|^$")
     test: bool = False

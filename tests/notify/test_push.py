@@ -246,3 +246,16 @@ async def test_a_signature_header_that_is_not_ascii_is_refused(pushed: BotHarnes
     response = await pushed.http.post(f"{pushed.bot_url}/servicenow/events", content=body,
                                       headers=raw)
     assert response.status_code == 401
+
+
+async def test_a_signed_event_that_is_not_one_is_a_400_and_reads_nothing(
+    pushed: BotHarness,
+) -> None:
+    """Signed, but a team id with a colon or a sys_id that is not one: 400, no read."""
+    before = len(pushed.servicenow.requests)
+    for data in ({"team_id": "T:1", "sys_id": "a" * 32}, {"sys_id": "not-a-sys-id"}):
+        body = json.dumps({"table": "incident", **data}).encode()
+        headers = signed_headers(EVENTS_SECRET, int(time.time()), body)
+        assert await _post(pushed, pushed.bot_url, body, headers) == 400
+    await settle(pushed)
+    assert len(pushed.servicenow.requests) == before
