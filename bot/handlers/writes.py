@@ -43,6 +43,7 @@ from bot.interactions import (
     Submission,
     ViewHandler,
 )
+from bot.notify.notifier import Notifier
 from bot.servicenow.models import IncidentDraft
 from bot.services import UserClient
 from bot.store.dedupe import idempotency_key
@@ -210,6 +211,7 @@ async def create_once(
         )
         raise
     if claim.status != "done":
+        await Notifier(turn.c).record_new(turn.user, incident)  # its updates reach them
         await clicks.remember(CLICK_SCOPE, key, value=incident.number)
         await turn.c.audit.record(
             "incident_create",

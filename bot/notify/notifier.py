@@ -34,9 +34,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot import errors
 from bot.blocks.notify import notification
 from bot.models import SlackUser
-from bot.notify.changes import Change, comments_since, detect, seen_after
+from bot.notify.changes import Change, Seen, comments_since, detect, seen_after
 from bot.notify.store import NotifyLockedError, NotifyStore
-from bot.servicenow.models import IncidentVersion
+from bot.servicenow.models import Incident, IncidentVersion
 from bot.services import UserClient
 from bot.store.keys import NOTIFY_COALESCE_S
 
@@ -125,6 +125,16 @@ class Notifier:
             await self.poll_user(user)
         except errors.BotError as exc:
             log.info("notification baseline not recorded: %s", type(exc).__name__)
+
+    async def record_new(self, user: SlackUser, incident: Incident) -> None:
+        """An incident the user just raised through the bot: they hear about it from now
+        on, with a baseline (never raises: the incident is made either way)."""
+        seen = Seen(state=incident.state, comments_after=float(int(self.c.clock())))
+        try:
+            await self.store.add_people(user, incident.sys_id)
+            await self.store.put_seen(user, incident.sys_id, seen)
+        except errors.StoreError as exc:
+            log.info("a new incident is not yet indexed for notifications: %s", exc.detail)
 
     # -- one incident, one user --------------------------------------------------------
     async def consider(

@@ -259,3 +259,21 @@ async def test_a_signed_event_that_is_not_one_is_a_400_and_reads_nothing(
         assert await _post(pushed, pushed.bot_url, body, headers) == 400
     await settle(pushed)
     assert len(pushed.servicenow.requests) == before
+
+
+async def test_an_incident_raised_through_the_bot_notifies_from_its_first_change(
+    pushed: BotHarness,
+) -> None:
+    """Abel opens an incident in Slack; the desk takes it In Progress: one DM."""
+    await connected(pushed, "abel.tuter")
+    await pushed.driver.slash_command("/snow", "new My mouse is broken", user_id=ABEL)
+    await settle(pushed)
+    await pushed.driver.submit_view(user_id=ABEL)  # the prefilled form, as it is
+    await settle(pushed)
+    created = [r for r in pushed.servicenow.rows("incident") if r["number"] > "INC0010015"]
+    assert len(created) == 1
+    pushed.servicenow.desk.state(created[0]["number"], "in progress")
+    await settle(pushed)
+    found = dms(pushed, ABEL)
+    assert len(found) == 1
+    assert "set it to *In Progress*" in render_surface(found[0])
