@@ -98,6 +98,8 @@ class Notifier:
         self.c.metrics.users_polled.inc()
         sent = 0
         offset: int | None = 0
+        cursor_at = float(math.floor(started) - 1)
+        last: datetime | None = None
         for _ in range(MAX_POLL_PAGES):
             if offset is None:
                 break
@@ -115,7 +117,10 @@ class Notifier:
                     sent += await self.consider(user, client, version, notify=not prime)
                 except NotifyLockedError:
                     log.info("an incident is being checked by another replica")
-        await self.store.put_cursor(user, at=float(math.floor(started) - 1), tz=tz)
+            last = versions[-1].incident.updated_at if versions else None
+        if offset is not None and last is not None:  # more pages than one poll reads:
+            cursor_at = min(cursor_at, last.timestamp() - 1)  # the next poll goes on from here
+        await self.store.put_cursor(user, at=cursor_at, tz=tz)
         return sent
 
     async def prime(self, user: SlackUser) -> None:
