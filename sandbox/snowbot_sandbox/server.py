@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 class _QuietServer(uvicorn.Server):
@@ -39,9 +41,43 @@ def socket_url(sock: socket.socket) -> str:
     return f"http://{host}:{port}"
 
 
+class AppSlot:
+    """An ASGI app that hands each request to whichever app is in the slot now.
+
+    A server started once (for a whole test session) serves one test's bot after
+    another: a test puts its app in with ``hold(app)``; with the slot empty a request
+    gets 503. A request keeps the app it started with, whatever comes in after.
+    """
+
+    def __init__(self) -> None:
+        self.app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = self.app
+        if app is None:
+            app = PlainTextResponse("no app in this slot", status_code=503)
+        await app(scope, receive, send)
+
+    @contextlib.contextmanager
+    def hold(self, app: ASGIApp) -> Iterator[None]:
+        """Serve ``app`` until the block exits (one at a time)."""
+        if self.app is not None:
+            raise RuntimeError("the slot already serves an app")
+        self.app = app
+        try:
+            yield
+        finally:
+            self.app = None
+
+
 @contextlib.asynccontextmanager
 async def serve_app(
-    app: Any, *, host: str = "127.0.0.1", port: int = 0, sock: socket.socket | None = None
+    app: Any,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    sock: socket.socket | None = None,
+    lifespan: Literal["auto", "on", "off"] = "auto",
 ) -> AsyncIterator[str]:
     """Serve ``app`` until the block exits; yields its base URL (no trailing slash)."""
     sock = sock or bind_socket(host, port)
@@ -50,7 +86,7 @@ async def serve_app(
         log_config=None,
         log_level="warning",
         access_log=False,
-        lifespan="auto",
+        lifespan=lifespan,
         timeout_graceful_shutdown=2,
     )
     server = _QuietServer(config)

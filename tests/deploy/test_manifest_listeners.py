@@ -20,8 +20,8 @@ from slack_bolt.async_app import AsyncApp
 from bot.handlers import SHORTCUTS
 from bot.listeners import register_all
 from intents import IntentEngine, load_engine
-from snowbot_sandbox.harness import BotHarness, running_bot
-from tests.conftest import REDIS_URL
+from snowbot_sandbox.harness import BotHarness
+from tests.conftest import StartBot
 
 MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "slack-manifest.yaml"
 ABEL = "U0ABEL"
@@ -77,9 +77,9 @@ def engine() -> IntentEngine:
 
 
 @pytest.fixture
-async def bot(engine: IntentEngine) -> AsyncIterator[BotHarness]:
-    """The bot on both sandboxes and the real Redis (throwaway key prefix)."""
-    async with running_bot(redis_url=REDIS_URL, engine=engine) as harness:
+async def bot(start_bot: StartBot) -> AsyncIterator[BotHarness]:
+    """The bot on both sandboxes and the real Redis."""
+    async with start_bot() as harness:
         yield harness
 
 
