@@ -17,13 +17,16 @@ from typing import Any
 import pytest
 from redis import Redis as SyncRedis
 from redis.asyncio import Redis
+from starlette.types import ASGIApp
 
 from intents import IntentEngine, load_engine
 from snowbot_sandbox.harness import BotHarness, Sandboxes, bot_on, running_sandboxes
+from snowbot_sandbox.server import SlotPool
 
 REDIS_URL = os.environ.get("SNOWBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 StartBot = Callable[..., AbstractAsyncContextManager[BotHarness]]
+Serve = Callable[[ASGIApp], AbstractAsyncContextManager[str]]
 
 
 @pytest.fixture
@@ -93,3 +96,20 @@ def start_bot(
         return bot_on(sandboxes, **chosen)
 
     return start
+
+
+@pytest.fixture(scope="session")
+async def slot_pool() -> AsyncIterator[SlotPool]:
+    """Loopback servers kept for the whole run, lent to one test's app at a time."""
+    pool = SlotPool()
+    try:
+        yield pool
+    finally:
+        await pool.aclose()
+
+
+@pytest.fixture
+def serve(slot_pool: SlotPool) -> Serve:
+    """``async with serve(app) as url``: ``app`` on loopback for the block, on a server of
+    the run's pool instead of one started and stopped for this test."""
+    return slot_pool.serve

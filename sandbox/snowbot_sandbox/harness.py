@@ -32,7 +32,7 @@ from bot.app import create_bolt_app, create_metrics_app, create_web_app
 from bot.container import Container, open_container
 from bot.logs import RedactionFilter
 from bot.settings import Settings
-from snowbot_sandbox.server import AppSlot, serve_app
+from snowbot_sandbox.server import AppSlot, serve_apps
 from snowbot_sandbox.servicenow import ServiceNowSandbox
 from snowbot_sandbox.slack import SlackDriver, SlackSandbox, find_button
 
@@ -188,11 +188,11 @@ async def running_sandboxes(
     _add_slack_people(sn, slack)
     front = servicenow_front(sn.app) if servicenow_front is not None else sn.app
     bot_slot, metrics_slot = AppSlot(), AppSlot()
-    async with (
-        serve_app(front) as servicenow_url,
-        serve_app(slack.app) as slack_url,
-        serve_app(bot_slot, lifespan="off") as bot_url,
-        serve_app(metrics_slot, lifespan="off") as metrics_url,
+    async with serve_apps(front, slack.app, bot_slot, metrics_slot, lifespan="off") as (
+        servicenow_url,
+        slack_url,
+        bot_url,
+        metrics_url,
     ):
         try:
             yield Sandboxes(

@@ -19,7 +19,6 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.handlers import SHORTCUTS
 from bot.listeners import register_all
-from intents import IntentEngine, load_engine
 from snowbot_sandbox.harness import BotHarness
 from tests.conftest import StartBot
 
@@ -68,12 +67,6 @@ class RecordingApp(AsyncApp):
     def view(self, constraints: Any, *args: Any, **kwargs: Any) -> Any:
         self.seen["view"].append(constraints)
         return super().view(constraints, *args, **kwargs)
-
-
-@pytest.fixture(scope="module")
-def engine() -> IntentEngine:
-    """The bot's own intent model, loaded once for this module."""
-    return load_engine(rebuild=True)
 
 
 @pytest.fixture
