@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -80,6 +81,20 @@ def _metrics_server(container: Container, settings: Settings) -> _MetricsServer 
     return _MetricsServer(config)
 
 
+def freeze_startup_heap() -> None:
+    """Leave what startup built (the intent model, the libraries) out of every later
+    garbage collection.
+
+    Startup leaves some 180,000 long-lived objects (about half the imported libraries,
+    SciPy and scikit-learn first, half the intent model). Each full collection walked
+    all of them, 0.1 s or more with the event loop stopped, and the requests waiting
+    meanwhile made the ack path's p99. Frozen, they are never scanned (nor freed: they
+    live as long as the process anyway).
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def _load_settings() -> Settings:
     try:
         return Settings()
@@ -138,6 +153,7 @@ async def serve(settings: Settings, *, trial: bool = False) -> int:
             )
             await socket_mode.connect_async()  # type: ignore[no-untyped-call]
             log.info("connected to Slack in Socket Mode")
+        freeze_startup_heap()
         log.info(
             "snowbot listening on port %s (metrics on %s)",
             settings.port,
