@@ -1,4 +1,8 @@
-"""``/snow``: ack at once (help inline, modals opened straight away), then route."""
+"""``/snow``: ack at once (help inline, modals opened straight away), then route.
+
+The help message is the same for everyone, so it is built once, at registration:
+building its Block Kit per request cost as much CPU as the rest of the ack path.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +20,13 @@ from bot.router import route_command
 
 def register(bolt: AsyncApp, c: Container) -> None:
     """Register the ``/snow`` slash command."""
+    help_ack = help_message()
 
     @bolt.command("/snow")
     async def snow(ack: AsyncAck, body: dict[str, Any]) -> None:
         command = parse_snow(str(body.get("text") or ""), digits=c.settings.incident_digits)
         if command.kind == "help":
-            message = help_message()
-            await ack(text=message.text, blocks=message.blocks)
+            await ack(text=help_ack.text, blocks=help_ack.blocks)
             c.metrics.requests.labels(kind="command", outcome="ok").inc()
             return
         await ack()
