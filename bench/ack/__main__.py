@@ -42,7 +42,7 @@ from bench.servers import (
 
 _FORM = "application/x-www-form-urlencoded"
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-_WARMUP = 1.0  # seconds of load before each round counts
+_WARMUP = 0.5  # seconds of load before each round counts
 
 
 @dataclass(frozen=True)
@@ -120,8 +120,8 @@ def main() -> int:
     """Measure both apps and print the comparison."""
     parser = argparse.ArgumentParser(prog="python -m bench.ack")
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=3.0, help="per round and app")
-    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--seconds", type=float, default=2.0, help="per round and app")
+    parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
 
     rounds: list[dict[str, Measured]] = []
