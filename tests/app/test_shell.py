@@ -135,7 +135,7 @@ async def test_request_id_header_is_honoured_in_logs(bot: BotHarness) -> None:
 async def test_a_request_id_that_is_not_utf8_is_replaced(bot: BotHarness) -> None:
     """An ``X-Request-Id`` of bytes that are not UTF-8 gets a made-up id, not a 500."""
     response = await bot.http.get(
-        f"{bot.bot_url}/healthz", headers={"X-Request-Id": b"\xff\xfe"}
+        f"{bot.bot_url}/healthz", headers={b"X-Request-Id": b"\xff\xfe"}
     )
     assert response.status_code == 200
 
