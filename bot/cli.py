@@ -36,6 +36,11 @@ log = logging.getLogger("snowbot")
 
 DEFAULT_USER = "abel.tuter"
 
+# uvicorn's HTTP parser, named rather than "auto": h11 answers a header block over
+# 16 KB with 400, while httptools (which "auto" picks whenever it is installed) keeps
+# reading headers without a limit (50 MB of them grew a server by 56 MB).
+HTTP_PARSER = "h11"
+
 
 class _Server(uvicorn.Server):
     """uvicorn, with SIGTERM/SIGINT only asking it to stop.
@@ -74,6 +79,7 @@ def _metrics_server(container: Container, settings: Settings) -> _MetricsServer 
         create_metrics_app(container),
         host="0.0.0.0",  # noqa: S104 - Prometheus scrapes the pod's address
         port=settings.metrics_port,
+        http=HTTP_PARSER,
         log_config=None,
         access_log=False,
         lifespan="off",
@@ -132,6 +138,7 @@ async def serve(settings: Settings, *, trial: bool = False) -> int:
             web,
             host="0.0.0.0",  # noqa: S104 - a server in a container listens on all interfaces
             port=settings.port,
+            http=HTTP_PARSER,
             log_config=None,
             access_log=False,
             lifespan="off",

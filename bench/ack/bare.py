@@ -51,7 +51,13 @@ def main() -> None:
     port = int(sys.argv[1])
     app = build(os.environ["SLACK_SIGNING_SECRET"], os.environ["SLACK_API_URL"])
     uvicorn.run(
-        app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="off"
+        app,
+        host="127.0.0.1",
+        port=port,
+        http="h11",  # bot.cli.HTTP_PARSER; imported, bot.cli would swell this heap
+        log_config=None,
+        access_log=False,
+        lifespan="off",
     )
 
 
