@@ -7,10 +7,10 @@ import time
 from collections.abc import Awaitable
 from typing import Any
 
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.servicenow.gateway import RecordedRequest
-from bot.sandbox.slack import Message, View, render_surface
-from bot.sandbox.slack.interaction import state_values, view_submission_payload
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.servicenow.gateway import RecordedRequest
+from snowbot_sandbox.slack import Message, View, render_surface
+from snowbot_sandbox.slack.interaction import state_values, view_submission_payload
 
 ABEL = "U0ABEL"
 BETH = "U0BETH"
