@@ -1,4 +1,4 @@
-"""The exact ``/snow`` grammar of DESIGN.md.
+"""The exact ``/snow`` grammar (the README lists it).
 
 ``/snow`` · ``/snow help`` · ``/snow INC0012345`` · ``/snow mine`` · ``/snow new <text>`` ·
 ``/snow comment INC0012345 <text>`` · ``/snow close INC0012345`` ·
@@ -18,6 +18,8 @@ import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from intents.entities import canonical_number
 
 CommandKind = Literal[
     "help",
@@ -73,11 +75,6 @@ class SnowCommand(BaseModel):
     confirmed: bool = False  # typed as an exact command (or confirmed in Slack): no card
 
 
-def incident_number_pattern(digits: int = 7) -> re.Pattern[str]:
-    """A whole-token incident number: ``INC`` and exactly ``digits`` digits (any case)."""
-    return re.compile(rf"INC\d{{{digits}}}", re.IGNORECASE)
-
-
 def find_other_record(text: str) -> str | None:
     """The first number of another ServiceNow table in ``text`` (upper case), if any."""
     match = _OTHER_RECORD.search(text)
@@ -103,10 +100,9 @@ def parse_snow(text: str, *, digits: int = 7) -> SnowCommand:
         return SnowCommand(kind="help")
     head, _, rest = _split(stripped)
     word = head.lower()
-    number_re = incident_number_pattern(digits)
     if word in _KEYWORDS and not rest:
         return SnowCommand(kind=_KEYWORDS[word], confirmed=True)
-    if number_re.fullmatch(head) and not rest:
+    if canonical_number(head, digits=digits) and not rest:
         return SnowCommand(kind="lookup", number=head.upper())
     if _OTHER_RECORD.fullmatch(head) and not rest:
         return SnowCommand(kind="other_record", number=head.upper())
@@ -120,7 +116,7 @@ def parse_snow(text: str, *, digits: int = 7) -> SnowCommand:
         number, _, remainder = _split(rest)
         if _OTHER_RECORD.fullmatch(number):
             return SnowCommand(kind="other_record", number=number.upper())
-        if number_re.fullmatch(number):
+        if canonical_number(number, digits=digits):
             if word == "close" and not remainder:
                 return SnowCommand(kind="close", number=number.upper(), confirmed=True)
             if word in ("comment", "reopen"):

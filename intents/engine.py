@@ -405,7 +405,7 @@ class IntentEngine:
 def decided_by_rules(
     top: str, verdict: Verdict, *, slots: Slots, negated: bool
 ) -> tuple[str, Decision] | None:
-    """INTENTS.md rules 5 and 6 for a message about an incident, whatever the model ranked.
+    """The refusal and question rules for a message about an incident, whatever the model ranked.
 
     A refusal ("don't close INC…") is a comment when it says more ("…, it's still broken")
     and a lookup when it does not (rule 5); a question about a write is a lookup (rule 6),

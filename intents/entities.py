@@ -1,4 +1,4 @@
-"""Entities: incident numbers (exact, by the INTENTS.md rule), hints, short descriptions.
+"""Entities: incident numbers (exact, by the rule below), hints, short descriptions.
 
 ``incident_number`` is recorded if and only if the text holds ``INC`` (any case), an
 optional single space or hyphen, then exactly ``digits`` digits not followed by another
@@ -77,6 +77,28 @@ def _other_record(digits: int) -> re.Pattern[str]:
         rf"(?<![A-Za-z])({'|'.join(OTHER_RECORD_PREFIXES)})[ -]?(\d{{{digits}}})(?!\d)",
         re.IGNORECASE,
     )
+
+
+@lru_cache(maxsize=16)
+def _whole(digits: int) -> re.Pattern[str]:
+    return re.compile(rf"INC\d{{{digits}}}", re.IGNORECASE)
+
+
+def canonical_number(token: str, *, digits: int) -> str | None:
+    """``token`` as a canonical incident number (``INC`` + exactly ``digits`` digits), or None."""
+    upper = token.strip().upper()
+    return upper if _whole(digits).fullmatch(upper) else None
+
+
+def find_number(text: str, *, digits: int) -> str | None:
+    """The first incident number in ``text`` typed with spaces or hyphens anywhere in it.
+
+    For a field or a button that holds one number (``INC 001-2345``): blanks and hyphens
+    are dropped first, then the exact rule applies, so more digits than ``digits`` are no
+    number (never the first ``digits`` of them).
+    """
+    found = find_incident_numbers(text.replace(" ", "").replace("-", ""), digits=digits)
+    return found[0] if found else None
 
 
 def find_incident_numbers(text: str, *, digits: int = DEFAULT_DIGITS) -> list[str]:

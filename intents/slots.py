@@ -10,7 +10,7 @@ A comment request is a *frame* ("add a comment to INC0012345:", "tell the tech o
    again", "error code 0x8004 on INC…", "tell the tech i'm out today, INC…").
 
 When the message also refuses a write ("don't close INC…, it's still broken"), the clause that
-refuses it is no part of the body: what is left is (INTENTS.md rule 5). A reopen's body is its
+refuses it is no part of the body: what is left is (``intents.guard``). A reopen's body is its
 reason ("reopen INC…, the printer jams again" → "the printer jams again").
 
 Spans are found in the normalised text; ``intents.engine`` hands back the user's own
@@ -225,7 +225,7 @@ def _refusal_end(
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    """A message that asks the bot not to do a write (INTENTS.md rule 5).
+    """A message that asks the bot not to do a write (see ``intents.guard``).
 
     ``refused``: the acting intents it refuses; ``left``: the span of what else it says,
     when that is information a comment could carry (None: nothing, thanks, or a question).
