@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from bot import errors, texts
 from bot.blocks import ids
@@ -26,16 +25,20 @@ from bot.grammar import SnowCommand
 from bot.handlers.account import acting_as
 from bot.handlers.feedback import Feedback, record_feedback
 from bot.handlers.reopen import reopen_once
-from bot.interactions import Action, ActionHandler, CommandHandler, Submission, ViewHandler
 from bot.notify.notifier import Notifier
 from bot.notify.store import NotifyStore
 from bot.servicenow.client import reopen_comment
 from bot.servicenow.models import AcceptOutcome
 from bot.settings import Settings
+from bot.turn import (
+    Action,
+    ActionHandler,
+    CommandHandler,
+    Submission,
+    Turn,
+    ViewHandler,
+)
 from intents.entities import canonical_number
-
-if TYPE_CHECKING:
-    from bot.router import Turn
 
 log = logging.getLogger(__name__)
 

@@ -12,20 +12,17 @@ posted or put in ``private_metadata``); the old one stops working at once. With
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot import texts
 from bot.blocks import ids
 from bot.blocks.notify import events_setup_modal
 from bot.blocks.parts import escape_mrkdwn, relative_time
-from bot.interactions import Action, ActionHandler
 from bot.notify.business_rule import business_rule_script, test_script
 from bot.notify.events import EventSecrets, Workspace
 from bot.setup.admins import is_setup_admin
 from bot.store.guard import redis_errors, text
-
-if TYPE_CHECKING:
-    from bot.router import Turn
+from bot.turn import Action, ActionHandler, Turn
 
 
 def _endpoint(turn: Turn) -> str:
