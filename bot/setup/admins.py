@@ -13,7 +13,6 @@ import logging
 from bot.container import Container
 from bot.errors import SlackError
 from bot.models import SlackUser
-from bot.store.instance_config import InstanceConfig
 
 log = logging.getLogger(__name__)
 
@@ -55,15 +54,6 @@ async def who_can_set_up(c: Container) -> str:
     if names:
         return f"a workspace admin or owner, or {', '.join(names)}"
     return "a workspace admin or owner"
-
-
-def admins_to_tell(c: Container, config: InstanceConfig | None) -> list[str]:
-    """Slack ids of the admins to warn about a link: whoever set up the connection in
-    chat, then ``SNOWBOT_ADMINS`` (each once)."""
-    recipients = list(c.settings.admins)
-    if config is not None and config.configured_by.startswith(("U", "W")):
-        recipients.insert(0, config.configured_by)
-    return list(dict.fromkeys(recipients))
 
 
 def privileged_roles(roles: tuple[str, ...]) -> list[str]:
