@@ -174,6 +174,7 @@ async def open_container(
             redis, keys=keys, cipher=cipher, fallback=InstanceConfig.from_settings(settings)
         )
         idempotency = IdempotencyKeys(redis, keys=keys, clock=clock)
+        directory = SlackDirectory(slack)
         audit = AuditLog(redis, keys=keys, clock=clock)
         container = Container(
             settings=settings,
@@ -206,13 +207,19 @@ async def open_container(
                 clock=clock,
                 audit=audit,
             ),
-            directory=SlackDirectory(slack),
+            directory=directory,
             drafts=DraftStore(redis, keys=keys),
             feedback_drafts=FeedbackDraftStore(redis, keys=keys),
             confirmations=ConfirmationStore(redis, keys=keys),
             setup_records=SetupRecords(redis, keys=keys),
             admins=AdminNotifier(
-                settings=settings, instances=instances, slack=slack, redis=redis, keys=keys
+                settings=settings,
+                instances=instances,
+                vault=vault,
+                directory=directory,
+                slack=slack,
+                redis=redis,
+                keys=keys,
             ),
             engine=engine,
             clock=clock,

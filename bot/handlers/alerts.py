@@ -55,7 +55,7 @@ async def check_refresh_failures(c: Container, user: SlackUser) -> int:
     message = refresh_failures_alert(
         count=len(failed), minutes=int(REFRESH_FAILURE_WINDOW // 60), host=host
     )
-    told = await c.admins.tell(user, message, about="refused refreshes")
+    told = await c.admins.tell(user, message, about="refused refreshes", linked_admins=True)
     try:
         await c.audit.record(
             "alert.refresh_failures", user=user, people=len(failed), admins_told=told

@@ -64,7 +64,9 @@ async def alert_admins(c: Container, *, user: SlackUser, table: str, reason: str
     reasons = texts.FEEDBACK_REFUSAL_REASONS
     sentence = reasons.get(reason, reasons["rejected"])
     message = feedback_alert(table=table, reason=sentence)
-    return await c.admins.tell(user, message, about=f"refused feedback ({reason})")
+    return await c.admins.tell(
+        user, message, about=f"refused feedback ({reason})", linked_admins=True
+    )
 
 
 # --- App Home (admins) ---------------------------------------------------------------

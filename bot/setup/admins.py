@@ -27,18 +27,7 @@ MAX_NAMED_ADMINS = 5
 
 async def is_setup_admin(c: Container, user: SlackUser) -> bool:
     """Whether ``user`` may run setup (``users.info`` asked every time)."""
-    if user.user_id in c.settings.admins:
-        return True
-    try:
-        profile = await c.directory.profile(user.user_id)
-    except SlackError as exc:
-        log.warning("could not check admin status: %s", exc.detail)
-        return False
-    if profile.deleted or profile.is_guest or profile.is_bot:
-        return False
-    if profile.team_id and profile.team_id != user.team_id:
-        return False
-    return profile.is_admin or profile.is_owner
+    return await c.admins.is_admin(user)
 
 
 async def who_can_set_up(c: Container) -> str:
