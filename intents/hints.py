@@ -90,8 +90,11 @@ _NOT_A_NAME: Final = frozenset(
         "inc", PLACEHOLDER, "few", "couple", "days", "weeks", "months",
     }
 )
-#: Words that say which of the user's own incidents is meant without the conversation.
-_OWN: Final = frozenset({"my", "mine", "our", "latest", "newest", "recent", "recently"})
+#: Words that say which of the user's own incidents is meant without the conversation,
+#: alone ("my latest") or before a head word ("my ticket", "our incident").
+_OWN: Final = frozenset({"mine", "latest", "newest", "recent", "recently"})
+_POSSESSIVES: Final = frozenset({"my", "our"})
+_OWN_REACH: Final = 3  # tokens from "my" to its head word ("my old laptop ticket")
 _GOODS: Final = frozenset(
     {
         "laptop", "monitor", "screen", "keyboard", "mouse", "headset", "headphones",
@@ -348,6 +351,16 @@ def _complaint(toks: Sequence[str]) -> bool:
     return False
 
 
+def _names_own(toks: Sequence[str]) -> bool:
+    """Whether the words name one of the user's own incidents ("my ticket", "my latest");
+    "my comment" or "my printer works" do not."""
+    return any(
+        tok in _OWN
+        or (tok in _POSSESSIVES and _HEADS.intersection(toks[at + 1 : at + 1 + _OWN_REACH]))
+        for at, tok in enumerate(toks)
+    )
+
+
 def _list_entities(toks: Sequence[str]) -> dict[str, str]:
     found = {
         "list_state": list_state(toks),
@@ -402,7 +415,7 @@ def describe(
             entities["reference"] = named
         if period:
             entities["reference_period"] = period
-        if not named and not period and not _OWN.intersection(toks):
+        if not named and not period and not _names_own(toks):
             hints["context_reference"] = "1"
     else:
         topic = _topic(intent, toks, other_record=other_record)

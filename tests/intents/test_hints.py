@@ -124,7 +124,9 @@ def test_a_number_is_not_also_a_reference(engine: IntentEngine) -> None:
     assert "context_reference" not in p.hints
 
 
-@pytest.mark.parametrize("text", ["that one", "this ticket", "what's the priority?"])
+@pytest.mark.parametrize(
+    "text", ["that one", "this ticket", "what's the priority?", "did you add my comment to it?"]
+)
 def test_a_pointer_without_a_number_is_a_context_reference(
     engine: IntentEngine, text: str
 ) -> None:
