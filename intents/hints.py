@@ -54,6 +54,7 @@ _STATES: Final[dict[str, str]] = {
 _PERIOD_UNITS: Final = frozenset({"week", "month"})
 _THIS: Final = frozenset({"this", "current"})
 _LAST: Final = frozenset({"last", "past", "previous", "prior"})
+_DAY_PARTS: Final = frozenset({"morning", "afternoon", "evening"})
 _TODAY: Final = frozenset({"today", "today's", "todays", "tonight"})
 _ME: Final = frozenset({"i", "i've", "ive", "we", "we've"})
 _RAISE_VERBS: Final = frozenset(
@@ -119,10 +120,12 @@ _IDENTITY_WORDS: Final = frozenset(
 )
 _IDENTITY_ENDS: Final = frozenset({"exactly", "really", "actually", "anyway"})
 _PASSWORD: Final = frozenset({"password", "passwords", "passwd", "pwd", "passcode"})
-_CATALOG: Final = frozenset(
-    {"catalog", "catalogue", "order", "ordered", "ordering", "buy", "purchase", "procure",
-     "purchasing"}
+_RESET: Final = frozenset(
+    {"reset", "forgot", "forgotten", "change", "changed", "expired", "expire", "expires",
+     "locked", "unlock", "new", "recover", "lost", "renew"}
 )
+_CATALOG: Final = frozenset({"catalog", "catalogue", "buy", "purchase", "procure", "purchasing"})
+_ORDER: Final = frozenset({"order", "ordered", "ordering", "orders"})
 _PEOPLE: Final = frozenset(
     {"human", "humans", "person", "people", "someone", "somebody", "agent", "operator",
      "representative", "rep", "technician", "tech"}
@@ -151,6 +154,11 @@ _FIELDS: Final[dict[str, str]] = {
     "replies": "comments", "notes": "comments", "wrote": "comments", "write": "comments",
 }
 _WHO: Final = frozenset({"who", "who's", "whos", "whom"})
+_WHICH: Final = frozenset({"which", "what", "whose", "the", "its", "what's", "whats"})
+_ASKING: Final = frozenset(
+    {"what", "what's", "whats", "did", "has", "have", "any", "anything", "anyone", "who", "was"}
+)
+_SAID: Final = frozenset({"say", "said", "says", "wrote", "write"})
 _WHO_HAS: Final = frozenset({"working", "has", "handling", "owns", "assigned", "looking", "got"})
 _UPDATE_WORDS: Final = frozenset({"updated", "update", "touched"})
 
@@ -162,7 +170,7 @@ def _word(tok: str) -> bool:
 def list_period(toks: Sequence[str]) -> str | None:
     """``today``, ``this_week``, ``last_week``, ``this_month`` or ``last_month``, or None."""
     for at, tok in enumerate(toks):
-        if tok in _TODAY:
+        if tok in _TODAY or (tok in _DAY_PARTS and at and toks[at - 1] == "this"):
             return "today"
         if tok in _PERIOD_UNITS and at:
             before = toks[at - 1]
@@ -275,9 +283,12 @@ def field(toks: Sequence[str]) -> str | None:
     if toks and toks[0] in _WHO and words & _WHO_HAS:
         return "assignee"
     updated = bool(words & _UPDATE_WORDS)
+    asked = False  # a question word came before: "what did beth say", not "i said"
     for at, tok in enumerate(toks):
         after = toks[at + 1 : at + 2]
-        if tok in _GROUP_WORDS or tok == "assignment":
+        before = toks[at - 1] if at else ""
+        asked = asked or tok in _ASKING
+        if tok == "assignment" or (tok in ("group", "team", "queue") and before in _WHICH):
             return "assignment_group"
         if tok == "assigned" and after in (["group"], ["team"]):
             return "assignment_group"
@@ -286,7 +297,7 @@ def field(toks: Sequence[str]) -> str | None:
         if tok == "when" and updated:
             return "updated"
         found = _FIELDS.get(tok)
-        if found:
+        if found and (asked or tok not in _SAID):
             return found
     return None
 
@@ -329,11 +340,11 @@ def _out_of_scope_topic(toks: Sequence[str]) -> str | None:
     words = frozenset(toks)
     if asks_who_the_bot_is(toks):
         return "identity"
-    if words & _PASSWORD:
+    if words & _PASSWORD and words & _RESET:
         return "password_reset"
     if "vpn" in words:
         return "vpn"
-    if words & _CATALOG or goods(toks):
+    if words & _CATALOG or goods(toks) or (words & _ORDER and words & _GOODS):
         return "catalog"
     if "human" in words or ("real" in words and words & _PEOPLE) or (
         words & _TALK and words & _PEOPLE
@@ -354,7 +365,7 @@ def _complaint(toks: Sequence[str]) -> bool:
 def _names_own(toks: Sequence[str]) -> bool:
     """Whether the words name one of the user's own incidents ("my ticket", "my latest");
     "my comment" or "my printer works" do not."""
-    return any(
+    return list_scope(toks) == "raised" or any(
         tok in _OWN
         or (tok in _POSSESSIVES and _HEADS.intersection(toks[at + 1 : at + 1 + _OWN_REACH]))
         for at, tok in enumerate(toks)
