@@ -8,10 +8,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.handlers.feedback import rating_in
-from intents import IntentEngine
-from snowbot_sandbox.harness import BotHarness, running_bot
+from snowbot_sandbox.harness import BotHarness
 from snowbot_sandbox.slack import render_surface, render_view
-from tests.conftest import REDIS_URL
+from tests.conftest import StartBot
 
 ABEL = "U0ABEL"
 OWNER = "U0OWNER"
@@ -20,11 +19,9 @@ COLUMNS = ["u_rating", "u_comment", "u_incident", "u_slack_user", "u_source"]
 
 
 @pytest.fixture
-async def admin_bot(engine: IntentEngine, redis_prefix: str) -> AsyncIterator[BotHarness]:
+async def admin_bot(start_bot: StartBot) -> AsyncIterator[BotHarness]:
     """The bot with U0OWNER listed in SNOWBOT_ADMINS."""
-    async with running_bot(
-        redis_url=REDIS_URL, redis_prefix=redis_prefix, engine=engine, admins=[OWNER]
-    ) as h:
+    async with start_bot(admins=[OWNER]) as h:
         yield h
 
 
