@@ -1,7 +1,8 @@
 """What a message says besides its intent: list filters, references by words, the incident
 already in the conversation, the field asked about, and what an unanswerable message is about.
 
-``describe`` fills the keys of the #12 interface (``Prediction.entities``: ``list_state``,
+``describe`` fills the keys the bot reads besides the intent (``Prediction.entities``:
+``list_state``,
 ``list_period``, ``list_scope``, ``list_count``, ``reference``, ``reference_period``, ``goods``;
 ``Prediction.hints``: ``context_reference``, ``field``, ``topic``), each only for the intents it
 belongs to, so an absent key always means "not said":
@@ -401,7 +402,7 @@ def describe(
     entities: dict[str, str],
     hints: dict[str, str],
 ) -> None:
-    """Add the entities and hints of the #12 interface for a message read as ``intent``.
+    """Add the entities and hints the bot reads for a message read as ``intent``.
 
     ``text`` is the normalised message, ``numbered`` whether it names an incident by a
     number (exact or a shorter form), ``other_record`` whether it names another record.

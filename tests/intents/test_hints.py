@@ -1,4 +1,4 @@
-"""Entities and hints of the #12 interface: list filters, references, context, field, topic."""
+"""Entities and hints the bot reads: list filters, references, context, field, topic."""
 
 from __future__ import annotations
 
