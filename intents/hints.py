@@ -2,10 +2,9 @@
 already in the conversation, the field asked about, and what an unanswerable message is about.
 
 ``describe`` fills the keys the bot reads besides the intent (``Prediction.entities``:
-``list_state``,
-``list_period``, ``list_scope``, ``list_count``, ``reference``, ``reference_period``, ``goods``;
-``Prediction.hints``: ``context_reference``, ``field``, ``topic``), each only for the intents it
-belongs to, so an absent key always means "not said":
+``list_state``, ``list_period``, ``list_scope``, ``list_count``, ``reference``,
+``reference_period``, ``goods``; ``Prediction.hints``: ``context_reference``, ``field``,
+``topic``), each only for the intents it belongs to, so an absent key always means "not said":
 
 - a list of the user's incidents (``incident.list_mine``): its state ("closed"), period
   ("last month"), scope ("assigned to me", "my team's") and whether it asks "how many";
