@@ -28,12 +28,8 @@ with its own incident numbers, so a write never lands on another request's numbe
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from pydantic import BaseModel
 
@@ -42,15 +38,16 @@ from bot.blocks import clarify_intent, did_you_mean_number, error_message, fallb
 from bot.blocks.confirm import other_record_message
 from bot.blocks.parts import escape_mrkdwn
 from bot.blocks.question import notice, question_message
-from bot.container import Container
 from bot.errors import StoreError
 from bot.grammar import SnowCommand, find_other_record, other_record_kind
-from bot.models import SlackUser
-from bot.reply import SlackReply
+from bot.handlers import COMMANDS, dialogue
+from bot.handlers.account import acting_as
+from bot.handlers.dialogue import AskedKind
+from bot.handlers.incidents import handle_lookup
+from bot.handlers.updates import ask_which_named
+from bot.turn import CommandHandler, Turn, classify
 from intents import Prediction, comment_text
-
-if TYPE_CHECKING:
-    from bot.handlers.dialogue import AskedKind
+from intents.entities import describes_no_problem
 
 log = logging.getLogger(__name__)
 
@@ -61,42 +58,6 @@ RECORD_INTENTS = frozenset(
     {"incident.lookup", "incident.comment", "incident.close_request", "incident.reopen"}
 )
 _ASKED_KINDS: dict[str, AskedKind] = {"comment": "comment", "close": "close", "reopen": "reopen"}
-
-
-@dataclass
-class Turn:
-    """One request of one user, with everything a use case needs to answer it.
-
-    ``prediction`` is how the engine read the request being served (set by the
-    router), and ``classified`` the message's predictions, so a use case never
-    classifies the same text again.
-    """
-
-    c: Container
-    user: SlackUser
-    reply: SlackReply
-    received_at: float = field(default=0.0)
-    prediction: Prediction | None = None
-    classified: tuple[str, list[Prediction]] | None = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        if not self.received_at:
-            self.received_at = self.c.clock()
-
-    @property
-    def now(self) -> datetime:
-        """The turn's time, for relative times in views."""
-        return datetime.fromtimestamp(self.c.clock(), tz=UTC)
-
-
-Handler = Callable[[Turn, SnowCommand], Awaitable[None]]
-
-
-def _handlers() -> dict[str, Handler]:
-    # Imported here: the handler modules import this module's Turn.
-    from bot.handlers import COMMANDS
-
-    return {**COMMANDS, "free_text": route_text_command, "other_record": _other_record}
 
 
 async def _fallback(turn: Turn, _: SnowCommand) -> None:
@@ -130,7 +91,7 @@ _KIND_INTENTS: dict[str, str] = {"comment": "incident.comment", "reopen": "incid
 
 async def route_command(turn: Turn, command: SnowCommand) -> None:
     """Run the use case for a parsed ``/snow`` command (free text is classified)."""
-    handler = _handlers().get(command.kind, _fallback)
+    handler = _COMMANDS.get(command.kind, _fallback)
     await handler(turn, command)
 
 
@@ -139,32 +100,15 @@ async def route_text_command(turn: Turn, command: SnowCommand) -> None:
     await route_text(turn, command.text)
 
 
+# Every command kind → its use case: the handlers' table and the router's own two.
+_COMMANDS: dict[str, CommandHandler] = {
+    **COMMANDS,
+    "free_text": route_text_command,
+    "other_record": _other_record,
+}
+
+
 # --- understanding a message --------------------------------------------------------
-
-
-async def classify(turn: Turn, text: str) -> list[Prediction]:
-    """One prediction per request in ``text``, made once per turn, off the event loop."""
-    if turn.classified is not None and turn.classified[0] == text:
-        return turn.classified[1]
-    predictions = await asyncio.to_thread(
-        turn.c.engine.predict_all, text, incident_digits=turn.c.settings.incident_digits
-    )
-    if not predictions:
-        msg = "the intent engine returned no prediction"
-        raise errors.IntentModelError(msg)
-    for prediction in predictions:
-        turn.c.metrics.intents.labels(
-            intent=prediction.intent, decision=prediction.decision
-        ).inc()
-    turn.classified = (text, predictions)
-    return predictions
-
-
-async def prediction_for(turn: Turn, text: str) -> Prediction:
-    """The prediction of the request being served, else ``text`` classified once."""
-    if turn.prediction is not None:
-        return turn.prediction
-    return (await classify(turn, text))[0]
 
 
 def _numbers(prediction: Prediction) -> list[str]:
@@ -283,13 +227,11 @@ async def _route_one(
             return
         budget.lookups -= 1
     command = SnowCommand.model_validate({"kind": kind, "number": number, "text": said})
-    await _handlers().get(kind, _fallback)(turn, command)
+    await _COMMANDS.get(kind, _fallback)(turn, command)
 
 
 async def _lookups(turn: Turn, numbers: list[str], *, budget: _Budget) -> None:
     """A card for each named incident, within the message's budget."""
-    from bot.handlers.incidents import handle_lookup
-
     for number in numbers:
         budget.named += 1
         if budget.lookups <= 0:
@@ -304,9 +246,6 @@ async def _lookups(turn: Turn, numbers: list[str], *, budget: _Budget) -> None:
 
 async def _ask_which_named(turn: Turn, *, kind: str, numbers: list[str], text: str) -> None:
     """One write naming several incidents: which one? (never a guess)."""
-    from bot.handlers.account import acting_as
-    from bot.handlers.updates import ask_which_named
-
     asked = _ASKED_KINDS.get(kind)
     client = await acting_as(turn)
     if client is None or asked is None:
@@ -315,15 +254,11 @@ async def _ask_which_named(turn: Turn, *, kind: str, numbers: list[str], text: s
 
 
 def _asks_for_a_ticket(intent: str, text: str) -> bool:
-    from bot.handlers.writes import describes_no_problem
-
     return intent == "incident.create" and describes_no_problem(text)
 
 
 async def _ask_number(turn: Turn, *, intent: str, partial: str, text: str) -> None:
     """"Did you mean INC…?", remembering what else was said for Yes / No."""
-    from bot.handlers import dialogue
-
     asked = dialogue.KIND_OF.get(intent)
     if asked is not None:
         pending = dialogue.PendingQuestion(kind=asked, waiting_for="number", text=text)
@@ -346,8 +281,6 @@ async def route_message(turn: Turn, text: str) -> None:
     dropped and the message routed afresh). An answer is never written at once: the
     request it completes shows its confirmation card first.
     """
-    from bot.handlers import dialogue
-
     if dialogue.is_cancel(text):
         await dialogue.cancel(turn)
         return

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from bot.blocks import greeting_message, help_message, ids
 from bot.grammar import SnowCommand
-from bot.interactions import Action, ActionHandler, CommandHandler
-
-if TYPE_CHECKING:
-    from bot.router import Turn
-
+from bot.turn import Action, ActionHandler, CommandHandler, Turn
 
 _THANKS = re.compile(r"\b(?:thanks?|thx|ty|cheers|ta|appreciated?|merci|danke)\b", re.I)
 _BYE = re.compile(r"\b(?:bye|byee+|cya|see (?:you|ya)|later|good ?night|ciao)\b", re.I)

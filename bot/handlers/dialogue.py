@@ -24,12 +24,11 @@ from bot import errors, texts
 from bot.blocks import Message, ids, lookup_posted_privately_note
 from bot.blocks.question import notice, question_message
 from bot.grammar import SnowCommand
-from bot.interactions import Action, ActionHandler
+from bot.turn import Action, ActionHandler, Turn
 from intents.entities import find_number
 from intents.labels import WRITE_INTENTS
 
 if TYPE_CHECKING:
-    from bot.router import Turn
     from intents import Prediction
 
 log = logging.getLogger(__name__)

@@ -7,16 +7,12 @@ channel, the thread gets a note that reveals nothing.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from bot import errors
 from bot.blocks import Message, ids, incident_card, incident_list, lookup_posted_privately_note
 from bot.grammar import SnowCommand
 from bot.handlers.account import acting_as
-from bot.interactions import Action, ActionHandler, CommandHandler
-
-if TYPE_CHECKING:
-    from bot.router import Turn
+from bot.turn import Action, ActionHandler, CommandHandler, Turn
 
 log = logging.getLogger(__name__)
 

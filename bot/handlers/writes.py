@@ -22,7 +22,6 @@ classification (``Turn.prediction``, else it is classified once, off the event l
 from __future__ import annotations
 
 import logging
-import re
 from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -35,63 +34,31 @@ from bot.blocks.question import notice
 from bot.grammar import SnowCommand
 from bot.handlers import dialogue
 from bot.handlers.account import acting_as
-from bot.interactions import (
+from bot.handlers.confirm import STALE_CLICK_S, plain_text
+from bot.servicenow.models import IncidentDraft
+from bot.services import UserClient
+from bot.store.dedupe import idempotency_key
+from bot.store.drafts import DraftStore, StoredDraft, new_draft_id
+from bot.turn import (
     Action,
     ActionHandler,
     CommandHandler,
     ShortcutHandler,
     Submission,
+    Turn,
     ViewHandler,
+    prediction_for,
 )
-from bot.servicenow.models import IncidentDraft
-from bot.services import UserClient
-from bot.store.dedupe import idempotency_key
-from bot.store.drafts import DraftStore, StoredDraft, new_draft_id
+from intents.entities import describes_no_problem, guess_urgency
 
 if TYPE_CHECKING:
-    from bot.router import Turn
     from bot.settings import Settings
     from intents import Prediction
 
 log = logging.getLogger(__name__)
 
 CLICK_SCOPE = "create_click"  # the handler's own claim, beside the client's "create" key
-STALE_CLICK_S = 120.0  # a pending click older than this was lost with its process
 SHORTCUT_CALLBACK = "create_incident_from_message"
-
-_HIGH = re.compile(
-    r"\b(urgent(ly)?|asap|emergency|critical|immediately|right now|"
-    r"can'?t work|cannot work|can not work|unable to work)\b",
-    re.IGNORECASE,
-)
-_MEDIUM = re.compile(
-    r"\b(everyone|everybody|whole (team|office|floor)|entire (team|office)|all of us|"
-    r"nobody can|no one can|several (people|users)|blocked)\b",
-    re.IGNORECASE,
-)
-# Words that only ask for a ticket without saying what is wrong.
-_FILLER_WORDS = (
-    "i i'd id want need would like to please can could you me for a an new the open "
-    "create raise log file submit make report start ticket tickets incident issue case "
-    "problem one hi hello hey snow servicenow help"
-)
-_FILLER = frozenset(_FILLER_WORDS.split())
-
-
-def guess_urgency(text: str) -> int:
-    """1 for "urgent", "asap", "can't work"; 2 when many people are hit; else 3."""
-    if _HIGH.search(text):
-        return 1
-    if _MEDIUM.search(text):
-        return 2
-    return 3
-
-
-def describes_no_problem(text: str) -> bool:
-    """Whether ``text`` only asks for a ticket ("I want to open a ticket")."""
-    words = re.findall(r"[\w']+", text.lower())
-    return all(word in _FILLER for word in words)
-
 
 def short_description_for(prediction: Prediction, text: str) -> str:
     """The classifier's short description, else the first line of ``text``, clipped."""
@@ -106,10 +73,6 @@ async def draft_from_text(turn: Turn, text: str, *, names: bool = True) -> Incid
 
     ``names=False`` names nobody (no Slack call): for a modal that must open at once.
     """
-    # Imported here: the confirmation module imports this one.
-    from bot.handlers.confirm import plain_text
-    from bot.router import prediction_for
-
     prediction = await prediction_for(turn, text)
     plain = await plain_text(turn, text) if names else markup.plain(text).strip()
     return IncidentDraft(

@@ -1,4 +1,4 @@
-"""Answers to the bot's own questions given with buttons.
+"""Answers to the bot's own questions given with buttons: re-routing, beside the router.
 
 - ``clarify_intent``'s buttons (one action id per button, ``CLARIFY_CHOICE_<n>``): run
   the chosen intent on the original text; "Something else" gets the fallback.
@@ -12,25 +12,19 @@ button values carry only an intent, a number or the original text.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot import errors, texts
 from bot.blocks import fallback_message, ids
 from bot.blocks.conversation import MAX_CLARIFY_CHOICES
 from bot.blocks.question import MAX_PICKS, question_message
 from bot.grammar import SnowCommand
 from bot.handlers import dialogue
-from bot.interactions import Action, ActionHandler
+from bot.router import route_command, route_text
+from bot.turn import Action, ActionHandler, Turn
 from intents.entities import find_number
-
-if TYPE_CHECKING:
-    from bot.router import Turn
 
 
 async def carry_on(turn: Turn, *, kind: dialogue.AskedKind, number: str) -> None:
     """Run ``kind`` with ``number`` and whatever the pending question had gathered."""
-    from bot.router import route_command
-
     pending = await turn.c.conversations.load(turn.user, dialogue.PendingQuestion)
     text = pending.text if pending is not None and pending.kind == kind else ""
     await turn.c.conversations.clear(turn.user)
@@ -47,8 +41,6 @@ def _kind_and_number(value: str, *, digits: int) -> tuple[dialogue.AskedKind, st
 
 async def action_clarify(turn: Turn, action: Action) -> None:
     """A clarify button: the chosen intent, run on the original text."""
-    from bot.router import route_text
-
     fields = ids.decode_value(action.value)
     intent = fields.get("intent", "")
     if not intent:
