@@ -233,7 +233,8 @@ async def bot_on(
     refresh_lock_ttl: float | None = None,
     **setting_overrides: Any,
 ) -> AsyncIterator[BotHarness]:
-    """A fresh bot (container, Bolt and web app) served in the sandboxes' slots.
+    """A fresh bot (container, Bolt and web app) served in the sandboxes' slots, on the
+    sandbox ServiceNow's clock.
 
     ``preconfigured`` seeds the workspace's ServiceNow connection from the environment
     settings (as ``SERVICENOW_INSTANCE`` and friends would); without it an admin has to
