@@ -897,3 +897,13 @@ INSTANCE_CHANGED_RECONNECT = (
     "This workspace now uses another ServiceNow instance ({host}), so your link no longer "
     "works. Please connect again."
 )
+DEFAULT_SHORT_DESCRIPTION = "Problem reported in Slack"
+SETUP_COLLEAGUE_NOT_YOU = "Please pick a colleague other than yourself."
+SETUP_COLLEAGUE_ACTIVE = "Please pick an active member of this workspace (not a guest or a bot)."
+SETUP_COLLEAGUE_THIS_WORKSPACE = "Please pick someone from this workspace."
+SETUP_COLLEAGUE_NOT_ADMIN = "Please pick a colleague who is not an admin."
+# The browser page after the setup test's sign-in (title, sentence).
+SETUP_TEST_PAGE_TITLE = "Connection test"
+SETUP_TEST_PAGE_DENIED = "Access was not allowed. The details are in Slack."
+SETUP_TEST_PAGE_DONE_TITLE = "Connection test finished"
+SETUP_TEST_PAGE_DONE = "Head back to Slack for the results."

@@ -72,8 +72,9 @@ async def draft_from_text(turn: Turn, text: str, *, names: bool = True) -> Incid
     """
     prediction = await prediction_for(turn, text)
     plain = await plain_text(turn, text) if names else markup.plain(text).strip()
+    short = short_description_for(prediction, plain) or texts.DEFAULT_SHORT_DESCRIPTION
     return IncidentDraft(
-        short_description=short_description_for(prediction, plain) or "Problem reported in Slack",
+        short_description=short,
         description=_clip(plain, DESCRIPTION_MAX),
         urgency=guess_urgency(plain),
     )

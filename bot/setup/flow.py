@@ -240,7 +240,7 @@ async def setup_callback(
             admin.enterprise_id, admin.team_id, lambda r: observe(r, signin="denied")
         )
         await tell(c, admin.user_id, team=admin, message=checklist(c, record, config))
-        return "Connection test", "Access was not allowed. The details are in Slack."
+        return texts.SETUP_TEST_PAGE_TITLE, texts.SETUP_TEST_PAGE_DENIED
     await store.update(admin.enterprise_id, admin.team_id, lambda r: observe(r, signin="ok"))
     pkce = config.pkce if flow.pkce is None else flow.pkce
     oauth = c.servicenow.oauth(config)
@@ -284,7 +284,7 @@ async def setup_callback(
                 except errors.ServiceNowError:
                     log.warning("could not revoke the setup test's token")
     await tell(c, admin.user_id, team=admin, message=checklist(c, record, config))
-    return "Connection test finished", "Head back to Slack for the results."
+    return texts.SETUP_TEST_PAGE_DONE_TITLE, texts.SETUP_TEST_PAGE_DONE
 
 
 async def _exchange_failed(

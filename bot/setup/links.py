@@ -38,13 +38,13 @@ async def ask_colleague(
     the admin (one escaped sentence)."""
     profile = await c.directory.profile(colleague_id)
     if colleague_id == admin.user_id:
-        return "Please pick a colleague other than yourself."
+        return texts.SETUP_COLLEAGUE_NOT_YOU
     if profile.is_bot or profile.deleted or profile.is_guest:
-        return "Please pick an active member of this workspace (not a guest or a bot)."
+        return texts.SETUP_COLLEAGUE_ACTIVE
     if profile.team_id and profile.team_id != admin.team_id:
-        return "Please pick someone from this workspace."
+        return texts.SETUP_COLLEAGUE_THIS_WORKSPACE
     if profile.is_admin or profile.is_owner or colleague_id in c.settings.admins:
-        return "Please pick a colleague who is not an admin."
+        return texts.SETUP_COLLEAGUE_NOT_ADMIN
     name = profile.real_name or colleague_id
 
     def asked(record: SetupRecord) -> SetupRecord:
