@@ -22,7 +22,6 @@ import random
 import time
 
 from bot.models import SlackUser
-from bot.notify.store import NotifyStore
 from bot.servicenow.models import ServiceNowUser, TokenSet
 from bot.store.vault import TokenRecord
 from snowbot_sandbox.harness import CLIENT_ID, running_bot
@@ -62,7 +61,7 @@ async def run(*, users: int, interval: float, seconds: float, changes: int) -> l
                            poll_interval=interval) as bot:
         c = bot.container
         config = await c.instances.require(None, TEAM_ID)
-        store = NotifyStore(c.redis, keys=c.keys, clock=c.clock)
+        store = c.notify
         now = c.clock()
         linked: list[SlackUser] = []
         for n, person in enumerate(people):

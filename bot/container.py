@@ -30,6 +30,7 @@ from bot.logs import RedactionFilter
 from bot.metrics import Metrics
 from bot.models import SlackUser
 from bot.names import SlackNames
+from bot.notify.store import NotifyStore
 from bot.reply import Origin, SlackReply, tell
 from bot.servicenow.http import open_http_client
 from bot.services import ServiceNowAccess, SlackDirectory
@@ -81,6 +82,7 @@ class Container:
     feedback_drafts: FeedbackDraftStore
     confirmations: ConfirmationStore
     setup_records: SetupRecords
+    notify: NotifyStore
     engine: IntentEngine
     clock: Callable[[], float] = time.time
     started_at: float = field(default_factory=time.time)
@@ -212,6 +214,7 @@ async def open_container(
             feedback_drafts=FeedbackDraftStore(redis, keys=keys),
             confirmations=ConfirmationStore(redis, keys=keys),
             setup_records=SetupRecords(redis, keys=keys),
+            notify=NotifyStore(redis, keys=keys, clock=clock),
             admins=AdminNotifier(
                 settings=settings,
                 instances=instances,

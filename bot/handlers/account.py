@@ -225,9 +225,7 @@ async def publish_home(turn: Turn) -> None:
 
 async def notify_home(turn: Turn) -> NotifyHome | None:
     """The user's notification setting and watched incidents (None if Redis fails)."""
-    from bot.notify.store import NotifyStore
-
-    store = NotifyStore(turn.c.redis, keys=turn.c.keys, clock=turn.c.clock)
+    store = turn.c.notify
     try:
         watched = await store.watched(turn.user)
         return NotifyHome(enabled=await store.enabled(turn.user),

@@ -46,7 +46,7 @@ SOURCE_NOTIFICATION = "slack_notification"
 
 
 def _store(turn: Turn) -> NotifyStore:
-    return NotifyStore(turn.c.redis, keys=turn.c.keys, clock=turn.c.clock)
+    return turn.c.notify
 
 
 def _number(turn: Turn, value: str | None) -> str | None:

@@ -35,7 +35,7 @@ from bot import errors
 from bot.blocks.notify import notification
 from bot.models import SlackUser
 from bot.notify.changes import Change, Seen, comments_since, detect, seen_after
-from bot.notify.store import NotifyLockedError, NotifyStore
+from bot.notify.store import NotifyLockedError
 from bot.servicenow.models import Incident, IncidentVersion
 from bot.services import UserClient
 from bot.store.keys import NOTIFY_COALESCE_S
@@ -54,7 +54,7 @@ class Notifier:
 
     def __init__(self, c: Container) -> None:
         self.c = c
-        self.store = NotifyStore(c.redis, keys=c.keys, clock=c.clock)
+        self.store = c.notify
 
     # -- push ----------------------------------------------------------------------
     async def on_event(self, enterprise_id: str | None, team_id: str, sys_id: str) -> int:
