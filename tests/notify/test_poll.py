@@ -6,6 +6,7 @@ import asyncio
 import time
 from pathlib import Path
 
+from bot.models import SlackUser
 from snowbot_sandbox.harness import BotHarness
 from snowbot_sandbox.servicenow import RecordedRequest
 from tests.app.flows import ABEL, connected
@@ -106,3 +107,16 @@ async def test_metrics_count_polls_and_their_lag(polled: BotHarness) -> None:
                     if x.startswith("snowbot_notify_poll_lag_seconds_count "))
     assert float(polled_line.split()[-1]) >= 1
     assert float(lag_line.split()[-1]) >= 1
+
+
+async def test_a_user_flagged_for_reconnecting_is_not_polled(polled: BotHarness) -> None:
+    """A link marked needs_reconnect is skipped: no poll reaches ServiceNow."""
+    await connected(polled, "abel.tuter")
+    user = SlackUser(team_id="T0SANDBOX", user_id=ABEL)
+    assert await polled.container.vault.mark_needs_reconnect(user)
+    await settle(polled)
+    before = len(polled.servicenow.requests)
+    polled.servicenow.desk.comment("INC0010001", "Anyone there?")
+    await asyncio.sleep(3.0)
+    assert len(polled.servicenow.requests) == before
+    assert dms(polled, ABEL) == []
