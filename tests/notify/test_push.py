@@ -6,13 +6,17 @@ import asyncio
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from bot.notify.events import signed_headers
-from snowbot_sandbox.harness import BotHarness
+from bot.settings import Settings
+from intents import IntentEngine
+from snowbot_sandbox.harness import BotHarness, bot_on, running_sandboxes
 from snowbot_sandbox.slack import render_surface
 from tests.app.flows import ABEL, connected
+from tests.conftest import REDIS_URL
 from tests.notify.conftest import EVENTS_SECRET
 from tests.notify.helpers import dms, settle
 from tests.notify.replica import replica
@@ -277,3 +281,32 @@ async def test_an_incident_raised_through_the_bot_notifies_from_its_first_change
     found = dms(pushed, ABEL)
     assert len(found) == 1
     assert "set it to *In Progress*" in render_surface(found[0])
+
+
+async def test_a_restarted_bot_does_not_tell_a_change_again(
+    engine: IntentEngine, redis_prefix: str
+) -> None:
+    """The same change, pointed at again after a restart on the same Redis: no new DM."""
+    key = Settings.generate_key()
+    options: dict[str, Any] = {
+        "redis_url": REDIS_URL, "redis_prefix": redis_prefix, "engine": engine,
+        "encryption_keys": key, "servicenow_events_secret": EVENTS_SECRET,
+    }
+    async with running_sandboxes() as sandboxes:
+        async with bot_on(sandboxes, **options) as first:
+            first.servicenow.rule.install(url=f"{first.bot_url}/servicenow/events",
+                                          secret=EVENTS_SECRET)
+            await connected(first, "abel.tuter")
+            first.servicenow.desk.comment("INC0010001", "Before the restart.")
+            await settle(first)
+            assert len(dms(first, ABEL)) == 1
+        async with bot_on(sandboxes, **options) as second:
+            body = _event(second, "INC0010001")
+            headers = signed_headers(EVENTS_SECRET, int(time.time()), body)
+            assert await _post(second, second.bot_url, body, headers) == 200
+            await settle(second)
+            assert len(dms(second, ABEL)) == 1
+            text = (await second.http.get(f"{second.metrics_url}/metrics")).text
+            assert 'snowbot_notifications_total{outcome="deduplicated"} 1.0' in text
+            async for name in second.container.redis.scan_iter(match=f"{redis_prefix}:*"):
+                await second.container.redis.delete(name)
