@@ -339,6 +339,7 @@ async def link_user(
         instance_url=config.instance_url,
         linked_at=c.clock(),
         slack_email=slack_email,
+        slack_admin=profile.is_admin or profile.is_owner,
     )
     # A fresh consent replaces whatever link the user had (including a flagged one).
     stored = await c.vault.put(user, record, expected_version=None)

@@ -347,6 +347,7 @@ async def _keep_admin_link(
         instance_url=config.instance_url,
         linked_at=c.clock(),
         slack_email=email,
+        slack_admin=profile.is_admin or profile.is_owner,
     )
     await c.vault.put(admin, record, expected_version=None)
     await c.audit.record(
