@@ -129,7 +129,15 @@ _KIND_INTENTS: dict[str, str] = {"comment": "incident.comment", "reopen": "incid
 
 
 async def route_command(turn: Turn, command: SnowCommand) -> None:
-    """Run the use case for a parsed ``/snow`` command (free text is classified)."""
+    """Run the use case for a parsed ``/snow`` command (free text is classified).
+
+    A write typed with a short number (``/snow close 10003``) gets the lookup's
+    "Did you mean INC0010003?" first.
+    """
+    if command.guess and not command.number and command.kind in WRITE_KINDS:
+        intent = next(i for i, k in INTENT_COMMANDS.items() if k == command.kind)
+        await _ask_number(turn, intent=intent, partial=command.guess, text=command.text)
+        return
     handler = _handlers().get(command.kind, _fallback)
     await handler(turn, command)
 
@@ -326,7 +334,9 @@ async def _ask_number(turn: Turn, *, intent: str, partial: str, text: str) -> No
 
     asked = dialogue.KIND_OF.get(intent)
     if asked is not None:
-        pending = dialogue.PendingQuestion(kind=asked, waiting_for="number", text=text)
+        pending = dialogue.PendingQuestion(
+            kind=asked, waiting_for="number", text=text, suggested=partial
+        )
         await _remember(turn, pending)
     await turn.reply.private(did_you_mean_number(partial, intent=intent))
 
@@ -358,6 +368,10 @@ async def route_message(turn: Turn, text: str) -> None:
         pending = None
     if pending is None:
         await route_text(turn, text)
+        return
+    from bot.handlers.clarify import answer_typed
+
+    if await answer_typed(turn, pending, text):
         return
     predictions = await classify(turn, text)
     prediction = predictions[0]

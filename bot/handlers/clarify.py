@@ -5,6 +5,8 @@
 - ``did_you_mean_number``'s Yes / No: carry on with the confirmed number, or ask for
   the right one (the next message answers it, see ``bot.router.route_message``).
 - "Which incident?" buttons (``PICK_INCIDENT_<n>``): carry on with the picked number.
+- The same answers typed (``answer_typed``): "yes"/"yep"/"sure" or "no"/"nope" to a
+  did-you-mean, "2"/"the second" to a "which incident?", exactly as the button would.
 
 What the user already said (say, a comment's text) waits in the conversation state;
 button values carry only an intent, a number or the original text.
@@ -21,6 +23,7 @@ from bot.blocks.question import MAX_PICKS, question_message
 from bot.grammar import SnowCommand
 from bot.handlers import dialogue
 from bot.interactions import Action, ActionHandler
+from intents.answers import choice, yes_or_no
 
 if TYPE_CHECKING:
     from bot.router import Turn
@@ -72,6 +75,29 @@ async def action_number_yes(turn: Turn, action: Action) -> None:
 async def action_number_no(turn: Turn, action: Action) -> None:
     """"Did you mean INC…?" No: ask for the right number, keeping what was said."""
     kind, _ = _kind_and_number(action.value)
+    await ask_right_number(turn, kind=kind)
+
+
+async def answer_typed(turn: Turn, pending: dialogue.PendingQuestion, text: str) -> bool:
+    """A typed yes / no / choice answering ``pending`` as its button would; False if not one."""
+    if pending.suggested is not None:
+        said = yes_or_no(text)
+        if said is True:
+            await carry_on(turn, kind=pending.kind, number=pending.suggested)
+            return True
+        if said is False:
+            await ask_right_number(turn, kind=pending.kind)
+            return True
+    if pending.options:
+        index = choice(text, len(pending.options))
+        if index is not None:
+            await carry_on(turn, kind=pending.kind, number=pending.options[index])
+            return True
+    return False
+
+
+async def ask_right_number(turn: Turn, *, kind: dialogue.AskedKind) -> None:
+    """Ask for the right incident number, keeping what the user already said."""
     pending = await turn.c.conversations.load(turn.user, dialogue.PendingQuestion)
     text = pending.text if pending is not None and pending.kind == kind else ""
     await dialogue.ask(

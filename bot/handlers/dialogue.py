@@ -92,6 +92,8 @@ class PendingQuestion(BaseModel):
     waiting_for: Slot
     number: str | None = None
     text: str = ""
+    suggested: str | None = None  # "Did you mean INC…?": the number a typed "yes" takes
+    options: list[str] = []  # "Which incident?": the numbers offered, in button order
 
 
 def is_cancel(text: str) -> bool:

@@ -104,9 +104,10 @@ async def ask_which_named(
 async def _ask_pick(
     turn: Turn, incidents: list[Incident], *, kind: dialogue.AskedKind, text: str, question: str
 ) -> None:
+    offered = [i.number for i in incidents[:MAX_PICKS]]
     await dialogue.ask(
         turn,
-        dialogue.PendingQuestion(kind=kind, waiting_for="number", text=text),
+        dialogue.PendingQuestion(kind=kind, waiting_for="number", text=text, options=offered),
         pick_incident(question, incidents, intent=dialogue.INTENT_OF[kind]),
     )
 
@@ -118,7 +119,9 @@ async def handle_comment(turn: Turn, command: SnowCommand) -> None:
     """``/snow comment INC… <text>``, the comment intent, and answers to its questions."""
     text = command.text.strip()
     if command.number and not text and turn.reply.origin.trigger_id:
-        await turn.reply.open_modal(comment_modal(command.number))
+        said = turn.prediction.text if turn.prediction is not None else ""
+        prefill = " ".join(w for w in said.split() if dialogue.find_number(w) is None)
+        await turn.reply.open_modal(comment_modal(command.number, text=prefill))
         return
     client = await acting_as(turn, pending=command)
     if client is None:
