@@ -73,15 +73,17 @@ def quote(text: str, *, limit: int) -> str:
     return "\n".join(f">{line}" for line in body.splitlines() or [""])
 
 
-def _comment_blocks(comment: Comment | None, *, now: datetime) -> list[Block | None]:
-    if comment is None:
+def _comment_blocks(comments: tuple[Comment, ...], *, now: datetime) -> list[Block | None]:
+    """The latest comments, newest first: who and when, then the words quoted."""
+    if not comments:
         return [context(texts.NO_COMMENTS)]
-    who = texts.LATEST_COMMENT.format(author=safe(one_line(comment.author), _NAME_CHARS))
-    when = relative_time(comment.created, now=now) if comment.created else ""
-    return [
-        context(f"{who}, {when}" if when else who),
-        section(quote(comment.text, limit=_COMMENT_CHARS)),
-    ]
+    blocks: list[Block | None] = [context(texts.LATEST_COMMENTS.format(count=len(comments)))]
+    for comment in comments:
+        who = safe(one_line(comment.author), _NAME_CHARS) or texts.UNKNOWN
+        when = relative_time(comment.created, now=now) if comment.created else ""
+        byline = f"*{who}*, {when}" if when else f"*{who}*"
+        blocks.append(section(f"{byline}\n{quote(comment.text, limit=_COMMENT_CHARS)}"))
+    return blocks
 
 
 def record_button(incident: Incident) -> Block | None:
@@ -104,31 +106,46 @@ def _ask_close_button(number: str) -> ButtonElement:
     return element
 
 
-def incident_card(incident: Incident, *, now: datetime, shared: bool = False) -> Message:
+def incident_card(
+    incident: Incident,
+    *,
+    now: datetime,
+    shared: bool = False,
+    shareable: bool = True,
+    lead: str | None = None,
+) -> Message:
     """Ephemeral or DM: one incident in full, with what the user can do next.
 
-    Buttons (values carry the incident number only): Open in ServiceNow (link), Add
-    comment, Ask to close (open incidents), Share in channel, and "How did we do?" once
-    resolved. ``shared=True`` is the channel copy the user chose to post: same facts,
-    only the link button (others act with their own accounts anyway).
+    The title is said once (the header). Fields: state, priority, assignee, assignment
+    group, last update; then the description and the latest comments (never work notes:
+    the client reads the ``comments`` journal only). Buttons (values carry the incident
+    number only): Open in ServiceNow (link), Add comment, Ask to close (open incidents),
+    Share in channel (``shareable``: not in a DM, where there is no channel to share
+    to), and "How did we do?" once resolved. ``shared=True`` is the channel copy the
+    user chose to post: same facts, only the link button. ``lead`` (trusted mrkdwn) says
+    how the incident was found ("the one we were just talking about").
     """
     number = _number(incident)
     summary = safe(one_line(incident.short_description), 500) or texts.UNKNOWN
-    assignee = incident.assigned_to or incident.assignment_group
     fields = [
         f"*{texts.FIELD_STATE}*\n{_state(incident)}",
         f"*{texts.FIELD_PRIORITY}*\n{_priority(incident)}",
-        f"*{texts.FIELD_ASSIGNED_TO}*\n{safe(assignee, _NAME_CHARS) or texts.NOBODY_YET}",
+        f"*{texts.FIELD_ASSIGNED_TO}*\n"
+        f"{safe(incident.assigned_to, _NAME_CHARS) or texts.NOBODY_YET}",
+        f"*{texts.FIELD_GROUP}*\n{safe(incident.assignment_group, _NAME_CHARS) or texts.NONE_YET}",
         f"*{texts.FIELD_UPDATED}*\n{relative_time(incident.updated_at, now=now)}",
     ]
     blocks: list[Block | None] = [
+        context(lead) if lead else None,
         header(f"{incident.number} · {incident.short_description}"),
-        section(f"*{number}*: {summary}"),
         fields_section(fields),
     ]
     if incident.description.strip():
         blocks.append(section(safe(incident.description.strip(), _CARD_DESCRIPTION_CHARS)))
-    blocks += _comment_blocks(incident.latest_comment, now=now)
+    comments = incident.comments or (
+        (incident.latest_comment,) if incident.latest_comment else ()
+    )
+    blocks += _comment_blocks(comments, now=now)
     value = clip(incident.number, _NUMBER_CHARS)
     link = (
         link_button(texts.OPEN_IN_SERVICENOW, url=incident.url, action_id=ids.INCIDENT_OPEN_LINK)
@@ -153,7 +170,9 @@ def incident_card(incident: Incident, *, now: datetime, shared: bool = False) ->
                 )
                 if _is_resolved(incident)
                 else None,
-                button(texts.SHARE_BUTTON, action_id=ids.INCIDENT_SHARE, value=value),
+                button(texts.SHARE_BUTTON, action_id=ids.INCIDENT_SHARE, value=value)
+                if shareable
+                else None,
             )
         )
     fallback = f"{number}: {summary} ({_state(incident)})"

@@ -45,7 +45,9 @@ async def handle_lookup(turn: Turn, command: SnowCommand) -> None:
             await turn.reply.private(incident_list(page, title=LIST_TITLE, now=turn.now))
             return
         incident = await client.incidents.get_incident(page.incidents[0].number)
-    await _tell_privately(turn, incident_card(incident, now=turn.now))
+    await _tell_privately(
+        turn, incident_card(incident, now=turn.now, shareable=not turn.reply.origin.in_dm)
+    )
 
 
 async def show_list(turn: Turn, *, offset: int, pending: SnowCommand | None) -> None:

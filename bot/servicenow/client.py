@@ -217,19 +217,24 @@ class ServiceNowIncidents:
 
     # -- reading incidents ------------------------------------------------------------
     async def get_incident(self, number: str) -> Incident:
-        """One incident and its latest comment (``ServiceNowNotFoundError``: not yours/none)."""
+        """One incident and its latest comments (``ServiceNowNotFoundError``: not yours/none).
+
+        Comments come from the ``comments`` journal field read with display values (the
+        raw value is always empty); only when the field is not readable at all does this
+        ask ``sys_journal_field``. Work notes are never asked for.
+        """
         async with self._operation("get_incident") as deadline:
             record = await self._find_incident(number, deadline=deadline, operation="get_incident")
             incident = self._incident(record)
             if "comments" in record:
                 return incident
-            comment = await self._latest_journal(incident.sys_id, deadline=deadline)
-            return incident.model_copy(update={"latest_comment": comment})
-
-    async def _latest_journal(self, sys_id: str, *, deadline: Deadline) -> Comment | None:
-        """The newest comment from ``sys_journal_field`` (often closed to ESS users)."""
-        entries = await self._journal(sys_id, limit=1, deadline=deadline)
-        return entries[0] if entries else None
+            entries = await self._journal(
+                incident.sys_id, limit=records.CARD_COMMENTS, deadline=deadline
+            )
+            return incident.model_copy(
+                update={"latest_comment": entries[0] if entries else None,
+                        "comments": tuple(entries)}
+            )
 
     async def _journal(self, sys_id: str, *, limit: int, deadline: Deadline) -> list[Comment]:
         """The newest comments from ``sys_journal_field`` ([] when it is closed to the user)."""

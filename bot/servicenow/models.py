@@ -57,6 +57,7 @@ class Incident(BaseModel):
     updated_at: datetime | None = None
     correlation_id: str = ""
     latest_comment: Comment | None = None
+    comments: tuple[Comment, ...] = ()  # the latest few comments, newest first
     url: str = ""
 
     @property
