@@ -35,9 +35,9 @@ from pathlib import Path
 import httpx
 from cryptography.fernet import Fernet
 
-from bot.sandbox.server import serve_app
-from bot.sandbox.servicenow import ServiceNowSandbox
-from bot.sandbox.slack import ApiCall, SlackDriver, SlackSandbox
+from snowbot_sandbox.server import serve_app
+from snowbot_sandbox.servicenow import ServiceNowSandbox
+from snowbot_sandbox.slack import ApiCall, SlackDriver, SlackSandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 SIGNING_SECRET = "bench-hostile-signing-secret"  # noqa: S105 - a throwaway local value

@@ -1,6 +1,6 @@
 """Real servers for the benchmarks: ``snowbot serve`` and a Slack stand-in, as processes.
 
-``running_snowbot()`` starts the Slack stand-in (``python -m bot.sandbox.slack``) and
+``running_snowbot()`` starts the Slack stand-in (``python -m snowbot_sandbox.slack``) and
 ``snowbot serve`` (this interpreter's ``python -m bot serve``) against the Redis on
 127.0.0.1:6379 under a throwaway key prefix, waits for ``/readyz`` and stops both on
 exit (SIGTERM, as Kubernetes would). ``signed_request`` builds the exact bytes of a
@@ -143,7 +143,7 @@ def running_snowbot() -> Iterator[Servers]:
     """``snowbot serve`` and a Slack stand-in, ready, stopped on exit."""
     port, slack_port = free_port(), free_port()
     slack = subprocess.Popen(  # noqa: S603 - this interpreter, our own module
-        [sys.executable, "-m", "bot.sandbox.slack", "--port", str(slack_port),
+        [sys.executable, "-m", "snowbot_sandbox.slack", "--port", str(slack_port),
          "--token", "xoxb-placeholder"],
         cwd=ROOT, stdout=subprocess.DEVNULL,
     )

@@ -211,6 +211,29 @@ async def _check(settings: Settings) -> int:
     return await run_check(settings, out=sys.stdout)
 
 
+SANDBOX_MISSING = (
+    "snowbot demo: the sandbox is not installed (it is never part of the production "
+    "package); from a checkout, run scripts/demo, or "
+    "pip install --no-deps --editable ./sandbox"
+)
+
+
+def _demo(user_name: str) -> int:
+    """``snowbot demo``: the sandbox distribution is imported here only, and its absence
+    is one line."""
+    try:
+        from snowbot_sandbox.demo import run_demo
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] != "snowbot_sandbox":
+            raise
+        print(SANDBOX_MISSING, file=sys.stderr)
+        return 2
+    settings = _load_settings()
+    with contextlib.suppress(KeyboardInterrupt):
+        return _run(run_demo(settings, user_name=user_name))
+    return 130
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     parser = argparse.ArgumentParser(
@@ -277,12 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(serve(settings, trial=args.trial))
         return 0
     if args.command == "demo":
-        from bot.demo import run_demo
-
-        settings = _load_settings()
-        with contextlib.suppress(KeyboardInterrupt):
-            return _run(run_demo(settings, user_name=args.user))
-        return 130
+        return _demo(args.user)
     if args.command == "rotate-keys":
         return _run(rotate_keys(_load_settings(), out=sys.stdout))
     if args.command == "check":

@@ -4,7 +4,7 @@ Starts ``snowbot serve`` (the same interpreter's ``python -m bot serve``) agains
 Redis on 127.0.0.1:6379 with a throwaway key prefix and placeholder Slack values,
 waits for ``/readyz``, warms it up with ``/healthz``, ``/metrics`` signed
 ``/snow help`` commands and DMs (the bot answers through a local Slack stand-in, ``python
--m bot.sandbox.slack``), then prints
+-m snowbot_sandbox.slack``), then prints
 VmRSS and VmHWM from ``/proc/PID/status`` (Linux) and stops it with SIGTERM.
 """
 
@@ -94,7 +94,7 @@ def main() -> int:
         "SNOWBOT_LOG_LEVEL": "WARNING",
     }
     slack = subprocess.Popen(  # noqa: S603 - this interpreter, our own module
-        [sys.executable, "-m", "bot.sandbox.slack", "--port", str(slack_port),
+        [sys.executable, "-m", "snowbot_sandbox.slack", "--port", str(slack_port),
          "--token", "xoxb-placeholder"], cwd=ROOT, stdout=subprocess.DEVNULL)
     server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT)
     try:

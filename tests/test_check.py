@@ -15,12 +15,12 @@ from starlette.routing import Route
 
 from bot.check import run_check
 from bot.models import SlackUser
-from bot.sandbox.server import serve_app
-from bot.sandbox.servicenow import ServiceNowSandbox
 from bot.settings import Settings
 from bot.store.crypto import RecordCipher
 from bot.store.instance_config import InstanceConfig, InstanceConfigStore
 from bot.store.keys import Keys
+from snowbot_sandbox.server import serve_app
+from snowbot_sandbox.servicenow import ServiceNowSandbox
 from tests.conftest import REDIS_URL
 
 CLIENT_ID = "check-client"

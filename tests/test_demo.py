@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from bot.demo.console import ChatConsole
-from bot.demo.plain import format_step, run_script
-from bot.demo.script import Fill, Press, Say, Slash, Submit, parse_line
-from bot.demo.session import DemoError, DemoSession, open_demo
 from intents import IntentEngine, load_engine
+from snowbot_sandbox.demo.console import ChatConsole
+from snowbot_sandbox.demo.plain import format_step, run_script
+from snowbot_sandbox.demo.script import Fill, Press, Say, Slash, Submit, parse_line
+from snowbot_sandbox.demo.session import DemoError, DemoSession, open_demo
 from tests.conftest import REDIS_URL
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "demo"

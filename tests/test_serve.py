@@ -12,9 +12,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from bot.sandbox.server import serve_app
-from bot.sandbox.slack import SlackDriver, SlackSandbox, render_blocks
 from bot.settings import Settings
+from snowbot_sandbox.server import serve_app
+from snowbot_sandbox.slack import SlackDriver, SlackSandbox, render_blocks
 from tests.conftest import REDIS_URL
 
 BOT_TOKEN = "xoxb-serve-test-0000"
@@ -47,10 +47,10 @@ async def wait_until_up(url: str, process: asyncio.subprocess.Process) -> None:
 
 @pytest.fixture
 async def sandbox_instance() -> AsyncIterator[str]:
-    """The sandbox ServiceNow run on its own, as `python -m bot.sandbox.servicenow`."""
+    """The sandbox ServiceNow run on its own, as `python -m snowbot_sandbox.servicenow`."""
     port = free_port()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.sandbox.servicenow", "--port", str(port),
+        sys.executable, "-m", "snowbot_sandbox.servicenow", "--port", str(port),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_LOCK = ROOT / "requirements" / "runtime.txt"
 DEV_LOCK = ROOT / "requirements" / "dev.txt"
 PYPROJECT = ROOT / "pyproject.toml"
+SANDBOX_PYPROJECT = ROOT / "sandbox" / "pyproject.toml"
 REFRESH = "scripts/lock"
 
 
@@ -92,7 +93,28 @@ def problems(pyproject_text: str, runtime_lock: str, dev_lock: str) -> list[str]
     return found
 
 
-def _unmet(wanted: list[Requirement], pins: list[Pin], lock_name: str) -> list[str]:
+def sandbox_problems(sandbox_pyproject_text: str, runtime_lock: str) -> list[str]:
+    """Every dependency of the sandbox distribution (installed with ``--no-deps`` beside
+    snowbot) that the runtime lock does not satisfy; snowbot itself is this checkout."""
+    wanted = [
+        Requirement(r)
+        for r in tomllib.loads(sandbox_pyproject_text)["project"].get("dependencies", [])
+    ]
+    return _unmet(
+        [r for r in wanted if canonicalize_name(r.name) != "snowbot"],
+        read_lock(runtime_lock),
+        "requirements/runtime.txt",
+        source="sandbox/pyproject.toml",
+    )
+
+
+def _unmet(
+    wanted: list[Requirement],
+    pins: list[Pin],
+    lock_name: str,
+    *,
+    source: str = "pyproject.toml",
+) -> list[str]:
     by_name: dict[str, list[Pin]] = {}
     for pin in pins:
         by_name.setdefault(pin.name, []).append(pin)
@@ -101,21 +123,22 @@ def _unmet(wanted: list[Requirement], pins: list[Pin], lock_name: str) -> list[s
         name = canonicalize_name(requirement.name)
         locked = by_name.get(name)
         if not locked:
-            found.append(f"{requirement} is in pyproject.toml but not in {lock_name}")
+            found.append(f"{requirement} is in {source} but not in {lock_name}")
             continue
         for pin in locked:
             if not requirement.specifier.contains(pin.version, prereleases=True):
                 found.append(
-                    f"{lock_name} pins {name}=={pin.version}, outside pyproject.toml's "
+                    f"{lock_name} pins {name}=={pin.version}, outside {source}'s "
                     f"{requirement}"
                 )
     return found
 
 
 def check_repository() -> list[str]:
-    """The problems of this checkout's own pyproject and locks."""
+    """The problems of this checkout's own pyprojects (snowbot's and the sandbox's) and locks."""
+    runtime_lock = RUNTIME_LOCK.read_text(encoding="utf-8")
     return problems(
         PYPROJECT.read_text(encoding="utf-8"),
-        RUNTIME_LOCK.read_text(encoding="utf-8"),
+        runtime_lock,
         DEV_LOCK.read_text(encoding="utf-8"),
-    )
+    ) + sandbox_problems(SANDBOX_PYPROJECT.read_text(encoding="utf-8"), runtime_lock)

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from bot.sandbox.harness import BotHarness, running_bot
 from intents import IntentEngine, load_engine
+from snowbot_sandbox.harness import BotHarness, running_bot
 from tests.conftest import REDIS_URL
 
 

@@ -7,11 +7,11 @@ import time
 from collections.abc import Awaitable
 from typing import Any
 
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.servicenow.gateway import RecordedRequest
-from bot.sandbox.slack import Message, View, render_surface
-from bot.sandbox.slack.interaction import state_values, view_submission_payload
 from intents import Candidate, Prediction
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.servicenow.gateway import RecordedRequest
+from snowbot_sandbox.slack import Message, View, render_surface
+from snowbot_sandbox.slack.interaction import state_values, view_submission_payload
 
 ABEL = "U0ABEL"
 BETH = "U0BETH"
@@ -139,7 +139,7 @@ async def dm_said(bot: BotHarness, text: str, prediction: Prediction, *, user_id
     from bot.models import SlackUser
     from bot.reply import Origin
     from bot.router import route_text
-    from bot.sandbox.slack import dm_channel_id
+    from snowbot_sandbox.slack import dm_channel_id
 
     user = SlackUser(enterprise_id=None, team_id=bot.slack.team_id, user_id=user_id)
     origin = Origin(kind="dm", channel_id=dm_channel_id(user_id), channel_is_dm=True)

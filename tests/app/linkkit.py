@@ -7,9 +7,9 @@ import unicodedata
 from typing import Any
 
 from bot.models import SlackUser
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.slack import TEAM_ID, render_blocks, render_surface
-from bot.sandbox.slack.render import find_button
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.slack import TEAM_ID, render_blocks, render_surface
+from snowbot_sandbox.slack.render import find_button
 
 ABEL = "U0ABEL"
 BOW = "U0BOW"

@@ -7,12 +7,12 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from bot.sandbox.harness import CLIENT_ID, CLIENT_SECRET, BotHarness, running_bot
-from bot.sandbox.slack import TEAM_ID, render_surface
-from bot.sandbox.slack.render import find_button
 from bot.setup.diagnosis import Diagnosis, diagnose
 from bot.setup.flow import records_of
 from bot.setup.records import SetupRecord
+from snowbot_sandbox.harness import CLIENT_ID, CLIENT_SECRET, BotHarness, running_bot
+from snowbot_sandbox.slack import TEAM_ID, render_surface
+from snowbot_sandbox.slack.render import find_button
 from tests.conftest import REDIS_URL
 
 ADMIN = "U0ADMIN"

@@ -13,8 +13,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.limits import MAX_BODY_BYTES, BodyLimitMiddleware
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.server import serve_app
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.server import serve_app
 
 MB = 1024 * 1024
 

@@ -8,7 +8,7 @@ import zlib
 from urllib.parse import parse_qs, urlsplit
 
 from bot.charts import HEIGHT, WIDTH, ChartWeek, signed_chart_url
-from bot.sandbox.harness import BotHarness
+from snowbot_sandbox.harness import BotHarness
 
 WEEKS = [ChartWeek(5, 3.8), ChartWeek(0, None), ChartWeek(7, 4.6), ChartWeek(1, 1.0)]
 

@@ -13,8 +13,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.sandbox.harness import BotHarness, running_bot
 from intents import IntentEngine, Prediction
+from snowbot_sandbox.harness import BotHarness, running_bot
 from tests.app.flows import ABEL, connected, shown_after
 from tests.conftest import REDIS_URL
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from bot.sandbox.harness import BotHarness
+from snowbot_sandbox.harness import BotHarness
 from tests.app.flows import ABEL, BETH, comment_texts, connected, shown_after, writes_to
 
 CLOSING = "The caller asked from Slack (snowbot) for this incident to be closed."

@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 
 from bot.models import SlackUser
-from bot.sandbox.harness import BotHarness, running_bot
-from bot.sandbox.servicenow import ServiceNowSandbox
-from bot.sandbox.slack import dm_channel_id
 from intents import IntentEngine
+from snowbot_sandbox.harness import BotHarness, running_bot
+from snowbot_sandbox.servicenow import ServiceNowSandbox
+from snowbot_sandbox.slack import dm_channel_id
 from tests.app.flows import (
     ABEL,
     SlowAnswers,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.slack import render_surface
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.slack import render_surface
 
 ABEL = "U0ABEL"
 

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.handlers.feedback import rating_in
-from bot.sandbox.harness import BotHarness, running_bot
-from bot.sandbox.slack import render_surface, render_view
 from intents import IntentEngine
+from snowbot_sandbox.harness import BotHarness, running_bot
+from snowbot_sandbox.slack import render_surface, render_view
 from tests.conftest import REDIS_URL
 
 ABEL = "U0ABEL"

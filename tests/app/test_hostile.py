@@ -8,8 +8,8 @@ import dataclasses
 from typing import Any
 
 from bot.blocks import Message
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.servicenow import ServiceNowSandbox
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.servicenow import ServiceNowSandbox
 from tests.blocks.scan import HOSTILE, injection_problems
 
 ABEL = "U0ABEL"

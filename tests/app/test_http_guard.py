@@ -15,11 +15,11 @@ from bot.app import create_bolt_app, readiness_problems
 from bot.container import Container, open_container
 from bot.errors import ConfigError
 from bot.reply import response_url_allowed
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.server import serve_app
-from bot.sandbox.slack import TEAM_ID
 from bot.settings import DEFAULT_SLACK_API_URL, Settings
 from intents import IntentEngine
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.server import serve_app
+from snowbot_sandbox.slack import TEAM_ID
 from tests.conftest import REDIS_URL
 
 ABEL = "U0ABEL"

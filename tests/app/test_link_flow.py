@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.slack import render_surface
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.slack import render_surface
 from tests.app.linkkit import (
     ABEL,
     ask,

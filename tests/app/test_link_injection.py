@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.harness import BotHarness
+from snowbot_sandbox.harness import BotHarness
 from tests.app.linkkit import ABEL, ask, injected_operators, say
 
 pytestmark = pytest.mark.usefixtures("cleanup")  # the `bot` prefix's keys go afterwards

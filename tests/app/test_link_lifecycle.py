@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.harness import BotHarness, running_bot
-from bot.sandbox.slack import TEAM_ID
 from bot.store.instance_config import InstanceConfig
 from intents import IntentEngine
+from snowbot_sandbox.harness import BotHarness, running_bot
+from snowbot_sandbox.slack import TEAM_ID
 from tests.app.linkkit import (
     ABEL,
     ADMIN,

@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from bot.connect import COOKIE
-from bot.sandbox.harness import BotHarness, continue_url, running_bot
-from bot.sandbox.slack.directory import TEAM_NAME
 from intents import IntentEngine
+from snowbot_sandbox.harness import BotHarness, continue_url, running_bot
+from snowbot_sandbox.slack.directory import TEAM_NAME
 from tests.app.linkkit import (
     ABEL,
     ADMIN,

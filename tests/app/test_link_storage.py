@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.harness import CLIENT_SECRET, BotHarness
+from snowbot_sandbox.harness import CLIENT_SECRET, BotHarness
 from tests.app.linkkit import ABEL, BOW, all_redis_bytes, ask, slack_user, tokens_of
 
 pytestmark = pytest.mark.usefixtures("cleanup")  # the `bot` prefix's keys go afterwards

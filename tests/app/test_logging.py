@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.logs import RedactionFilter, configure_logging
-from bot.sandbox.harness import BOT_TOKEN, CLIENT_SECRET, SIGNING_SECRET, running_bot
 from intents import IntentEngine
+from snowbot_sandbox.harness import BOT_TOKEN, CLIENT_SECRET, SIGNING_SECRET, running_bot
 from tests.conftest import REDIS_URL
 
 ABEL = "U0ABEL"

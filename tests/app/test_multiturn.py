@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot.blocks import clarify_intent
 from bot.handlers.dialogue import PendingQuestion
 from bot.models import SlackUser
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.slack import BOT_USER_ID, Message, dm_channel_id
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.slack import BOT_USER_ID, Message, dm_channel_id
 from tests.app.flows import ABEL, connected, new_incidents, shown_after
 
 

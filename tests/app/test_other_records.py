@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.harness import BotHarness
+from snowbot_sandbox.harness import BotHarness
 from tests.app.flows import ABEL, connected, shown_after, table_writes
 
 

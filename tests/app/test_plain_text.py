@@ -7,8 +7,8 @@ unescaped; the sandbox's stored comment or description is checked as written.
 
 from __future__ import annotations
 
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.slack import SUPPORT_CHANNEL
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.slack import SUPPORT_CHANNEL
 from tests.app.flows import ABEL, comment_texts, connected, new_incidents, shown_after
 
 MARKUP = (

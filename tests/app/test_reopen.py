@@ -9,8 +9,8 @@ record of writes.
 from __future__ import annotations
 
 from bot.blocks import clarify_intent
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.slack import BOT_USER_ID, Message, dm_channel_id
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.slack import BOT_USER_ID, Message, dm_channel_id
 from tests.app.flows import (
     ABEL,
     BETH,

@@ -18,8 +18,6 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from bot.sandbox.server import serve_app
-from bot.sandbox.servicenow import ServiceNowSandbox
 from bot.servicenow.client import ServiceNowIncidents
 from bot.servicenow.http import open_http_client
 from bot.servicenow.idempotency import CreateGuard, correlation_for
@@ -28,6 +26,8 @@ from bot.servicenow.session import ServiceNowSession
 from bot.services import StaticToken
 from bot.settings import Settings
 from bot.store.keys import Keys
+from snowbot_sandbox.server import serve_app
+from snowbot_sandbox.servicenow import ServiceNowSandbox
 from tests.app.flows import SlowAnswers
 from tests.app.procs.create_process import DRAFT
 from tests.conftest import REDIS_URL

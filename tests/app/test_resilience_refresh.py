@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.harness import SIGNING_SECRET, BotHarness, running_bot
-from bot.sandbox.slack import SlackDriver, render_blocks
 from intents import IntentEngine
+from snowbot_sandbox.harness import SIGNING_SECRET, BotHarness, running_bot
+from snowbot_sandbox.slack import SlackDriver, render_blocks
 from tests.app.linkkit import ABEL, ask, connect_prompts, live_tokens_of, slack_user
 from tests.conftest import REDIS_URL
 

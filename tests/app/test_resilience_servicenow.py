@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from bot.models import SlackUser
-from bot.sandbox.harness import BotHarness, running_bot
-from bot.sandbox.slack import TEAM_ID
 from bot.servicenow.models import ServiceNowUser, TokenSet
 from bot.store.vault import TokenRecord
 from intents import IntentEngine
+from snowbot_sandbox.harness import BotHarness, running_bot
+from snowbot_sandbox.slack import TEAM_ID
 from tests.app.linkkit import ABEL, replies, say, slack_user
 from tests.conftest import REDIS_URL
 

@@ -10,7 +10,7 @@ record of requests.
 from __future__ import annotations
 
 from bot.models import SlackUser
-from bot.sandbox.harness import BotHarness
+from snowbot_sandbox.harness import BotHarness
 from tests.app.flows import (
     ABEL,
     BETH,

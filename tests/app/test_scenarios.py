@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import pytest
 
 from bot.models import SlackUser
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.servicenow.gateway import RecordedRequest
-from bot.sandbox.slack import find_button, render_blocks, render_view
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.servicenow.gateway import RecordedRequest
+from snowbot_sandbox.slack import find_button, render_blocks, render_view
 
 ABEL = "U0ABEL"
 ABEL_USER = SlackUser(enterprise_id=None, team_id="T0SANDBOX", user_id=ABEL)

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.harness import CLIENT_SECRET, BotHarness
-from bot.sandbox.slack import TEAM_ID
+from snowbot_sandbox.harness import CLIENT_SECRET, BotHarness
+from snowbot_sandbox.slack import TEAM_ID
 from tests.app.linkkit import ask
 from tests.app.setupkit import (
     ABEL,

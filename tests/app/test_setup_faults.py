@@ -6,9 +6,9 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from bot.sandbox.harness import CLIENT_ID, CLIENT_SECRET, BotHarness
-from bot.sandbox.slack import TEAM_ID
 from bot.setup.causes import finding
+from snowbot_sandbox.harness import CLIENT_ID, CLIENT_SECRET, BotHarness
+from snowbot_sandbox.slack import TEAM_ID
 from tests.app.setupkit import (
     ABEL,
     consent,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from bot.sandbox.harness import CLIENT_ID, BotHarness
+from snowbot_sandbox.harness import CLIENT_ID, BotHarness
 from tests.app.setupkit import (
     consent,
     create_feedback_table,

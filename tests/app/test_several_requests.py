@@ -8,7 +8,7 @@ message into several requests needs the intent engine and is tested in
 
 from __future__ import annotations
 
-from bot.sandbox.harness import BotHarness
+from snowbot_sandbox.harness import BotHarness
 from tests.app.flows import ABEL, connected, shown_after, table_writes, writes_to
 
 

@@ -6,8 +6,8 @@ import json
 
 import httpx
 
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.slack import render_blocks
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.slack import render_blocks
 
 ABEL = "U0ABEL"
 

@@ -3,8 +3,8 @@ the comment modal after a clarify, and a short number on `/snow close`."""
 
 from __future__ import annotations
 
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.slack import GENERAL_CHANNEL, Message, render_surface
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.slack import GENERAL_CHANNEL, Message, render_surface
 from tests.app.flows import ABEL, connected, shown_after, table_writes
 
 

@@ -6,9 +6,9 @@ from bot.grammar import SnowCommand
 from bot.models import SlackUser
 from bot.reply import Origin, SlackReply
 from bot.router import INTENT_COMMANDS, Turn, route_command
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.slack import TEAM_ID, render_surface
-from bot.sandbox.slack.render import find_button
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.slack import TEAM_ID, render_surface
+from snowbot_sandbox.slack.render import find_button
 
 ABEL = "U0ABEL"
 INCIDENTS = "/api/now/v2/table/incident"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sandbox.harness import BotHarness
+from snowbot_sandbox.harness import BotHarness
 from tests.app.flows import ABEL, comment_texts, connected, shown_after
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.slack import GENERAL_CHANNEL
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.slack import GENERAL_CHANNEL
 from tests.app.flows import ABEL, BETH, comment_texts, connected, shown_after
 
 

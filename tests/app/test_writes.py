@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.slack import GENERAL_CHANNEL, Message, dm_channel_id, render_surface
 from bot.servicenow.idempotency import CORRELATION_PREFIX
+from snowbot_sandbox.harness import BotHarness
+from snowbot_sandbox.slack import GENERAL_CHANNEL, Message, dm_channel_id, render_surface
 from tests.app.flows import ABEL, BOW, connected, new_incidents, shown_after, submission_request
 
 PROBLEM = "my laptop won't boot since this morning, urgent please"

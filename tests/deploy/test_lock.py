@@ -121,10 +121,10 @@ def test_dockerfile_build_context_admits_the_lock() -> None:
 
 
 def test_install_script_takes_only_hashed_pins() -> None:
-    """scripts/install installs the lock with --require-hashes and snowbot with --no-deps."""
+    """scripts/install takes the lock with hashes, then snowbot and the sandbox with --no-deps."""
     script = _read(SCRIPTS / "install")
     assert 'install --require-hashes --no-deps -r "$lock"' in script
-    assert "install --no-deps --no-build-isolation --editable ." in script
+    assert "install --no-deps --no-build-isolation --editable . --editable ./sandbox" in script
 
 
 def test_test_script_and_demo_script_install_their_locks() -> None:

@@ -19,8 +19,8 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.handlers import SHORTCUTS
 from bot.listeners import register_all
-from bot.sandbox.harness import BotHarness, running_bot
 from intents import IntentEngine, load_engine
+from snowbot_sandbox.harness import BotHarness, running_bot
 from tests.conftest import REDIS_URL
 
 MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "slack-manifest.yaml"

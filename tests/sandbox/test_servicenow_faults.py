@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from bot.sandbox.server import serve_app
-from bot.sandbox.servicenow import ServiceNowSandbox
+from snowbot_sandbox.server import serve_app
+from snowbot_sandbox.servicenow import ServiceNowSandbox
 
 INCIDENTS = "/api/now/v2/table/incident"
 CALLBACK = "http://127.0.0.1:3000/servicenow/oauth/callback"

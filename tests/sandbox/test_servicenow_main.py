@@ -1,4 +1,4 @@
-"""``python -m bot.sandbox.servicenow`` runs the sandbox on its own."""
+"""``python -m snowbot_sandbox.servicenow`` runs the sandbox on its own."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import httpx
 async def test_module_runs_standalone_and_prints_url_and_credentials() -> None:
     """The module serves on the asked port and prints its URL and the client credentials."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.sandbox.servicenow", "--port", "0",
+        sys.executable, "-m", "snowbot_sandbox.servicenow", "--port", "0",
         "--client-id", "demo-client", "--client-secret", "demo-secret",
         stdout=asyncio.subprocess.PIPE,
     )

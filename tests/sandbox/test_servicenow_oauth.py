@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.sandbox.server import serve_app
-from bot.sandbox.servicenow import ServiceNowSandbox, User, pkce_challenge
+from snowbot_sandbox.server import serve_app
+from snowbot_sandbox.servicenow import ServiceNowSandbox, User, pkce_challenge
 
 CALLBACK = "http://127.0.0.1:3000/servicenow/oauth/callback"
 OTHER = "http://127.0.0.1:3000/other/callback"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sandbox.servicenow.query import Condition, Context, parse
+from snowbot_sandbox.servicenow.query import Condition, Context, parse
 
 FIELDS = {"state", "caller_id", "short_description", "number", "active", "caller_id.email"}
 CTX = Context(has_field=FIELDS.__contains__, user_sys_id="me" * 16, user_name="abel.tuter")

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.sandbox.server import serve_app
-from bot.sandbox.servicenow import ServiceNowSandbox
+from snowbot_sandbox.server import serve_app
+from snowbot_sandbox.servicenow import ServiceNowSandbox
 
 INCIDENTS = "/api/now/v2/table/incident"
 ABEL = "a8f98bb0eb32010045e1a5115206fe3a"

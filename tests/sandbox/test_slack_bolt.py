@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.sandbox.server import serve_app
-from bot.sandbox.slack import SlackDriver, SlackSandbox, render_blocks, render_view
+from snowbot_sandbox.server import serve_app
+from snowbot_sandbox.slack import SlackDriver, SlackSandbox, render_blocks, render_view
 
 SECRET = "toy-signing-secret"
 TOKEN = "xoxb-toy"

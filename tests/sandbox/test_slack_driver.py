@@ -15,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.sandbox.server import serve_app
-from bot.sandbox.slack import BOT_USER_ID, SlackDriver, SlackSandbox
-from bot.sandbox.slack.methods import views_open, views_publish
+from snowbot_sandbox.server import serve_app
+from snowbot_sandbox.slack import BOT_USER_ID, SlackDriver, SlackSandbox
+from snowbot_sandbox.slack.methods import views_open, views_publish
 
 SECRET = "sandbox-signing-secret"
 

@@ -9,8 +9,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.server import serve_app
-from bot.sandbox.slack import GENERAL_CHANNEL, SlackSandbox, check_message, check_view
+from snowbot_sandbox.server import serve_app
+from snowbot_sandbox.slack import GENERAL_CHANNEL, SlackSandbox, check_message, check_view
 
 
 def section(text: str) -> dict[str, Any]:

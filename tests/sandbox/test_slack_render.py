@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.slack import find_button, render_blocks, render_view
-from bot.sandbox.slack.interaction import state_values
+from snowbot_sandbox.slack import find_button, render_blocks, render_view
+from snowbot_sandbox.slack.interaction import state_values
 
 MESSAGE: list[dict[str, Any]] = [
     {"type": "header", "text": {"type": "plain_text", "text": "INC0010001"}},

@@ -8,8 +8,8 @@ import httpx
 import pytest
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.sandbox.server import serve_app
-from bot.sandbox.slack import BOT_USER_ID, GENERAL_CHANNEL, Message, SlackSandbox
+from snowbot_sandbox.server import serve_app
+from snowbot_sandbox.slack import BOT_USER_ID, GENERAL_CHANNEL, Message, SlackSandbox
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.server import serve_app
-from bot.sandbox.slack import BOT_ID, BOT_USER_ID, GENERAL_CHANNEL, SlackSandbox, render_surface
+from snowbot_sandbox.server import serve_app
+from snowbot_sandbox.slack import BOT_ID, BOT_USER_ID, GENERAL_CHANNEL, SlackSandbox, render_surface
 
 TOKEN = "xoxb-test"
 MODAL = {

@@ -12,8 +12,6 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from bot.sandbox.server import serve_app
-from bot.sandbox.servicenow import ServiceNowSandbox
 from bot.servicenow.client import ServiceNowIncidents
 from bot.servicenow.http import open_http_client
 from bot.servicenow.idempotency import CreateGuard
@@ -22,6 +20,8 @@ from bot.servicenow.oauth import ServiceNowOAuth
 from bot.servicenow.session import RetryPolicy, ServiceNowSession
 from bot.settings import Settings
 from bot.store.keys import Keys
+from snowbot_sandbox.server import serve_app
+from snowbot_sandbox.servicenow import ServiceNowSandbox
 
 CLIENT_ID = "snowbot-test"
 CLIENT_SECRET = "TESTSECRET-client-0001"

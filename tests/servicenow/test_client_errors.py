@@ -18,13 +18,13 @@ from bot.errors import (
     ServiceNowRateLimitedError,
     ServiceNowUnavailableError,
 )
-from bot.sandbox.server import serve_app
-from bot.sandbox.servicenow import ServiceNowSandbox
 from bot.servicenow.client import ServiceNowIncidents
 from bot.servicenow.idempotency import CreateGuard
 from bot.servicenow.instance import Instance, parse_instance
 from bot.servicenow.session import RetryPolicy, ServiceNowSession
 from bot.store.keys import Keys
+from snowbot_sandbox.server import serve_app
+from snowbot_sandbox.servicenow import ServiceNowSandbox
 from tests.servicenow.conftest import ActAs, NoSleep
 
 INCIDENTS = "/api/now/v2/table/incident"

@@ -16,8 +16,8 @@ from bot.errors import (
     ServiceNowRejectedError,
     UnsafeQueryValueError,
 )
-from bot.sandbox.servicenow import ServiceNowSandbox
 from bot.servicenow.query import CURRENT_USER_QUERY
+from snowbot_sandbox.servicenow import ServiceNowSandbox
 from tests.servicenow.conftest import ActAs
 
 ABEL = "a8f98bb0eb32010045e1a5115206fe3a"

@@ -11,10 +11,10 @@ from bot.errors import (
     ServiceNowRejectedError,
     WriteOutcomeUnknownError,
 )
-from bot.sandbox.servicenow import ServiceNowSandbox
 from bot.servicenow.idempotency import correlation_for
 from bot.servicenow.models import CloseOutcome, IncidentDraft
 from bot.servicenow.session import RetryPolicy
+from snowbot_sandbox.servicenow import ServiceNowSandbox
 from tests.servicenow.conftest import ActAs, Front
 
 DRAFT = IncidentDraft(short_description="Laptop won't boot", description="Black screen.")

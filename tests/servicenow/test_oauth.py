@@ -16,10 +16,10 @@ from bot.errors import (
     ServiceNowUnavailableError,
     TokenRefusedError,
 )
-from bot.sandbox.server import serve_app
-from bot.sandbox.servicenow import ServiceNowSandbox
 from bot.servicenow.instance import Instance, parse_instance
 from bot.servicenow.oauth import ServiceNowOAuth, authorize_url, new_pkce, new_state, pkce_challenge
+from snowbot_sandbox.server import serve_app
+from snowbot_sandbox.servicenow import ServiceNowSandbox
 from tests.servicenow.conftest import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI
 
 NOW = 1_800_000_000.0

@@ -23,8 +23,8 @@ from typing import Any
 
 from bot.app import create_bolt_app, create_web_app
 from bot.container import open_container
-from bot.sandbox.harness import sandbox_settings
-from bot.sandbox.server import bind_socket, serve_app, socket_url
+from snowbot_sandbox.harness import sandbox_settings
+from snowbot_sandbox.server import bind_socket, serve_app, socket_url
 
 
 class CommandsOnlyEngine:

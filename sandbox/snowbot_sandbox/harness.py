@@ -1,0 +1,235 @@
+"""The whole bot wired to both sandboxes, over real HTTP on loopback.
+
+``running_bot`` starts the sandbox ServiceNow and the Slack stand-in on free ports,
+builds ``Settings`` that point the bot at them, opens the real container (Redis, the
+httpx and Slack clients, the intent engine), and serves the real Starlette app. Tests
+and ``snowbot demo`` both use it, so what the demo shows is what the tests check.
+
+``BotHarness.connect(user)`` walks the real Connect flow as a browser would: the
+signed ``/snow connect``, the link from the ephemeral reply, the start route's page and
+its cookie, its Continue button, the sandbox's consent (auto-consent for the chosen
+seeded user), and the callback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from starlette.types import ASGIApp
+
+from bot.app import create_bolt_app, create_metrics_app, create_web_app
+from bot.container import Container, open_container
+from bot.logs import RedactionFilter
+from bot.settings import Settings
+from snowbot_sandbox.server import bind_socket, serve_app, socket_url
+from snowbot_sandbox.servicenow import ServiceNowSandbox
+from snowbot_sandbox.slack import SlackDriver, SlackSandbox, find_button
+
+CLIENT_ID = "snowbot-sandbox"
+CLIENT_SECRET = "sandbox-client-secret-0451"
+SIGNING_SECRET = "sandbox-signing-secret-8e2f"
+BOT_TOKEN = "xoxb-sandbox-0000-snowbot"
+
+# Slack people of the stand-in and the ServiceNow account each of them owns.
+SLACK_USER_FOR: dict[str, str] = {
+    "abel.tuter": "U0ABEL",
+    "beth.anglin": "U0BETH",
+    "admin": "U0ADMIN",
+    "bow.ruggeri": "U0BOW",
+    "carol.coughlin": "U0CAROLC",
+}
+
+
+@dataclass
+class BotHarness:
+    """Everything running: both sandboxes, the bot, and a driver to talk to it."""
+
+    servicenow: ServiceNowSandbox
+    servicenow_url: str
+    slack: SlackSandbox
+    slack_url: str
+    bot_url: str
+    metrics_url: str
+    container: Container
+    driver: SlackDriver
+    http: httpx.AsyncClient
+
+    async def connect(self, user_name: str, *, slack_user_id: str | None = None) -> httpx.Response:
+        """Link ``slack_user_id`` (default: the seeded owner of ``user_name``) through
+        the real browser flow, consenting as ServiceNow user ``user_name``; returns the
+        callback's page."""
+        user_id = slack_user_id or SLACK_USER_FOR[user_name]
+        mark = self.slack.mark
+        await self.driver.slash_command("/snow", "connect", user_id=user_id)
+        url = await self.connect_link(user_id, after=mark)
+        return await self.browse_consent(url, consent_as=user_name)
+
+    async def connect_link(self, user_id: str, *, after: int = 0, within: float = 3.0) -> str:
+        """The newest Connect link shown to ``user_id`` after timeline mark ``after``."""
+        deadline = time.monotonic() + within
+        while True:
+            for surface in self.slack.changes_since(after, user_id=user_id):
+                for label in ("Connect ServiceNow", "Reconnect"):
+                    button = find_button(surface.blocks, label)
+                    if button is not None and button.url:
+                        return button.url
+            if time.monotonic() > deadline:
+                msg = f"no Connect link was shown to {user_id}"
+                raise TimeoutError(msg)
+            await _pause()
+
+    async def browse_consent(self, start_url: str, *, consent_as: str) -> httpx.Response:
+        """Open a Connect link in a fresh browser, press Continue on the page that names
+        whose link it is, and consent as ``consent_as``; the last page the browser shows."""
+        self.servicenow.auto_consent_user = consent_as
+        async with httpx.AsyncClient(follow_redirects=True, timeout=10) as browser:
+            start = await browser.get(start_url)
+            if start.status_code != 200 or 'id="continue"' not in start.text:
+                return start
+            return await browser.get(continue_url(start.text))
+
+
+def continue_url(page: str) -> str:
+    """Where the Connect page's Continue button goes (the instance's consent page)."""
+    marker = 'id="continue" href="'
+    start = page.index(marker) + len(marker)
+    return html.unescape(page[start : page.index('"', start)])
+
+
+async def _pause() -> None:
+    await asyncio.sleep(0.02)
+
+
+def sandbox_settings(
+    *,
+    bot_url: str,
+    servicenow_url: str,
+    slack_url: str,
+    redis_url: str,
+    redis_prefix: str,
+    **overrides: Any,
+) -> Settings:
+    """Settings for a bot talking to the sandboxes (explicit values, no environment)."""
+    values: dict[str, Any] = {
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": f"{slack_url}/api/",
+        "redis_url": redis_url,
+        "redis_key_prefix": redis_prefix,
+        "public_url": bot_url,
+        "encryption_keys": Settings.generate_key(),
+        "servicenow_instance": servicenow_url,
+        "servicenow_client_id": CLIENT_ID,
+        "servicenow_client_secret": CLIENT_SECRET,
+        "allow_insecure_instance": True,
+    }
+    values.update(overrides)
+    return Settings.for_tests(**values)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(
+    *,
+    redis_url: str = "redis://127.0.0.1:6379/0",
+    redis_prefix: str | None = None,
+    engine: Any = None,
+    clock: Callable[[], float] = time.time,
+    servicenow: ServiceNowSandbox | None = None,
+    redaction: RedactionFilter | None = None,
+    preconfigured: bool = True,
+    refresh_lock_ttl: float | None = None,
+    servicenow_front: Callable[[ASGIApp], ASGIApp] | None = None,
+    **setting_overrides: Any,
+) -> AsyncIterator[BotHarness]:
+    """Start both sandboxes and the bot; stop everything on exit.
+
+    ``preconfigured`` seeds the workspace's ServiceNow connection from the environment
+    settings (as ``SERVICENOW_INSTANCE`` and friends would); without it an admin has to
+    run ``/snow setup`` first. ``refresh_lock_ttl`` shortens the refresh lock (tests
+    that kill a lock holder). ``servicenow_front`` wraps the sandbox ServiceNow's app in
+    front of the network (tests that lose answers on the way back).
+    """
+    sn = servicenow or ServiceNowSandbox(clock=clock)
+    slack = SlackSandbox(bot_token=BOT_TOKEN, clock=clock)
+    for user_name, slack_id in SLACK_USER_FOR.items():
+        if slack_id not in slack.users:
+            person = sn.user_by_name(user_name)
+            slack.add_user(slack_id, email=person.email, real_name=person.name)
+    prefix = redis_prefix or f"snowbot-sandbox-{secrets.token_hex(4)}"
+    bot_sock = bind_socket()
+    bot_url = socket_url(bot_sock)
+    front = servicenow_front(sn.app) if servicenow_front is not None else sn.app
+    async with (
+        serve_app(front) as servicenow_url,
+        serve_app(slack.app) as slack_url,
+        httpx.AsyncClient(timeout=10) as http,
+    ):
+        overrides = dict(setting_overrides)
+        if not preconfigured:
+            overrides.setdefault("servicenow_instance", None)
+            overrides.setdefault("servicenow_client_id", None)
+            overrides.setdefault("servicenow_client_secret", None)
+        settings = sandbox_settings(
+            bot_url=bot_url,
+            servicenow_url=servicenow_url,
+            slack_url=slack_url,
+            redis_url=redis_url,
+            redis_prefix=prefix,
+            **overrides,
+        )
+        sn.register_client(
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            redirect_uris=[settings.redirect_uri],
+        )
+        async with open_container(
+            settings,
+            engine=engine,
+            clock=clock,
+            redaction=redaction,
+            refresh_lock_ttl=refresh_lock_ttl,
+        ) as container:
+            bolt = create_bolt_app(container)
+            web = create_web_app(container, bolt)
+            async with (
+                serve_app(web, sock=bot_sock),
+                serve_app(create_metrics_app(container)) as metrics_url,
+            ):
+                driver = SlackDriver(
+                    bot_url=f"{bot_url}/slack/events",
+                    signing_secret=SIGNING_SECRET,
+                    slack=slack,
+                    slack_url=slack_url,
+                    http=http,
+                    clock=clock,
+                )
+                try:
+                    yield BotHarness(
+                        servicenow=sn,
+                        servicenow_url=servicenow_url,
+                        slack=slack,
+                        slack_url=slack_url,
+                        bot_url=bot_url,
+                        metrics_url=metrics_url,
+                        container=container,
+                        driver=driver,
+                        http=http,
+                    )
+                finally:
+                    await container.work.drain(within=5)
+                    if redis_prefix is None and not settings.uses_memory_store:
+                        await _forget(container)
+
+
+async def _forget(container: Container) -> None:
+    """Delete the keys of a throwaway prefix."""
+    async for key in container.redis.scan_iter(match=container.keys.all_pattern(), count=500):
+        await container.redis.delete(key)
