@@ -32,6 +32,7 @@ from bot.services import ServiceNowAccess, SlackDirectory
 from bot.settings import Settings
 from bot.store.audit import AuditLog
 from bot.store.connection import open_redis
+from bot.store.context import ContextStore
 from bot.store.conversation import ConversationStore
 from bot.store.crypto import RecordCipher
 from bot.store.dedupe import EventDeduper, IdempotencyKeys
@@ -65,6 +66,7 @@ class Container:
     audit: AuditLog
     feedback: FeedbackLog
     conversations: ConversationStore
+    context: ContextStore
     idempotency: IdempotencyKeys
     events: EventDeduper
     servicenow: ServiceNowAccess
@@ -168,6 +170,7 @@ async def open_container(
             audit=audit,
             feedback=FeedbackLog(redis, keys=keys),
             conversations=ConversationStore(redis, keys=keys),
+            context=ContextStore(redis, keys=keys),
             idempotency=IdempotencyKeys(redis, keys=keys),
             events=EventDeduper(redis, keys=keys),
             servicenow=ServiceNowAccess(

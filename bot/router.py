@@ -56,6 +56,8 @@ log = logging.getLogger(__name__)
 
 MAX_LOOKUPS = 5  # incidents looked up for one message
 WRITE_KINDS = frozenset({"comment", "close", "reopen"})
+# Kinds about one incident: they may name it by words or point at the one in context.
+CONTEXT_KINDS = frozenset({"lookup", *WRITE_KINDS})
 # Intents about one record: aimed at another table's number, they get "incidents only".
 RECORD_INTENTS = frozenset(
     {"incident.lookup", "incident.comment", "incident.close_request", "incident.reopen"}
@@ -138,8 +140,16 @@ async def route_command(turn: Turn, command: SnowCommand) -> None:
         intent = next(i for i, k in INTENT_COMMANDS.items() if k == command.kind)
         await _ask_number(turn, intent=intent, partial=command.guess, text=command.text)
         return
-    handler = _handlers().get(command.kind, _fallback)
-    await handler(turn, command)
+    await _dispatch(turn, command)
+
+
+async def _dispatch(turn: Turn, command: SnowCommand) -> None:
+    """Run the command's use case; an incident it was about becomes the conversation's."""
+    await _handlers().get(command.kind, _fallback)(turn, command)
+    if command.number and command.kind in CONTEXT_KINDS:
+        from bot.handlers import context
+
+        await context.remember(turn, [command.number])
 
 
 async def route_text_command(turn: Turn, command: SnowCommand) -> None:
@@ -285,19 +295,51 @@ async def _route_one(
     if number is None and partial and kind in ("lookup", *WRITE_KINDS):
         await _ask_number(turn, intent=intent, partial=partial, text=said)
         return
+    if number is None and kind in CONTEXT_KINDS:
+        found = await _unnamed(turn, kind, prediction, said)
+        if found is False:
+            return
+        number = found if isinstance(found, str) and found else None
     if kind == "lookup" and number is not None:
         budget.named += 1
         if budget.lookups <= 0:
             return
         budget.lookups -= 1
     command = SnowCommand.model_validate({"kind": kind, "number": number, "text": said})
-    await _handlers().get(kind, _fallback)(turn, command)
+    await _dispatch(turn, command)
+
+
+async def _unnamed(turn: Turn, kind: str, prediction: Prediction, said: str) -> str | bool:
+    """The incident a request names without a number: found by its words, or in context.
+
+    A number; "" when nothing points anywhere (the use case does what it does without a
+    number: asks which, or for a lookup shows the latest); False when the user was
+    already answered (a question which one, or "none of yours is about that").
+    """
+    reference = prediction.entities.get("reference")
+    if reference:
+        from bot.handlers.references import find_referenced
+
+        found = await find_referenced(
+            turn, kind=kind, words=reference, text=said,
+            period=prediction.entities.get("reference_period"),
+        )
+        return found or False
+    from bot.handlers import context
+
+    hints = prediction.hints
+    points_back = hints.get("context_reference") == "1" or "field" in hints
+    if points_back or kind in WRITE_KINDS:  # a write's card names the incident before it runs
+        return await context.in_context(turn) or ""
+    return ""
 
 
 async def _lookups(turn: Turn, numbers: list[str], *, budget: _Budget) -> None:
     """A card for each named incident, within the message's budget."""
+    from bot.handlers import context
     from bot.handlers.incidents import handle_lookup
 
+    shown: list[str] = []
     for number in numbers:
         budget.named += 1
         if budget.lookups <= 0:
@@ -305,9 +347,11 @@ async def _lookups(turn: Turn, numbers: list[str], *, budget: _Budget) -> None:
         budget.lookups -= 1
         try:
             await handle_lookup(turn, SnowCommand(kind="lookup", number=number))
+            shown.append(number)
         except (errors.ServiceNowNotFoundError, errors.ServiceNowForbiddenError) as exc:
             line = f"*{escape_mrkdwn(number)}*: {texts.error_sentence(exc)}"
             await turn.reply.private(notice(line))
+    await context.remember(turn, shown)
 
 
 async def _ask_which_named(turn: Turn, *, kind: str, numbers: list[str], text: str) -> None:

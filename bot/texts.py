@@ -130,6 +130,12 @@ FIELD_OPENED = "Opened"
 NOBODY_YET = "Nobody yet"
 UNKNOWN = "Unknown"
 LATEST_COMMENT = "Latest comment from {author}"
+REFERENCE_FOUND = "Found by your words “{words}”: *{number}*."
+REFERENCE_NONE = (
+    "I couldn't find an incident of yours about “{words}”. Here are the ways on from here."
+)
+REFERENCE_WHICH = "{count} of your incidents match “{words}”. Which one do you mean?"
+CONTEXT_USED = "Taking that as *{number}*, the incident we were just talking about."
 LATEST_COMMENTS = "Latest comments, newest first ({count})"
 NONE_YET = "None yet"
 NO_COMMENTS = "No comments yet."
@@ -152,6 +158,37 @@ LIST_RANGE = "Showing {first}–{last} of {total}"
 LIST_NEXT = "Next"
 LIST_PREVIOUS = "Previous"
 LIST_MINE_TITLE = "Your open incidents"
+LIST_TITLE = "Your {what}"
+LIST_COUNT = "You have *{count}* {what}."
+LIST_PHRASE_DEFAULT = "open incidents"
+LIST_STATE_WORDS = {
+    "open": "open incidents",
+    "resolved": "resolved incidents",
+    "closed": "closed incidents",
+    "all": "incidents",
+}
+LIST_SCOPE_WORDS = {
+    "raised": " raised by you",
+    "assigned": " assigned to you",
+    "groups": " assigned to your groups",
+}
+LIST_PERIOD_WORDS = {
+    "today": " opened today",
+    "this_week": " opened this week",
+    "last_week": " opened last week",
+    "this_month": " opened this month",
+    "last_month": " opened last month",
+}
+LATEST_UPDATED_LEAD = "You didn't name an incident, so here is your most recently updated one."
+FIELD_ANSWER = "*{number}* ({title}): {field} *{value}*."
+FIELD_ANSWER_COMMENTS = "The latest comments on *{number}* ({title}):"
+FIELD_NAMES = {
+    "priority": "priority",
+    "state": "state",
+    "assignee": "assigned to",
+    "assignment_group": "assignment group",
+    "updated": "last updated",
+}
 LIST_MORE_IN_SERVICENOW = "…and more. Use Next to see them."
 MORE_NOT_SHOWN = "…and more, not shown here."
 NEW_INCIDENT_BUTTON = "Report a problem"

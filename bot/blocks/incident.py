@@ -37,7 +37,14 @@ from bot.blocks.parts import (
     section,
     state_label,
 )
-from bot.servicenow.models import Comment, Incident, IncidentDraft, IncidentPage, IncidentState
+from bot.servicenow.models import (
+    Comment,
+    Incident,
+    IncidentDraft,
+    IncidentFilter,
+    IncidentPage,
+    IncidentState,
+)
 
 MAX_LIST_ROWS = 20  # rows per message; the rest is reached with Next
 _ROW_DESCRIPTION_CHARS = 150
@@ -198,12 +205,78 @@ def incident_row(incident: Incident, *, now: datetime) -> str:
     )
 
 
-def incident_list(page: IncidentPage, *, title: str, now: datetime) -> Message:
+FIELDS = frozenset({"priority", "state", "assignee", "assignment_group", "updated", "comments"})
+
+
+def field_answer(incident: Incident, *, field: str, now: datetime) -> Message:
+    """Ephemeral or DM: the one field asked about ("what's the priority?"), naming the incident."""
+    values = {
+        "priority": _priority(incident),
+        "state": _state(incident),
+        "assignee": safe(incident.assigned_to, _NAME_CHARS) or texts.NOBODY_YET,
+        "assignment_group": safe(incident.assignment_group, _NAME_CHARS) or texts.NONE_YET,
+        "updated": relative_time(incident.updated_at, now=now),
+    }
+    number = _number(incident)
+    title = safe(one_line(incident.short_description), 200)
+    if field == "comments":
+        line = texts.FIELD_ANSWER_COMMENTS.format(number=number, title=title)
+        comments = incident.comments or (
+            (incident.latest_comment,) if incident.latest_comment else ()
+        )
+        return message(line, [section(line), *_comment_blocks(comments, now=now)])
+    line = texts.FIELD_ANSWER.format(
+        number=number, title=title, field=texts.FIELD_NAMES.get(field, field),
+        value=values.get(field, texts.UNKNOWN),
+    )
+    return message(line, [section(line)])
+
+
+def _list_phrase(which: IncidentFilter | None) -> str:
+    if which is None:
+        return texts.LIST_PHRASE_DEFAULT
+    phrase = texts.LIST_STATE_WORDS[which.state]
+    if which.scope is not None:
+        phrase += texts.LIST_SCOPE_WORDS[which.scope]
+    if which.period is not None:
+        phrase += texts.LIST_PERIOD_WORDS[which.period]
+    return phrase
+
+
+def list_title(which: IncidentFilter | None) -> str:
+    """A list's heading: "Your open incidents", "Your closed incidents opened last month"."""
+    if which is None:
+        return texts.LIST_MINE_TITLE
+    return texts.LIST_TITLE.format(what=_list_phrase(which))
+
+
+def incident_count(total: int, *, which: IncidentFilter | None) -> Message:
+    """Ephemeral or DM: "You have 2 closed incidents." with a button to list them."""
+    line = texts.LIST_COUNT.format(count=total, what=_list_phrase(which))
+    return message(
+        line,
+        [section(line), actions(button(texts.SHOW_MINE_BUTTON, action_id=ids.LIST_MINE,
+                                       value=_page_value(0, which)))],
+    )
+
+
+def _page_value(offset: int, which: IncidentFilter | None) -> str:
+    if which is None:
+        return str(offset)
+    return ids.encode_value(
+        offset=str(offset), state=which.state, period=which.period or "", scope=which.scope or ""
+    )
+
+
+def incident_list(
+    page: IncidentPage, *, title: str, now: datetime, which: IncidentFilter | None = None
+) -> Message:
     """Ephemeral or DM: a page of incidents as compact rows with View buttons and paging.
 
     At most ``MAX_LIST_ROWS`` rows are shown whatever the page holds; Next carries the
     offset of the first row not shown, Previous the offset of the page before (both as
-    decimal strings). ``now`` dates the "last update" of each row.
+    decimal strings, or with ``which`` the offset and the filter). ``now`` dates the "last
+    update" of each row.
     """
     if not page.incidents:
         return message(
@@ -237,12 +310,12 @@ def incident_list(page: IncidentPage, *, title: str, now: datetime) -> Message:
     step = min(max(page.limit, 1), MAX_LIST_ROWS)
     previous = (
         button(texts.LIST_PREVIOUS, action_id=ids.LIST_PREVIOUS,
-               value=str(max(page.offset - step, 0)))
+               value=_page_value(max(page.offset - step, 0), which))
         if page.offset > 0
         else None
     )
     following = (
-        button(texts.LIST_NEXT, action_id=ids.LIST_NEXT, value=str(last))
+        button(texts.LIST_NEXT, action_id=ids.LIST_NEXT, value=_page_value(last, which))
         if last < total
         else None
     )

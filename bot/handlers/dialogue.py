@@ -44,6 +44,9 @@ INTENT_OF: dict[AskedKind, str] = {
     "lookup": "incident.lookup",
 }
 KIND_OF: dict[str, AskedKind] = {intent: kind for kind, intent in INTENT_OF.items()}
+ASKED_KINDS: dict[str, AskedKind] = {
+    "new": "new", "comment": "comment", "close": "close", "reopen": "reopen", "lookup": "lookup"
+}
 
 # A message that is one of these, and nothing else, drops the question.
 CANCEL_PHRASES = frozenset(

@@ -31,7 +31,7 @@ from bot.blocks.modal import DESCRIPTION_MAX, SHORT_DESCRIPTION_MAX
 from bot.blocks.parts import escape_mrkdwn
 from bot.blocks.question import notice
 from bot.grammar import SnowCommand
-from bot.handlers import dialogue
+from bot.handlers import context, dialogue
 from bot.handlers.account import acting_as
 from bot.interactions import (
     Action,
@@ -206,6 +206,7 @@ async def create_once(
             source=source,
         )
     await dialogue.tell(turn, incident_created(incident), replace=replace)
+    await context.remember(turn, [incident.number])
     return incident.number
 
 
