@@ -279,7 +279,10 @@ async def _route_one(
         await turn.reply.private(clarify_intent(candidates, prediction.text if several else text))
         return
     if decision == "reject" or intent not in INTENT_COMMANDS:
-        await turn.reply.private(fallback_message())
+        from bot.handlers.conversation import handle_out_of_scope
+
+        turn.prediction = prediction
+        await handle_out_of_scope(turn, prediction.hints.get("topic"))
         return
     kind = INTENT_COMMANDS[intent]
     turn.prediction = prediction

@@ -60,6 +60,41 @@ FALLBACK = (
     "asking to close one and reopening one."
 )
 FALLBACK_NEXT = "Try “show my tickets” or “my VPN keeps dropping”, or type `/snow help`."
+COMPLAINT = (
+    "I'm sorry. Waiting without an answer is frustrating, and you shouldn't have to chase us."
+)
+COMPLAINT_NEXT = (
+    "I can look at your open incidents with you now, and you can tell the team how it went."
+)
+COMPLAINT_SHOW_OPEN = "Look at my open incidents"
+COMPLAINT_FEEDBACK = "Tell the team"
+IDENTITY = (
+    "I'm snowbot, the IT help desk's assistant in Slack: I work on your ServiceNow "
+    "incidents, as you."
+)
+IDENTITY_CAN = (
+    "I can look one up, list yours, open a new one, add a comment, and ask to close or "
+    "reopen one."
+)
+PORTAL_BUTTON = "Open the portal"
+OUT_OF_SCOPE_TOPICS = {
+    "password_reset": (
+        "I can't reset passwords here. The portal's password reset does it at once; if "
+        "you're locked out, I can open an incident for the service desk."
+    ),
+    "vpn": (
+        "I can't change VPN access or settings from here. If the VPN isn't working, I can "
+        "open an incident for you; access requests go through the portal."
+    ),
+    "catalog": (
+        "I can't order from the service catalog here. The portal's catalog is the usual "
+        "way; if something is broken, I can open an incident."
+    ),
+    "human": (
+        "I can't hand you to a person in this chat, but the service desk reads every "
+        "incident: I can open one and they'll get back to you."
+    ),
+}
 GREETING = "Hello! What can I do for you?"
 GREETING_THANKS = "You're welcome! Anything else, just ask."
 GREETING_BYE = "Bye for now! I'm here whenever you need me."
