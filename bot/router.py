@@ -274,6 +274,8 @@ async def _route_one(
         return
     if decision == "clarify" and not intent_hint and _asks_for_a_ticket(intent, text):
         decision = "accept"  # "I want to open a ticket": asking what's wrong is the question
+    if decision != "accept" and not intent_hint and _only_asks_for_a_ticket(prediction.text):
+        intent, decision = "incident.create", "accept"  # "new ticket pls": always a create
     if decision == "clarify" and not intent_hint:
         candidates = [(c.intent, c.confidence) for c in prediction.candidates]
         await turn.reply.private(clarify_intent(candidates, prediction.text if several else text))
@@ -373,6 +375,12 @@ def _asks_for_a_ticket(intent: str, text: str) -> bool:
     from bot.handlers.writes import describes_no_problem
 
     return intent == "incident.create" and describes_no_problem(text)
+
+
+def _only_asks_for_a_ticket(text: str) -> bool:
+    from bot.handlers.writes import asks_for_a_ticket
+
+    return asks_for_a_ticket(text)
 
 
 async def _ask_number(turn: Turn, *, intent: str, partial: str, text: str) -> None:

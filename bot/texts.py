@@ -77,6 +77,11 @@ IDENTITY_CAN = (
     "reopen one."
 )
 PORTAL_BUTTON = "Open the portal"
+GOODS_NOTE = (
+    "A new {goods} is usually ordered from the catalog on the portal, which routes it for "
+    "approval. If you'd rather, I can open this incident and the service desk will take it "
+    "from there."
+)
 OUT_OF_SCOPE_TOPICS = {
     "password_reset": (
         "I can't reset passwords here. The portal's password reset does it at once; if "

@@ -360,13 +360,17 @@ def close_result(number: str, outcome: CloseOutcome) -> Message:
     return message(line, [section(line)])
 
 
-def create_confirmation(draft: IncidentDraft, *, draft_id: str) -> Message:
+def create_confirmation(
+    draft: IncidentDraft, *, draft_id: str, note: str | None = None, portal_url: str | None = None
+) -> Message:
     """Ephemeral or DM: what the bot understood, with Create / Edit / Cancel.
 
     The buttons carry ``draft_id`` (a conversation id), not the draft: a description may
     be 4000 characters, over the 2000 a button value holds, and drafts are personal data.
     The handler keeps the draft in Redis conversation state under that id, so its full
     content survives the round trip; Edit opens ``create_modal(draft, ...)`` prefilled.
+    ``note`` (trusted mrkdwn) says something about the request first, such as that goods
+    are usually ordered from the catalog; ``portal_url`` then adds the portal's link.
     """
     urgency = texts.URGENCY_LABELS.get(draft.urgency, str(draft.urgency))
     details = safe(draft.description.strip(), 2500) or texts.CREATE_NO_DETAILS
@@ -383,10 +387,14 @@ def create_confirmation(draft: IncidentDraft, *, draft_id: str) -> Message:
                 ]
             ),
             section(f"*{texts.CREATE_DESCRIPTION}*\n{details}"),
+            context(note) if note else None,
             actions(
                 button(texts.CREATE_BUTTON, action_id=ids.CREATE_CONFIRM, value=value,
                        style="primary"),
                 button(texts.EDIT_BUTTON, action_id=ids.CREATE_EDIT, value=value),
+                link_button(texts.PORTAL_BUTTON, url=portal_url, action_id=ids.PORTAL_LINK)
+                if note and portal_url and is_web_url(portal_url)
+                else None,
                 button(texts.CANCEL_BUTTON, action_id=ids.CREATE_CANCEL, value=value),
             ),
         ],

@@ -70,9 +70,10 @@ _MEDIUM = re.compile(
 _FILLER_WORDS = (
     "i i'd id want need would like to please can could you me for a an new the open "
     "create raise log file submit make report start ticket tickets incident issue case "
-    "problem one hi hello hey snow servicenow help"
+    "problem one hi hello hey snow servicenow help pls plz thanks thx just got"
 )
 _FILLER = frozenset(_FILLER_WORDS.split())
+_TICKET_WORDS = frozenset({"ticket", "incident", "problem", "issue", "case"})
 
 
 def guess_urgency(text: str) -> int:
@@ -88,6 +89,13 @@ def describes_no_problem(text: str) -> bool:
     """Whether ``text`` only asks for a ticket ("I want to open a ticket")."""
     words = re.findall(r"[\w']+", text.lower())
     return all(word in _FILLER for word in words)
+
+
+def asks_for_a_ticket(text: str) -> bool:
+    """Whether ``text`` is only a request to open one ("new ticket pls", "report a problem",
+    "I need a ticket"): always a create, whatever the classifier made of it."""
+    words = re.findall(r"[\w']+", text.lower())
+    return bool(words) and describes_no_problem(text) and any(w in _TICKET_WORDS for w in words)
 
 
 def short_description_for(prediction: Prediction, text: str) -> str:
@@ -165,7 +173,15 @@ async def propose_create(turn: Turn, text: str) -> None:
     draft = await draft_from_text(turn, text)
     draft_id = new_draft_id()
     await drafts(turn).save(turn.user, draft_id, StoredDraft(draft=draft))
-    await dialogue.tell(turn, create_confirmation(draft, draft_id=draft_id))
+    goods = turn.prediction.entities.get("goods") if turn.prediction is not None else None
+    note = texts.GOODS_NOTE.format(goods=escape_mrkdwn(goods)) if goods else None
+    portal = None
+    if goods:
+        from bot.handlers.conversation import portal_url
+
+        portal = await portal_url(turn)
+    confirmation = create_confirmation(draft, draft_id=draft_id, note=note, portal_url=portal)
+    await dialogue.tell(turn, confirmation)
 
 
 async def create_once(
