@@ -2,7 +2,7 @@
 
 ``create_bolt_app(container)`` builds the Bolt ``AsyncApp`` and registers the thin
 listeners; ``create_web_app(container, bolt)`` puts it behind Starlette with the
-routes of DESIGN.md:
+routes of the README (HTTP routes):
 
     POST /slack/events                 Events API, slash commands, interactivity (Bolt)
     GET  /servicenow/oauth/start       Connect link: cookie + redirect to consent

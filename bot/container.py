@@ -27,7 +27,6 @@ from bot.errors import IntentModelError
 from bot.logs import RedactionFilter
 from bot.metrics import Metrics
 from bot.servicenow.http import open_http_client
-from bot.servicenow.idempotency import CreateGuard
 from bot.services import ServiceNowAccess, SlackDirectory
 from bot.settings import Settings
 from bot.store.audit import AuditLog
@@ -151,7 +150,7 @@ async def open_container(
         instances = InstanceConfigStore(
             redis, keys=keys, cipher=cipher, fallback=InstanceConfig.from_settings(settings)
         )
-        guard = CreateGuard(redis=redis, keys=keys, wall_clock=clock)
+        idempotency = IdempotencyKeys(redis, keys=keys, clock=clock)
         audit = AuditLog(redis, keys=keys, clock=clock)
         container = Container(
             settings=settings,
@@ -171,7 +170,7 @@ async def open_container(
             feedback=FeedbackLog(redis, keys=keys),
             conversations=ConversationStore(redis, keys=keys),
             context=ContextStore(redis, keys=keys),
-            idempotency=IdempotencyKeys(redis, keys=keys),
+            idempotency=idempotency,
             events=EventDeduper(redis, keys=keys),
             servicenow=ServiceNowAccess(
                 settings=settings,
@@ -180,7 +179,7 @@ async def open_container(
                 vault=vault,
                 refresher=refresher,
                 states=states,
-                guard=guard,
+                guard=idempotency,
                 metrics=metrics,
                 clock=clock,
                 audit=audit,

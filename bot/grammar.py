@@ -1,4 +1,4 @@
-"""The exact ``/snow`` grammar of DESIGN.md.
+"""The exact ``/snow`` grammar (the README lists it).
 
 ``/snow`` · ``/snow help`` · ``/snow INC0012345`` · ``/snow mine`` · ``/snow new <text>`` ·
 ``/snow comment INC0012345 <text>`` · ``/snow close INC0012345`` ·
@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from intents.entities import find_partial_number
+from intents.entities import canonical_number, find_partial_number
 
 CommandKind = Literal[
     "help",
@@ -79,11 +79,6 @@ class SnowCommand(BaseModel):
     guess: str | None = None  # a number typed short ("10003"): ask "Did you mean INC…?"
 
 
-def incident_number_pattern(digits: int = 7) -> re.Pattern[str]:
-    """A whole-token incident number: ``INC`` and exactly ``digits`` digits (any case)."""
-    return re.compile(rf"INC\d{{{digits}}}", re.IGNORECASE)
-
-
 def find_other_record(text: str) -> str | None:
     """The first number of another ServiceNow table in ``text`` (upper case), if any."""
     match = _OTHER_RECORD.search(text)
@@ -99,6 +94,9 @@ def other_record_kind(number: str) -> str:
     return "record"
 
 
+_WRITE_KINDS: dict[str, CommandKind] = {"comment": "comment", "close": "close", "reopen": "reopen"}
+
+
 def parse_snow(text: str, *, digits: int = 7) -> SnowCommand:
     """Parse the text after ``/snow``; what the grammar does not name is free text.
 
@@ -109,10 +107,9 @@ def parse_snow(text: str, *, digits: int = 7) -> SnowCommand:
         return SnowCommand(kind="help")
     head, _, rest = _split(stripped)
     word = head.lower()
-    number_re = incident_number_pattern(digits)
     if word in _KEYWORDS and not rest:
         return SnowCommand(kind=_KEYWORDS[word], confirmed=True)
-    if number_re.fullmatch(head) and not rest:
+    if canonical_number(head, digits=digits) and not rest:
         return SnowCommand(kind="lookup", number=head.upper())
     if _OTHER_RECORD.fullmatch(head) and not rest:
         return SnowCommand(kind="other_record", number=head.upper())
@@ -123,20 +120,17 @@ def parse_snow(text: str, *, digits: int = 7) -> SnowCommand:
     if word == "feedback":
         return SnowCommand(kind="feedback", text=rest)
     if word in _WRITE_KINDS:
-        return _write(head, rest, number_re=number_re, digits=digits)
+        return _write(head, rest, digits=digits)
     return SnowCommand(kind="free_text", text=" ".join(stripped.split()))
 
 
-_WRITE_KINDS: dict[str, CommandKind] = {"comment": "comment", "close": "close", "reopen": "reopen"}
-
-
-def _write(head: str, rest: str, *, number_re: re.Pattern[str], digits: int) -> SnowCommand:
+def _write(head: str, rest: str, *, digits: int) -> SnowCommand:
     """``comment``/``close``/``reopen`` and what follows (free text when it is none of them)."""
     kind = _WRITE_KINDS[head.lower()]
     number, _, remainder = _split(rest)
     if _OTHER_RECORD.fullmatch(number):
         return SnowCommand(kind="other_record", number=number.upper())
-    if number_re.fullmatch(number):
+    if canonical_number(number, digits=digits):
         if kind == "close" and not remainder:
             return SnowCommand(kind="close", number=number.upper(), confirmed=True)
         if kind != "close":

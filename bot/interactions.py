@@ -4,7 +4,8 @@ Listeners parse a ``block_actions`` or ``view_submission`` payload into ``Action
 ``Submission`` and look its id up in the tables the handler modules export
 (``ACTIONS`` and ``VIEWS``). A view handler is two steps because Slack wants
 validation errors in the ack (within 3 seconds), before any slow work:
-``validate`` is pure and returns the field errors (block id → sentence) or nothing;
+``validate`` is pure (given the settings) and returns the field errors (block id →
+sentence) or nothing;
 ``run`` does the work after the ack.
 """
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from bot.grammar import SnowCommand
     from bot.models import SlackUser
     from bot.router import Turn
+    from bot.settings import Settings
 
 
 class Action(BaseModel):
@@ -75,7 +77,7 @@ class ViewHandler:
     that keep the modal open with what was typed.
     """
 
-    validate: Callable[[Submission], dict[str, str]]
+    validate: Callable[[Submission, Settings], dict[str, str]]
     run: Callable[[Turn, Submission], Awaitable[None]]
     check: ViewCheck | None = None
 

@@ -1,7 +1,7 @@
 """The request body cap: pure ASGI, in front of every route.
 
 Nothing in snowbot takes a large body: Slack's events, commands and interactions are
-a few kilobytes, and ``POST /servicenow/events`` is at most 64 KB (DESIGN.md). So a
+a few kilobytes, and ``POST /servicenow/events`` is at most 64 KB (README, HTTP routes). So a
 request whose body is over its route's cap is answered ``413`` before anything reads
 it, and before Bolt parses it or checks its signature:
 
@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 1024 * 1024  # 1 MB, every route
 ROUTE_BODY_LIMITS: Mapping[str, int] = {
-    "/servicenow/events": 64 * 1024,  # DESIGN.md: at most 64 KB
+    "/servicenow/events": 64 * 1024,  # README, HTTP routes: at most 64 KB
 }
 
 _TOO_LARGE = b"Request body too large.\n"

@@ -438,7 +438,9 @@ async def route_message(turn: Turn, text: str) -> None:
     number = prediction.entities.get("incident_number") or prediction.hints.get(
         "partial_incident_number"
     )
-    command = dialogue.command_for_answer(pending, text, number=number)
+    command = dialogue.command_for_answer(
+        pending, text, number=number, digits=turn.c.settings.incident_digits
+    )
     if command is None:
         await turn.reply.private(question_message(texts.ASK_NUMBER_AGAIN))
         return

@@ -32,13 +32,13 @@ from bot.errors import (
 from bot.metrics import Metrics
 from bot.models import SlackUser
 from bot.servicenow.client import ServiceNowIncidents
-from bot.servicenow.idempotency import CreateGuard
 from bot.servicenow.instance import Instance, InstancePolicy
 from bot.servicenow.models import TokenSet
 from bot.servicenow.oauth import ServiceNowOAuth
 from bot.servicenow.session import RetryPolicy, ServiceNowSession
 from bot.settings import Settings
 from bot.store.audit import AuditLog
+from bot.store.dedupe import IdempotencyKeys
 from bot.store.instance_config import InstanceConfig, InstanceConfigStore
 from bot.store.oauth_state import OAuthStateStore
 from bot.store.refresh import RefreshCall, TokenRefresher
@@ -85,7 +85,7 @@ class ServiceNowAccess:
         vault: RedisTokenVault,
         refresher: TokenRefresher,
         states: OAuthStateStore,
-        guard: CreateGuard,
+        guard: IdempotencyKeys,
         metrics: Metrics,
         clock: Callable[[], float] = time.time,
         audit: AuditLog | None = None,
@@ -159,6 +159,7 @@ class ServiceNowAccess:
             user,
             refresh_call=self._counted_refresh(oauth, user=user),
             instance_url=config.instance_url,
+            record=record,
         )
         return UserClient(
             incidents=self._incidents(instance, source),

@@ -1,6 +1,6 @@
 """Settings: the only module that reads the environment.
 
-Each field maps to one name of DESIGN.md's environment table (the alias). Build one
+Each field maps to one name of the README's Configuration table (the alias). Build one
 ``Settings`` in the entry point and pass it down; tests build theirs explicitly with
 ``Settings.model_validate({...})`` or keyword arguments and never read the real
 environment (``Settings.for_tests``).

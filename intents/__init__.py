@@ -10,7 +10,9 @@
 ``entities``: ``incident_number``, ``short_description`` (create), ``comment_text``
 (comment: the words to write; reopen: the reason; the user's own characters, Slack
 markup kept), ``other_record`` (``RITM…``, ``CHG…``: the message is then out of scope
-unless it also names an incident). The engine reads the first ``MAX_CHARS`` (4,000)
+unless it also names an incident); list filters, references by words and ``goods``
+(``intents.hints``). ``hints``: ``partial_incident_number``, ``context_reference``,
+``field``, ``topic``. The engine reads the first ``MAX_CHARS`` (4,000)
 characters of a message; ``ACTING_INTENTS`` are the intents that change something.
 
 Imports nothing from ``bot``; importing it loads no model and no scikit-learn.

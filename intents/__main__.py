@@ -1,4 +1,4 @@
-"""``python -m intents train | predict | evaluate`` (see DESIGN.md, Commands)."""
+"""``python -m intents train | predict | evaluate`` (the README lists them)."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line of DESIGN.md's table."""
+    """The command line: train, predict, evaluate."""
     parser = argparse.ArgumentParser(prog="python -m intents", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)

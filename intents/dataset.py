@@ -1,11 +1,12 @@
 """Labelled utterances in JSON Lines (``{"text", "intent"}``) and their content hash.
 
 Shipped files in ``intents/data/``: ``train.jsonl`` (what the bot's model is fitted
-on), ``dev.jsonl`` (written from INTENTS.md before any prediction was looked at; used
+on), ``dev.jsonl`` (written from the labels' rules before any prediction was looked at;
+used
 to find weak borders, never trained on), ``heldout.jsonl`` (written by someone else
-from INTENTS.md only; never used for tuning or for writing training data; its reopen
+from those rules only; never used for tuning or for writing training data; its reopen
 and rule 5–7 rows were written apart from the training rows) and ``must_not_write.jsonl``
-(messages that ask for no write, from INTENTS.md rules 5–7: refusals, reversals that are
+(messages that ask for no write: refusals, reversals that are
 questions, questions about writes, other records, other apps; ``python -m bench.intents``
 counts how many the bot would act on as a write, which must be none).
 """

@@ -30,6 +30,7 @@ from intents.entities import (
     short_description,
 )
 from intents.guard import Verdict, judge
+from intents.hints import describe
 from intents.labels import ACTING_INTENTS
 from intents.model import Calibration
 from intents.negation import mark
@@ -60,6 +61,10 @@ class Prediction:
     ``short_description`` (create), ``comment_text`` (comment: the words to write;
     reopen: the reason), ``other_record`` (the first number of another ServiceNow table,
     ``RITM…``, ``CHG…``). ``numbers`` holds every exact incident number, in order.
+    ``intents.hints`` adds the list filters (``list_state``, ``list_period``, ``list_scope``,
+    ``list_count``), ``reference`` and ``reference_period`` (an incident named in words) and
+    ``goods`` to ``entities``, and ``context_reference``, ``field`` and ``topic`` to ``hints``
+    (``partial_incident_number`` is there too); an absent key means "not said".
     """
 
     text: str
@@ -311,6 +316,10 @@ class IntentEngine:
                 summary = short_description(norm, digits=digits)
                 if summary:
                     entities["short_description"] = summary
+            describe(
+                intent, norm, numbered=bool(numbers) or "partial_incident_number" in hints,
+                other_record=bool(other), entities=entities, hints=hints,
+            )
             return Prediction(
                 text=norm,
                 intent=intent,
@@ -396,7 +405,7 @@ class IntentEngine:
 def decided_by_rules(
     top: str, verdict: Verdict, *, slots: Slots, negated: bool
 ) -> tuple[str, Decision] | None:
-    """INTENTS.md rules 5 and 6 for a message about an incident, whatever the model ranked.
+    """The refusal and question rules for a message about an incident, whatever the model ranked.
 
     A refusal ("don't close INC…") is a comment when it says more ("…, it's still broken")
     and a lookup when it does not (rule 5); a question about a write is a lookup (rule 6),

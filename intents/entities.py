@@ -1,10 +1,12 @@
-"""Entities: incident numbers (exact, by the INTENTS.md rule), hints, short descriptions.
+"""Entities: incident numbers (exact, by the rule below), hints, short descriptions.
 
 ``incident_number`` is recorded if and only if the text holds ``INC`` (any case), an
 optional single space or hyphen, then exactly ``digits`` digits not followed by another
 digit; its canonical form is ``INC`` + the digits. Shorter or longer forms (``inc4521``,
 "ticket 4521", ``#4521``, a message that is only digits) are never numbers: they become
-a *hint*, ``partial_incident_number``, a zero-padded guess the bot must confirm.
+a *hint*, ``partial_incident_number``, a zero-padded guess the bot must confirm. A bare
+run of four or more digits counts as a shorter form only right after a word that asks
+about one incident ("status of 10002?", "close 10003").
 """
 
 from __future__ import annotations
@@ -21,6 +23,13 @@ OTHER_RECORD_PREFIXES: Final[tuple[str, ...]] = ("SCTASK", "RITM", "TASK", "REQ"
 
 _REF_WORD: Final = r"(?:inc(?:ident)?s?|tickets?|tkt|case)"
 _NUM_WORD: Final = r"(?:no\.?|nr\.?|num(?:ber)?\.?)"
+# "status of 10002", "any update on 10002?", "close 10003": a bare run of four or more
+# digits right after a word that asks about (or acts on) one incident is a shorter form.
+_ASKED_WORD: Final = (
+    r"(?:status|state|update|updates|news|progress|details|eta|check|show|find|look up"
+    r"|lookup|look at|close|cancel|resolve|reopen)"
+)
+_ASKED_PREPOSITION: Final = r"(?:of|on|for|about|re|to|with)"
 
 
 @lru_cache(maxsize=16)
@@ -46,6 +55,18 @@ def _partial(digits: int) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=16)
+def _asked(digits: int) -> re.Pattern[str]:
+    """A bare run of four or more digits after a word that asks about one incident."""
+    return re.compile(
+        rf"\b{_ASKED_WORD}(?: {_ASKED_PREPOSITION})? #?(\d{{4,{digits + 3}}})(?!\d)",
+        re.IGNORECASE,
+    )
+
+
+_FOUR_DIGITS: Final = re.compile(r"\d{4}")
+
+
+@lru_cache(maxsize=16)
 def _only_digits(digits: int) -> re.Pattern[str]:
     return re.compile(rf"\s*+(?:#\s*+)?(\d{{1,{digits + 3}}})[\s?.!]*+")
 
@@ -56,6 +77,28 @@ def _other_record(digits: int) -> re.Pattern[str]:
         rf"(?<![A-Za-z])({'|'.join(OTHER_RECORD_PREFIXES)})[ -]?(\d{{{digits}}})(?!\d)",
         re.IGNORECASE,
     )
+
+
+@lru_cache(maxsize=16)
+def _whole(digits: int) -> re.Pattern[str]:
+    return re.compile(rf"INC\d{{{digits}}}", re.IGNORECASE)
+
+
+def canonical_number(token: str, *, digits: int) -> str | None:
+    """``token`` as a canonical incident number (``INC`` + exactly ``digits`` digits), or None."""
+    upper = token.strip().upper()
+    return upper if _whole(digits).fullmatch(upper) else None
+
+
+def find_number(text: str, *, digits: int) -> str | None:
+    """The first incident number in ``text`` typed with spaces or hyphens anywhere in it.
+
+    For a field or a button that holds one number (``INC 001-2345``): blanks and hyphens
+    are dropped first, then the exact rule applies, so more digits than ``digits`` are no
+    number (never the first ``digits`` of them).
+    """
+    found = find_incident_numbers(text.replace(" ", "").replace("-", ""), digits=digits)
+    return found[0] if found else None
 
 
 def find_incident_numbers(text: str, *, digits: int = DEFAULT_DIGITS) -> list[str]:
@@ -97,6 +140,12 @@ def find_partial_number(text: str, *, digits: int = DEFAULT_DIGITS) -> str | Non
         guess = _guess(match.group(1), digits)
         if guess:
             return guess
+    if _FOUR_DIGITS.search(text) is None:  # the common case, checked at C speed
+        return None
+    for match in _asked(digits).finditer(text):
+        guess = _guess(match.group(1), digits)
+        if guess:
+            return guess
     return None
 
 
@@ -113,6 +162,8 @@ def mask_numbers(text: str, *, digits: int = DEFAULT_DIGITS) -> str:
         return f"{head} {PLACEHOLDER} "
 
     out = _partial(digits).sub(_keep_word, out)
+    if _FOUR_DIGITS.search(out) is not None:
+        out = _asked(digits).sub(_keep_word, out)
     if _only_digits(digits).fullmatch(out):
         return PLACEHOLDER
     return out
@@ -132,6 +183,8 @@ _FRAME: Final = re.compile(
     r"(?: me)?(?: an?| new| a new)? (?:ticket|incident|issue|problem|case)"
     r"(?: for me)?(?: please| pls)?(?: for| about| regarding| re)?"
     r"|new (?:ticket|incident)(?: please| pls)?"
+    r"|i (?:need|want|would like|'d like) (?:a |an )?(?:new )?(?:ticket|incident)"
+    r"(?: opened| raised| logged)?(?: please| pls)?(?: for| about| regarding)?"
     r"|(?:i (?:want|need|would like|'d like) to )?(?:report|raise|log) (?:an? )?"
     r"(?:problem|issue|ticket|incident)(?: with| about| regarding)?"
     r"|(?:hey |so )?i(?:'ve| have)? got an? (?:problem|issue)(?: with)?"

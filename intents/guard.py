@@ -1,8 +1,9 @@
 """The deterministic guard: what a message must never be acted on as, whatever the model says.
 
-The model sees negation (``intents.negation``) and is trained on every border of INTENTS.md
-rules 5–7; this guard is the small, auditable net under it. From the words of the message
-it works out which acting intents (the writes, and ``disconnect``) are *blocked*:
+The model sees negation (``intents.negation``) and is trained on every border between a write,
+a refusal and a question about a write; this guard is the small, auditable net under it.
+From the words of the message it works out which acting intents (the writes, and
+``disconnect``) are *blocked*:
 
 - **refused**: a write whose verb (or, for a ticket, its object) sits in a negation's scope:
   "please do NOT close INC…" blocks ``incident.close_request``, "no need for a ticket" blocks

@@ -1,4 +1,4 @@
-"""The intent labels of DESIGN.md and INTENTS.md, and which of them write to ServiceNow."""
+"""The intent labels the bot routes on, and which of them write to ServiceNow."""
 
 from __future__ import annotations
 

@@ -69,6 +69,12 @@ def words(text: str) -> Iterator[str]:
             yield token
 
 
+def tokens(text: str) -> list[str]:
+    """Every token of lower-case ``text``: words ("don't" is one, with a plain apostrophe)
+    and single marks ("?", ",", ":")."""
+    return _TOKEN.findall(text.replace("\u2019", "'") if "\u2019" in text else text)
+
+
 def mark(text: str) -> tuple[str, list[list[str]]]:
     """``text`` (lower case) with every word in a negation scope prefixed ``not_``.
 

@@ -2,7 +2,9 @@
 
 A message that is only an incident number (exact or a shorter form) is a lookup; a
 message that is only a command word (``help``, ``connect``, ``mine`` …, optionally after
-``/snow``) is that command. Everything else goes to the model.
+``/snow``) is that command; a short question about who the bot is ("who are you", "are
+you a bot?") is ``help`` (``intents.hints`` gives it the topic ``identity``). Everything
+else goes to the model.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Final
 
 from intents import labels
 from intents.entities import find_incident_numbers, find_partial_number
+from intents.hints import asks_who_the_bot_is
+from intents.negation import tokens
 
 _COMMANDS: Final[dict[str, str]] = {
     "help": labels.HELP,
@@ -29,6 +33,8 @@ _COMMANDS: Final[dict[str, str]] = {
 }
 _SNOW: Final = re.compile(r"/snow\s++", re.IGNORECASE)
 # Possessive runs: nothing is read twice, so a long run of blanks or marks stays linear.
+_IDENTITY_WORDS: Final = 8  # tokens an identity question has at most
+_IDENTITY_CHARS: Final = 80  # and characters
 _BARE_NUMBER: Final = re.compile(r"\s*+(?:(?:INC-?|#)\s*+)?\d++[\s?.!]*+", re.IGNORECASE)
 
 
@@ -48,4 +54,12 @@ def fast_path(text: str, *, digits: int) -> str | None:
         or find_partial_number(text, digits=digits)
     ):
         return labels.LOOKUP
-    return _COMMANDS.get(_command_word(text))
+    command = _COMMANDS.get(_command_word(text))
+    lowered = text.lower()
+    if command is None and len(text) < _IDENTITY_CHARS and (
+        "you" in lowered or "talking" in lowered or " u " in f" {lowered} "
+    ):
+        toks = tokens(lowered)
+        if len(toks) <= _IDENTITY_WORDS and asks_who_the_bot_is(toks):
+            return labels.HELP
+    return command

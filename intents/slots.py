@@ -10,7 +10,7 @@ A comment request is a *frame* ("add a comment to INC0012345:", "tell the tech o
    again", "error code 0x8004 on INC…", "tell the tech i'm out today, INC…").
 
 When the message also refuses a write ("don't close INC…, it's still broken"), the clause that
-refuses it is no part of the body: what is left is (INTENTS.md rule 5). A reopen's body is its
+refuses it is no part of the body: what is left is (``intents.guard``). A reopen's body is its
 reason ("reopen INC…, the printer jams again" → "the printer jams again").
 
 Spans are found in the normalised text; ``intents.engine`` hands back the user's own
@@ -35,10 +35,13 @@ _FILLER: Final = (
     r"|you can|you could|i have to)[,!]? )*"
 )
 _NUMBER: Final = r"(?:INC[ -]?\d++|#\s?\d++)"
-# An incident reference: a number (exact or a shorter form) or "my (latest) ticket (number)".
+# An incident reference: a number (exact or a shorter form), "my (latest) ticket (number)",
+# or an incident named by a word ("my printer ticket", "the vpn one", "that one").
 _REF: Final = (
     r"(?:(?:(?:my|the|this|that) (?:latest |last |most recent |current |open )?)?"
-    rf"(?:ticket|incident|case)(?: (?:number|no\.?|nr\.?))?(?: {_NUMBER}| \d++)?|{_NUMBER})"
+    rf"(?:ticket|incident|case)(?: (?:number|no\.?|nr\.?))?(?: {_NUMBER}| \d++)?|{_NUMBER}"
+    # …or one named by a word: "my printer ticket", "the vpn one", "that one".
+    r"|(?:my|the|this|that) (?:[a-z0-9]++ )?(?:one|ticket|incident|case|issue))"
 )
 _PEOPLE: Final = (
     r"(?:the |my |our )?(?:tech|techs|technician|engineer|agent|desk|service desk|helpdesk"
@@ -72,7 +75,7 @@ _INTRO: Final = (
     r"(?: (?:ticket|incident))?(?: know)?"
     r"(?:,? (?:please|pls|plz|too|as well|again|back up|back))*"
     r"(?:\s*+[:\-\u2013\u2014]++\s*+|,\s*+|\s(?:saying|that says|stating|to say|that|with"
-    r"|reading|because|since|as|cause|cuz)\s*+:?\s*+|\s++)"
+    r"|reading|because|since|as|cause|cuz)\s*+:?\s*+|\s++|\s*+\Z)"
 )
 _LEADS: Final[dict[str, re.Pattern[str]]] = {
     labels.COMMENT: re.compile(
@@ -80,7 +83,8 @@ _LEADS: Final[dict[str, re.Pattern[str]]] = {
         rf"|{_FILLER}(?:tell|let|inform|remind|notify) {_PEOPLE}(?: know)?"
         r"(?:\s(?:that|saying)\s|:\s*+|,\s*+|\s)"
         rf"|{_FILLER}(?:(?:add|post|leave|put|write) (?:a |an |my )?(?:work )?"
-        r"(?:comment|note|update|info)s?|(?:reply|respond|answer)(?: to)?(?: the)?"
+        r"(?:comment|note|update|info)s?|(?:add|note|comment|update)(?: to (?:it|this|that))?"
+        r"|(?:reply|respond|answer)(?: to)?(?: the)?"
         r"(?: question| tech| technician| engineer| agent)?)\s*+:\s*+",
         re.IGNORECASE,
     ),
@@ -221,7 +225,7 @@ def _refusal_end(
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    """A message that asks the bot not to do a write (INTENTS.md rule 5).
+    """A message that asks the bot not to do a write (see ``intents.guard``).
 
     ``refused``: the acting intents it refuses; ``left``: the span of what else it says,
     when that is information a comment could carry (None: nothing, thanks, or a question).

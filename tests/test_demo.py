@@ -156,3 +156,17 @@ def test_every_demo_script_has_a_recorded_transcript() -> None:
     scripts = sorted(DOCS.glob("*.txt"))
     assert scripts
     assert [p.name for p in scripts if not p.with_suffix(".out").exists()] == []
+
+
+async def test_a_refused_create_shows_servicenows_refusal(engine: IntentEngine) -> None:
+    """With the demo's `memory://` store, a create ServiceNow refuses says so, not "storage"."""
+    async with open_demo(user_name="abel.tuter", redis_url="memory://", engine=engine) as demo:
+        demo.harness.servicenow.faults.add(
+            path="/api/now/v2/table/incident", kind="403", method="POST"
+        )
+        status, out, err = await _run(
+            demo, "/snow new printer\nfield Short description: Printer jams\nsubmit\n"
+        )
+    assert status == 0, err
+    assert "ServiceNow doesn't let your account do that." in out
+    assert "I can't reach my storage" not in out

@@ -40,7 +40,7 @@ _TICK, _CROSS, _SKIP, _TODO = "✅", "❌", "⏭️", "⬜"
 
 
 def hardened_findings() -> list[Finding]:
-    """The hardened-instance checklist (servicenow.md §1.9) as findings, most likely first."""
+    """``texts.HARDENED_CHECKLIST`` as findings, most likely first."""
     return [Finding(title=t, why=w, fix=f) for t, w, f in texts.HARDENED_CHECKLIST]
 
 

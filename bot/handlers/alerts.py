@@ -3,7 +3,7 @@
 One refused refresh is that person's business (they are asked to reconnect). Many
 refused in a short window mean the bot's OAuth client itself is no longer accepted
 (secret rotated, Application Registry entry removed): the workspace's admins get one
-DM per window saying so (security-and-reliability §1.4). The refresher counts the
+DM per window saying so. The refresher counts the
 refusals (``TokenRefresher.recent_refresh_failures``); this module decides and tells.
 Recipients are those of ``feedback_admin.admin_recipients``.
 """

@@ -24,6 +24,7 @@ from bot.grammar import SnowCommand
 from bot.handlers import dialogue
 from bot.interactions import Action, ActionHandler
 from intents.answers import choice, yes_or_no
+from intents.entities import find_number
 
 if TYPE_CHECKING:
     from bot.router import Turn
@@ -39,12 +40,12 @@ async def carry_on(turn: Turn, *, kind: dialogue.AskedKind, number: str) -> None
     await route_command(turn, SnowCommand(kind=kind, number=number, text=text))
 
 
-def _kind_and_number(value: str) -> tuple[dialogue.AskedKind, str | None]:
+def _kind_and_number(value: str, *, digits: int) -> tuple[dialogue.AskedKind, str | None]:
     fields = ids.decode_value(value)
     kind = dialogue.KIND_OF.get(fields.get("intent", ""))
     if kind is None:
         raise errors.UserInputError("a button without a usable intent")
-    return kind, dialogue.find_number(fields.get("number", ""))
+    return kind, find_number(fields.get("number", ""), digits=digits)
 
 
 async def action_clarify(turn: Turn, action: Action) -> None:
@@ -66,7 +67,7 @@ async def action_clarify_none(turn: Turn, _: Action) -> None:
 
 async def action_number_yes(turn: Turn, action: Action) -> None:
     """"Did you mean INC…?" Yes: carry on with that number."""
-    kind, number = _kind_and_number(action.value)
+    kind, number = _kind_and_number(action.value, digits=turn.c.settings.incident_digits)
     if number is None:
         raise errors.UserInputError("a Yes button without a number")
     await carry_on(turn, kind=kind, number=number)
@@ -74,7 +75,7 @@ async def action_number_yes(turn: Turn, action: Action) -> None:
 
 async def action_number_no(turn: Turn, action: Action) -> None:
     """"Did you mean INC…?" No: ask for the right number, keeping what was said."""
-    kind, _ = _kind_and_number(action.value)
+    kind, _ = _kind_and_number(action.value, digits=turn.c.settings.incident_digits)
     await ask_right_number(turn, kind=kind)
 
 
@@ -109,7 +110,7 @@ async def ask_right_number(turn: Turn, *, kind: dialogue.AskedKind) -> None:
 
 async def action_pick(turn: Turn, action: Action) -> None:
     """One of the offered incidents."""
-    kind, number = _kind_and_number(action.value)
+    kind, number = _kind_and_number(action.value, digits=turn.c.settings.incident_digits)
     if number is None:
         raise errors.UserInputError("a pick button without a number")
     await carry_on(turn, kind=kind, number=number)

@@ -96,7 +96,7 @@ def _click_key(turn: Turn, write_id: str) -> str:
 
 def is_stale(turn: Turn, claim: Claim) -> bool:
     """Whether a pending claim's attempt is surely over (lost process, or unsettled)."""
-    return turn.c.clock() - (claim.since or 0.0) >= STALE_CLICK_S
+    return turn.c.idempotency.is_stale(claim, after=STALE_CLICK_S)
 
 
 async def own(

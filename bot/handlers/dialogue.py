@@ -23,8 +23,9 @@ from pydantic import BaseModel
 from bot import errors, texts
 from bot.blocks import Message, ids, lookup_posted_privately_note
 from bot.blocks.question import notice, question_message
-from bot.grammar import SnowCommand, incident_number_pattern
+from bot.grammar import SnowCommand
 from bot.interactions import Action, ActionHandler
+from intents.entities import find_number
 from intents.labels import WRITE_INTENTS
 
 if TYPE_CHECKING:
@@ -131,21 +132,15 @@ def starts_over(pending: PendingQuestion, prediction: Prediction) -> bool:
 
 
 def command_for_answer(
-    pending: PendingQuestion, text: str, *, number: str | None
+    pending: PendingQuestion, text: str, *, number: str | None, digits: int
 ) -> SnowCommand | None:
     """The request ``text`` completes; None when the number asked for is not in it."""
     if pending.waiting_for == "number":
-        found = number or find_number(text)
+        found = number or find_number(text, digits=digits)
         if not found:
             return None
         return SnowCommand(kind=pending.kind, number=found, text=pending.text)
     return SnowCommand(kind=pending.kind, number=pending.number, text=text.strip())
-
-
-def find_number(text: str, *, digits: int = 7) -> str | None:
-    """The first canonical incident number in ``text`` (``INC`` + ``digits`` digits)."""
-    match = incident_number_pattern(digits).search(text.replace(" ", "").replace("-", ""))
-    return match.group(0).upper() if match else None
 
 
 async def tell(turn: Turn, message: Message, *, replace: bool = False) -> None:

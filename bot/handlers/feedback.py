@@ -39,7 +39,7 @@ from bot import errors, markup, texts
 from bot.blocks import feedback_invite, feedback_modal, feedback_thanks, ids
 from bot.blocks.feedback import stars
 from bot.blocks.tone import complaint_message
-from bot.grammar import SnowCommand, incident_number_pattern
+from bot.grammar import SnowCommand
 from bot.handlers.account import prompt_connect
 from bot.handlers.feedback_admin import alert_admins
 from bot.interactions import (
@@ -53,9 +53,11 @@ from bot.interactions import (
 from bot.services import UserClient
 from bot.store.feedback import FeedbackEntry as StoredFeedback
 from bot.store.keys import FEEDBACK_DRAFT_TTL
+from intents.entities import canonical_number
 
 if TYPE_CHECKING:
     from bot.router import Turn
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +92,7 @@ class Feedback:
 def _valid_number(turn: Turn, number: str | None) -> str | None:
     if not number:
         return None
-    canonical = number.strip().upper()
-    pattern = incident_number_pattern(turn.c.settings.incident_digits)
-    return canonical if pattern.fullmatch(canonical) else None
+    return canonical_number(number, digits=turn.c.settings.incident_digits)
 
 
 async def handle_feedback(turn: Turn, command: SnowCommand) -> None:
@@ -163,7 +163,7 @@ async def action_incident_feedback(turn: Turn, action: Action) -> None:
     await _open_modal(turn, _valid_number(turn, action.value))
 
 
-def validate_feedback(submission: Submission) -> dict[str, str]:
+def validate_feedback(submission: Submission, settings: Settings) -> dict[str, str]:
     """A rating is required; everything else is optional."""
     if submission.text(ids.RATING_INPUT) not in {"1", "2", "3", "4", "5"}:
         return {ids.RATING_BLOCK: "Please choose a rating from 1 to 5."}

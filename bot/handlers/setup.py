@@ -70,6 +70,7 @@ from bot.store.instance_config import InstanceConfig
 
 if TYPE_CHECKING:
     from bot.container import Container
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -291,7 +292,7 @@ async def action_open_colleague(turn: Turn, _: Action) -> None:
         await turn.reply.open_modal(views.colleague_modal())
 
 
-def validate_colleague(submission: Submission) -> dict[str, str]:
+def validate_colleague(submission: Submission, settings: Settings) -> dict[str, str]:
     """A colleague must be picked."""
     chosen = submission.text(views.COLLEAGUE_INPUT)
     if not _SLACK_ID.match(chosen):
@@ -321,7 +322,7 @@ async def action_open_defaults(turn: Turn, _: Action) -> None:
     await turn.reply.open_modal(setup_defaults_modal(state.defaults))
 
 
-def validate_defaults(submission: Submission) -> dict[str, str]:
+def validate_defaults(submission: Submission, settings: Settings) -> dict[str, str]:
     """Defaults are optional short texts."""
     problems: dict[str, str] = {}
     for block, action in (

@@ -43,9 +43,11 @@ from bot.servicenow.models import CloseOutcome as ClientCloseOutcome
 from bot.servicenow.models import Incident
 from bot.services import UserClient
 from bot.store.dedupe import Claim, idempotency_key
+from intents.entities import find_number
 
 if TYPE_CHECKING:
     from bot.router import Turn
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +122,8 @@ async def handle_comment(turn: Turn, command: SnowCommand) -> None:
     text = command.text.strip()
     if command.number and not text and turn.reply.origin.trigger_id:
         said = turn.prediction.text if turn.prediction is not None else ""
-        prefill = " ".join(w for w in said.split() if dialogue.find_number(w) is None)
+        digits = turn.c.settings.incident_digits
+        prefill = " ".join(w for w in said.split() if find_number(w, digits=digits) is None)
         await turn.reply.open_modal(comment_modal(command.number, text=prefill))
         return
     client = await acting_as(turn, pending=command)
@@ -172,12 +175,12 @@ async def action_add_comment(turn: Turn, action: Action) -> None:
     await turn.reply.open_modal(comment_modal(action.value or None))
 
 
-def validate_comment(submission: Submission) -> dict[str, str]:
+def validate_comment(submission: Submission, settings: Settings) -> dict[str, str]:
     """Field errors of the comment modal (shown in the ack)."""
     problems: dict[str, str] = {}
     if not submission.private_metadata:
         typed = submission.text(ids.COMMENT_INCIDENT_INPUT)
-        if dialogue.find_number(typed) is None:
+        if find_number(typed, digits=settings.incident_digits) is None:
             problems[ids.COMMENT_INCIDENT_BLOCK] = texts.NUMBER_INVALID
     if not submission.text(ids.COMMENT_TEXT_INPUT):
         problems[ids.COMMENT_TEXT_BLOCK] = texts.COMMENT_REQUIRED
@@ -186,8 +189,8 @@ def validate_comment(submission: Submission) -> dict[str, str]:
 
 async def run_comment(turn: Turn, submission: Submission) -> None:
     """The comment modal, submitted."""
-    number = submission.private_metadata or dialogue.find_number(
-        submission.text(ids.COMMENT_INCIDENT_INPUT)
+    number = submission.private_metadata or find_number(
+        submission.text(ids.COMMENT_INCIDENT_INPUT), digits=turn.c.settings.incident_digits
     )
     text = submission.text(ids.COMMENT_TEXT_INPUT)
     command = SnowCommand(kind="comment", number=number, text=text, confirmed=True)

@@ -6,11 +6,13 @@ its id (``DraftStore``). ``/snow new``, Edit, "Report a problem" and the message
 shortcut open the create modal at once (a ``trigger_id`` lives 3 seconds), before
 any ServiceNow call. The modal is validated in the ack and the incident created after.
 
-Exactly one incident per draft (Create) or per modal (its view id), however often
-Slack redelivers or the user clicks: ``create_once`` claims a click key (a second
-click while the first runs is told so) and the ServiceNow client's own idempotency
-key, written to ``correlation_id``, makes even a lost answer find the incident
-instead of opening another. Comments, close requests and sharing: ``updates``.
+Exactly one incident per draft (its Create, or the modal its Edit or the shortcut
+opened) or per modal without a draft (its view id), however often Slack redelivers or
+the user clicks: ``create_once`` claims a click key (a second click while the first
+runs is told so; a done key names the incident it became) and the ServiceNow client's
+own idempotency key, written to ``correlation_id``, makes even a lost answer find the
+incident instead of opening another. Both are ``IdempotencyKeys``.
+Comments, close requests and sharing: ``updates``.
 
 What the user wrote becomes the description as plain text (Slack markup converted,
 ``confirm.plain_text``), and the short description comes from the message's one
@@ -48,6 +50,7 @@ from bot.store.drafts import DraftStore, StoredDraft, new_draft_id
 
 if TYPE_CHECKING:
     from bot.router import Turn
+    from bot.settings import Settings
     from intents import Prediction
 
 log = logging.getLogger(__name__)
@@ -142,6 +145,16 @@ def _already(number: str) -> str:
     return texts.ALREADY_CREATED.format(number=escape_mrkdwn(number))
 
 
+def _draft_key(turn: Turn, draft_id: str) -> str:
+    return idempotency_key(turn.user.team_id, turn.user.user_id, "draft", draft_id)
+
+
+async def _created_from(turn: Turn, draft_id: str) -> str | None:
+    """The incident a draft already became, if any."""
+    claim = await turn.c.idempotency.lookup(CLICK_SCOPE, _draft_key(turn, draft_id))
+    return claim.result if claim is not None and claim.status == "done" else None
+
+
 def drafts(turn: Turn) -> DraftStore:
     """The draft store over the container's Redis."""
     return DraftStore(turn.c.redis, keys=turn.c.keys)
@@ -196,7 +209,7 @@ async def create_once(
     """Create the incident for ``key`` once and confirm it; the number, or None if busy."""
     clicks = turn.c.idempotency
     claim = await clicks.claim(CLICK_SCOPE, key)
-    busy = claim.status == "pending" and turn.c.clock() - (claim.since or 0) < STALE_CLICK_S
+    busy = claim.status == "pending" and not clicks.is_stale(claim, after=STALE_CLICK_S)
     if busy:
         await turn.reply.private(notice(texts.CREATE_IN_PROGRESS))
         return None
@@ -237,12 +250,14 @@ async def action_create_confirm(turn: Turn, action: Action) -> None:
     client = await acting_as(turn, pending=SnowCommand(kind="new", text=stored.draft.description))
     if client is None:
         return
-    key = idempotency_key(turn.user.team_id, turn.user.user_id, "draft", draft_id)
-    number = await create_once(
-        turn, client, draft=stored.draft, key=key, source="confirmation", replace=True
+    await create_once(
+        turn,
+        client,
+        draft=stored.draft,
+        key=_draft_key(turn, draft_id),
+        source="confirmation",
+        replace=True,
     )
-    if number and not stored.created_number:
-        await store.save(turn.user, draft_id, stored.model_copy(update={"created_number": number}))
 
 
 async def action_create_edit(turn: Turn, action: Action) -> None:
@@ -251,8 +266,9 @@ async def action_create_edit(turn: Turn, action: Action) -> None:
     if stored is None:
         await turn.reply.private(notice(texts.DRAFT_EXPIRED))
         return
-    if stored.created_number:
-        await turn.reply.private(notice(_already(stored.created_number)))
+    created = await _created_from(turn, action.value)
+    if created:
+        await turn.reply.private(notice(_already(created)))
         return
     await turn.reply.open_modal(create_modal(stored.draft, private_metadata=action.value))
 
@@ -268,7 +284,7 @@ async def action_new_incident(turn: Turn, _: Action) -> None:
     await handle_new(turn, SnowCommand(kind="new"))
 
 
-def validate_create(submission: Submission) -> dict[str, str]:
+def validate_create(submission: Submission, settings: Settings) -> dict[str, str]:
     """Field errors of the create modal (shown in the ack)."""
     short = submission.text(ids.SHORT_DESCRIPTION_INPUT)
     if not short:
@@ -294,11 +310,12 @@ def _urgency(submission: Submission) -> int:
 async def run_create(turn: Turn, submission: Submission) -> None:
     """The create modal, submitted: one incident per modal (its view id)."""
     draft_id = submission.private_metadata
-    stored = await drafts(turn).load(turn.user, draft_id) if draft_id else None
-    if stored is not None and stored.created_number:
+    created = await _created_from(turn, draft_id) if draft_id else None
+    if created:
         # Create was pressed on the same draft while this modal was open.
-        await turn.reply.private(notice(_already(stored.created_number)))
+        await turn.reply.private(notice(_already(created)))
         return
+    stored = await drafts(turn).load(turn.user, draft_id) if draft_id else None
     description = submission.text(ids.DESCRIPTION_INPUT)
     if stored is not None and stored.permalink and stored.permalink not in description:
         link = texts.FROM_SLACK_MESSAGE.format(link=stored.permalink)
@@ -313,11 +330,12 @@ async def run_create(turn: Turn, submission: Submission) -> None:
     )
     if client is None:
         return
-    key = idempotency_key(turn.user.team_id, turn.user.user_id, "view", submission.view_id)
-    number = await create_once(turn, client, draft=draft, key=key, source="modal")
-    if number and stored is not None:
-        update = {"created_number": number, "draft": draft}
-        await drafts(turn).save(turn.user, draft_id, stored.model_copy(update=update))
+    key = (
+        _draft_key(turn, draft_id)
+        if draft_id
+        else idempotency_key(turn.user.team_id, turn.user.user_id, "view", submission.view_id)
+    )
+    await create_once(turn, client, draft=draft, key=key, source="modal")
 
 
 # --- the message shortcut --------------------------------------------------------------

@@ -59,7 +59,7 @@ def register(bolt: AsyncApp, c: Container) -> None:
             await ack()
             log.info("no handler for view %s", submission.callback_id)
             return
-        problems = handler.validate(submission)
+        problems = handler.validate(submission, c.settings)
         if not problems and handler.check is not None:
             try:
                 problems = await handler.check(c, slack_user(body), submission)

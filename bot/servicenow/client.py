@@ -2,7 +2,7 @@
 
 Built per user (cheap: it shares the pooled ``httpx.AsyncClient``) from a
 ``ServiceNowSession`` (instance, the user's ``TokenSource``, time budget) and a
-``CreateGuard`` (Redis, for idempotent creates). Every operation runs within one
+``IdempotencyKeys`` (Redis, for idempotent creates). Every operation runs within one
 time budget (``RetryPolicy.budget``) and reports ``(operation, seconds, outcome)``
 to the optional observer. Calls go through ``table.TableApi`` (v2, limits, fields,
 display values, typed queries); errors are those of ``bot.errors`` (``session``
@@ -42,7 +42,7 @@ from bot.errors import (
 )
 from bot.servicenow import records
 from bot.servicenow.http import was_sent
-from bot.servicenow.idempotency import CreateGuard, IdempotentCreate
+from bot.servicenow.idempotency import STALE_AFTER, IdempotentCreate
 from bot.servicenow.instance import Instance
 from bot.servicenow.models import (
     CloseOutcome,
@@ -75,6 +75,7 @@ from bot.servicenow.query import (
 )
 from bot.servicenow.session import Deadline, ServiceNowSession, result_of
 from bot.servicenow.table import TableApi
+from bot.store.dedupe import IdempotencyKeys
 
 log = logging.getLogger(__name__)
 
@@ -117,14 +118,17 @@ class ServiceNowIncidents:
         self,
         *,
         session: ServiceNowSession,
-        guard: CreateGuard,
+        guard: IdempotencyKeys,
+        stale_after: float = STALE_AFTER,
         incident_digits: int = DEFAULT_INCIDENT_DIGITS,
         close_code: str = DEFAULT_CLOSE_CODE,
         observer: Observer | None = None,
     ) -> None:
         self._session = session
         self._api = TableApi(session)
-        self._creates = IdempotentCreate(table_api=self._api, guard=guard)
+        self._creates = IdempotentCreate(
+            table_api=self._api, keys=guard, stale_after=stale_after
+        )
         self._digits = incident_digits
         self._close_code = close_code
         self._observer = observer

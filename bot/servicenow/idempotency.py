@@ -1,15 +1,15 @@
 """Idempotent creates: one Redis key per create, mirrored in the record's correlation_id.
 
 The Table API has no idempotency header, so the bot does it client-side
-(security-and-reliability §5.4). For an idempotency key (the caller derives it from
+For an idempotency key (the caller derives it from
 the Slack side: team, user, event or view):
 
 * ``correlation_for(key)`` is written to the new incident's ``correlation_id``, so
   the incident can be found again by that value with the user's own token;
-* the Redis key ``Keys.idempotency("create", key)`` holds ``pending:<unix time>``
-  while a create is in flight (``SET NX``, TTL ``IDEMPOTENCY_TTL``), then
-  ``done:<sys_id>``; it is deleted when ServiceNow refused the create for certain
-  (a 4xx or a connection that never opened), so the user may simply try again;
+* the key ``"create"``/``key`` of ``bot.store.dedupe.IdempotencyKeys`` (the one
+  exactly-once primitive) is pending while a create is in flight, then done with the
+  sys_id; it is released when ServiceNow refused the create for certain (a 4xx or a
+  connection that never opened), so the user may simply try again;
 * a pending key older than ``stale_after`` seconds, whose incident is still not
   found, may be taken over (compare-and-set) by one new attempt.
 
@@ -27,15 +27,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from enum import Enum
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot.errors import (
     AuthError,
@@ -50,25 +45,17 @@ from bot.servicenow.query import Eq, Query
 from bot.servicenow.records import value
 from bot.servicenow.session import Deadline
 from bot.servicenow.table import TableApi
-from bot.store.keys import IDEMPOTENCY_TTL, Keys, digest
+from bot.store.dedupe import Claim, IdempotencyKeys
+from bot.store.keys import digest
 
 log = logging.getLogger(__name__)
 
 CORRELATION_PREFIX = "snowbot-"
 CORRELATION_FIELD = "correlation_id"
 SCOPE = "create"
+STALE_AFTER = 90.0  # seconds after which a pending create surely ended
 POLL_SECONDS = 0.1
 FINAL_LOOKUP_RESERVE = 0.4  # seconds kept for a last lookup while waiting on another attempt
-
-# Replace the value only if it is still the one we read.
-_CAS = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
-  return 1
-end
-return 0
-"""
-
 
 def correlation_for(idempotency_key: str) -> str:
     """The ``correlation_id`` written on the incident (hex only: safe in any query)."""
@@ -78,136 +65,15 @@ def correlation_for(idempotency_key: str) -> str:
     return CORRELATION_PREFIX + digest(idempotency_key)
 
 
-class ClaimState(Enum):
-    """What the guard found for a key."""
-
-    OWNED = "owned"  # this caller may send the create
-    PENDING = "pending"  # another attempt is (or was) in flight
-    DONE = "done"  # the incident exists: ``sys_id``
-
-
-@dataclass(frozen=True)
-class Claim:
-    """The guard's answer: the state, the stored value, and (when done) the sys_id."""
-
-    state: ClaimState
-    raw: str = ""
-    sys_id: str = ""
-    started_at: float = 0.0
-
-
-class CreateGuard:
-    """The Redis side of idempotent creates."""
+class IdempotentCreate:
+    """Creates that happen once per idempotency key, through the Table API and the keys."""
 
     def __init__(
-        self,
-        *,
-        redis: Redis,
-        keys: Keys,
-        wall_clock: Callable[[], float] = time.time,
-        ttl: int = IDEMPOTENCY_TTL,
-        stale_after: float = 90.0,
+        self, *, table_api: TableApi, keys: IdempotencyKeys, stale_after: float = STALE_AFTER
     ) -> None:
-        self._redis = redis
-        self._keys = keys
-        self._wall_clock = wall_clock
-        self._ttl = ttl
-        self.stale_after = stale_after
-
-    def _key(self, idempotency_key: str) -> str:
-        return self._keys.idempotency(SCOPE, idempotency_key)
-
-    def _pending(self) -> str:
-        return f"pending:{self._wall_clock():.3f}"
-
-    async def claim(self, idempotency_key: str) -> Claim:
-        """Own the key if it is new; otherwise report what it holds."""
-        key = self._key(idempotency_key)
-        mine = self._pending()
-        try:
-            if await self._redis.set(key, mine, nx=True, ex=self._ttl):
-                return Claim(ClaimState.OWNED, raw=mine, started_at=self._wall_clock())
-            stored = await self._redis.get(key)
-        except RedisError as exc:
-            msg = "idempotency claim failed"
-            raise StoreError(msg) from exc
-        if stored is None:  # released in between: try once more
-            return await self.claim(idempotency_key)
-        return parse_claim(stored.decode() if isinstance(stored, bytes) else str(stored))
-
-    async def read(self, idempotency_key: str) -> Claim | None:
-        """The key's current state (None when it is gone)."""
-        try:
-            stored = await self._redis.get(self._key(idempotency_key))
-        except RedisError as exc:
-            msg = "idempotency read failed"
-            raise StoreError(msg) from exc
-        if stored is None:
-            return None
-        return parse_claim(stored.decode() if isinstance(stored, bytes) else str(stored))
-
-    def is_stale(self, claim: Claim) -> bool:
-        """Whether a pending claim is old enough that its attempt surely ended."""
-        return (
-            claim.state is ClaimState.PENDING
-            and self._wall_clock() - claim.started_at >= self.stale_after
-        )
-
-    async def take_over(self, idempotency_key: str, claim: Claim) -> Claim | None:
-        """Own a stale pending key (None when another caller changed it first)."""
-        mine = self._pending()
-        try:
-            won = await self._redis.eval(
-                _CAS, 1, self._key(idempotency_key), claim.raw, mine, str(self._ttl)
-            )
-        except RedisError as exc:
-            msg = "idempotency take-over failed"
-            raise StoreError(msg) from exc
-        if not won:
-            return None
-        return Claim(ClaimState.OWNED, raw=mine, started_at=self._wall_clock())
-
-    async def done(self, idempotency_key: str, sys_id: str) -> None:
-        """Record the created incident."""
-        try:
-            await self._redis.set(self._key(idempotency_key), f"done:{sys_id}", ex=self._ttl)
-        except RedisError as exc:
-            msg = "idempotency completion failed"
-            raise StoreError(msg) from exc
-
-    async def release(self, idempotency_key: str, claim: Claim) -> None:
-        """Forget an owned claim after a certain refusal (only if still ours)."""
-        try:
-            await self._redis.eval(
-                "if redis.call('GET', KEYS[1]) == ARGV[1] then "
-                "return redis.call('DEL', KEYS[1]) end return 0",
-                1,
-                self._key(idempotency_key),
-                claim.raw,
-            )
-        except RedisError as exc:
-            msg = "idempotency release failed"
-            raise StoreError(msg) from exc
-
-
-def parse_claim(raw: str) -> Claim:
-    """A stored value as a ``Claim`` (an unreadable value counts as pending now)."""
-    kind, _, rest = raw.partition(":")
-    if kind == "done" and rest:
-        return Claim(ClaimState.DONE, raw=raw, sys_id=rest)
-    try:
-        started = float(rest)
-    except ValueError:
-        started = 0.0
-    return Claim(ClaimState.PENDING, raw=raw, started_at=started)
-
-
-class IdempotentCreate:
-    """Creates that happen once per idempotency key, through the Table API and the guard."""
-
-    def __init__(self, *, table_api: TableApi, guard: CreateGuard) -> None:
         self._api = table_api
-        self._guard = guard
+        self._keys = keys
+        self._stale_after = stale_after
 
     async def create(
         self,
@@ -221,9 +87,9 @@ class IdempotentCreate:
     ) -> dict[str, Any]:
         """The record created for this key: made now, found again, or already known."""
         correlation = correlation_for(idempotency_key)
-        claim = await self._guard.claim(idempotency_key)
-        while claim.state is not ClaimState.OWNED:
-            if claim.state is ClaimState.DONE:
+        claim = await self._keys.claim(SCOPE, idempotency_key)
+        while not claim.won:
+            if claim.status == "done":
                 return await self._created(
                     table, claim=claim, correlation=correlation, fields=fields, deadline=deadline
                 )
@@ -231,10 +97,10 @@ class IdempotentCreate:
                 table, correlation=correlation, fields=fields, deadline=deadline
             )
             if found is not None:
-                await self._guard.done(idempotency_key, value(found, "sys_id"))
+                await self._done(idempotency_key, value(found, "sys_id"))
                 return found
-            if self._guard.is_stale(claim):
-                taken = await self._guard.take_over(idempotency_key, claim)
+            if self._keys.is_stale(claim, after=self._stale_after):
+                taken = await self._keys.take_over(SCOPE, idempotency_key, claim)
                 if taken is not None:
                     claim = taken
                     continue
@@ -249,23 +115,26 @@ class IdempotentCreate:
         except ServiceNowUnavailableError as exc:
             cause = exc.__cause__
             if isinstance(cause, httpx.HTTPError) and not was_sent(cause):
-                await self._guard.release(idempotency_key, claim)  # never reached ServiceNow
+                await self._keys.release(SCOPE, idempotency_key, claim)  # never reached ServiceNow
                 raise
             return await self._reconcile(
                 table, idempotency_key=idempotency_key, fields=fields, deadline=deadline, exc=exc
             )
         except (ServiceNowError, AuthError):
             # A certain refusal (4xx, long 429, reconnect): nothing was created.
-            await self._guard.release(idempotency_key, claim)
+            await self._keys.release(SCOPE, idempotency_key, claim)
             raise
         if value(record, CORRELATION_FIELD) != correlation:
             log.warning("%s: correlation_id was not stored (field ACL?)", operation)
         try:
-            await self._guard.done(idempotency_key, value(record, "sys_id"))
+            await self._done(idempotency_key, value(record, "sys_id"))
         except StoreError:
             # The record exists: say so. A repeat finds it by correlation_id.
             log.warning("%s: created, but the idempotency key could not be updated", operation)
         return record
+
+    async def _done(self, idempotency_key: str, sys_id: str) -> None:
+        await self._keys.remember(SCOPE, idempotency_key, value=sys_id)
 
     async def _lookup(
         self, table: str, *, correlation: str, fields: tuple[str, ...], deadline: Deadline
@@ -291,7 +160,7 @@ class IdempotentCreate:
     ) -> dict[str, Any]:
         try:
             return await self._api.get(
-                table, claim.sys_id, fields=fields, deadline=deadline, operation="create.read"
+                table, claim.result or "", fields=fields, deadline=deadline, operation="create.read"
             )
         except ServiceNowNotFoundError:
             found = await self._lookup(
@@ -307,10 +176,10 @@ class IdempotentCreate:
         """Poll while another attempt is in flight: its result, or a last lookup."""
         while deadline.remaining() > FINAL_LOOKUP_RESERVE:
             await self._api.session.sleep(POLL_SECONDS)
-            current = await self._guard.read(idempotency_key)
+            current = await self._keys.lookup(SCOPE, idempotency_key)
             if current is None:
-                return await self._guard.claim(idempotency_key)
-            if current.state is not ClaimState.PENDING:
+                return await self._keys.claim(SCOPE, idempotency_key)
+            if current.status != "pending":
                 return current
         with contextlib.suppress(ServiceNowUnavailableError):
             found = await self._lookup(
@@ -321,8 +190,8 @@ class IdempotentCreate:
             )
             if found is not None:
                 sys_id = value(found, "sys_id")
-                await self._guard.done(idempotency_key, sys_id)
-                return Claim(ClaimState.DONE, raw=f"done:{sys_id}", sys_id=sys_id)
+                await self._done(idempotency_key, sys_id)
+                return Claim("done", result=sys_id)
         msg = "create: another attempt with this key is still unresolved"
         raise WriteOutcomeUnknownError(msg)
 
@@ -347,5 +216,5 @@ class IdempotentCreate:
         if found is None:
             msg = "create: the answer was lost and the record is not found yet"
             raise WriteOutcomeUnknownError(msg) from exc
-        await self._guard.done(idempotency_key, value(found, "sys_id"))
+        await self._done(idempotency_key, value(found, "sys_id"))
         return found

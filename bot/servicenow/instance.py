@@ -1,7 +1,7 @@
 """Which ServiceNow instance the bot may talk to, decided before any socket opens.
 
 The bot sends users' bearer tokens and the client secret to the instance, so the
-value an admin types is treated as hostile (security-and-reliability §3.1):
+value an admin types is treated as hostile:
 
 * a name (``dev98042``) or a host (``dev98042.service-now.com``, also under
   ``servicenowservices.com``) or an ``https://`` URL of one (a single trailing ``/``

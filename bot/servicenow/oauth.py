@@ -1,6 +1,6 @@
 """ServiceNow as the OAuth authorization server: consent URL, PKCE, token calls, revoke.
 
-Facts (reference/servicenow.md §1): the consent page is ``GET /oauth_auth.do``; the
+Facts (ServiceNow's OAuth documentation): the consent page is ``GET /oauth_auth.do``; the
 token endpoint ``POST /oauth_token.do`` takes a form-encoded body only (never JSON,
 never query parameters); failures usually come back as HTTP 401
 ``{"error_description":"access_denied","error":"server_error"}``; refresh tokens are

@@ -1,7 +1,7 @@
 """Encoded queries (``sysparm_query``) built from typed clauses only.
 
 ServiceNow has no escape for ``^`` inside a value and silently drops clauses it
-cannot parse, which widens results (reference/servicenow.md §2.3-2.4). So nothing
+cannot parse, which widens results (ServiceNow's encoded-query behaviour). So nothing
 here concatenates raw text:
 
 * field names are bot-authored and must match ``[a-z0-9_.]+`` (a bug otherwise:

@@ -2,7 +2,7 @@
 
 With ``display_value=all`` and ``exclude_reference_link=true`` every field is
 ``{"display_value": ..., "value": ...}``: the code for logic, the label for people
-(reference/servicenow.md §2.5). Fields the caller may not read are omitted, so every
+(the Table API's documented record shape). Fields the caller may not read are omitted, so every
 reader here has a default. Raw date-times are UTC ``YYYY-MM-DD HH:MM:SS``.
 """
 

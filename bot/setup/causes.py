@@ -4,7 +4,7 @@ The diagnosis ranks these; the wording lives here (not in ``bot.texts``) because
 the setup guide's own catalogue, with ``{placeholders}`` the diagnosis fills in (the
 redirect URL, the feedback table). The hardened-instance checklist itself is
 ``bot.texts.HARDENED_CHECKLIST`` and is shown whenever ``hardened`` is among the causes.
-Sources: reference/servicenow.md §1.7-§1.9, §3.4.
+Sources: ServiceNow's OAuth and Application Registry documentation.
 """
 
 from __future__ import annotations

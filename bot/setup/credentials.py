@@ -10,10 +10,15 @@ words (the secret may be left empty when one is stored for the same client).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot import errors
 from bot.blocks import ids
 from bot.interactions import Submission
 from bot.servicenow.instance import InstancePolicy
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 _MAX_FIELD = 255
 
@@ -41,7 +46,7 @@ def _operator_may_allow(value: str) -> bool:
     return True
 
 
-def validate_credentials(submission: Submission) -> dict[str, str]:
+def validate_credentials(submission: Submission, settings: Settings) -> dict[str, str]:
     """Field errors for the credentials modal (pure: the ack carries them)."""
     problems: dict[str, str] = {}
     instance = submission.text(ids.INSTANCE_INPUT)

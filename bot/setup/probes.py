@@ -1,11 +1,12 @@
 """What the bot can check about an instance by itself, before anyone signs in.
 
 - ``probe_token_endpoint``: POST ``/oauth_token.do`` with a deliberately invalid code.
-  ServiceNow answers 400/401 with a JSON ``error`` (reference/servicenow.md §1.7); a
+  ServiceNow answers 400/401 with a JSON ``error`` (see ``bot.setup.causes``); a
   404, an HTML page or a redirect says this is not a ServiceNow instance.
 - ``probe_sign_in_page``: GET the consent page with the flow's real parameters (a
   throwaway ``state``), redirects not followed. A login page (200) or a redirect to
-  one is fine; a 504 or a time-out there is what hardened instances do (§1.9), a 400
+  one is fine; a 504 or a time-out there is what hardened instances do
+  (``texts.HARDENED_CHECKLIST``), a 400
   is an unknown client id.
 
 Both answer with an observation code of ``bot.setup.diagnosis`` and never raise for

@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
-from bot.errors import ConcurrencyError
 from bot.setup.diagnosis import Observations
-from bot.store.guard import begin, redis_errors, text
+from bot.store.guard import begin, redis_errors, text, watched_write
 from bot.store.keys import Keys
 
 SETUP_TTL = 30 * 86_400  # a month: setup is rarely done in one sitting
@@ -81,23 +81,19 @@ class SetupRecords:
     ) -> SetupRecord:
         """Apply ``change`` atomically (it returns None to leave the record alone)."""
         key = self._keys.setup_session(enterprise_id, team_id)
-        for _attempt in range(_CAS_ATTEMPTS):
-            try:
-                with redis_errors("updating the setup progress"):
-                    async with self._redis.pipeline(transaction=True) as pipe:
-                        await pipe.watch(key)
-                        current = _parse(text(await pipe.get(key)))
-                        changed = change(current)
-                        if changed is None:
-                            return current
-                        begin(pipe)
-                        pipe.set(key, changed.model_dump_json(), ex=SETUP_TTL)
-                        await pipe.execute()
-                        return changed
-            except ConcurrencyError:
-                continue
-        msg = "the setup progress kept changing under an update"
-        raise ConcurrencyError(msg)
+
+        async def step(pipe: Pipeline) -> SetupRecord:
+            current = _parse(text(await pipe.get(key)))
+            changed = change(current)
+            if changed is None:
+                return current
+            begin(pipe)
+            pipe.set(key, changed.model_dump_json(), ex=SETUP_TTL)
+            return changed
+
+        return await watched_write(
+            self._redis, key, step, action="updating the setup progress", attempts=_CAS_ATTEMPTS
+        )
 
     async def clear(self, enterprise_id: str | None, team_id: str) -> None:
         """Forget the progress (a new configuration starts a new test)."""

@@ -1,7 +1,7 @@
 """Opening Redis: a URL, Sentinel, or the embedded ``memory://`` store.
 
 Time-outs and retries are set explicitly so that a Redis that is down or stalled
-turns into ``StoreError`` in under two seconds (see security-and-reliability §4.4),
+turns into ``StoreError`` in under two seconds,
 and callers fail closed with a sentence for the user.
 """
 

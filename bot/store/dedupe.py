@@ -5,8 +5,9 @@ over about five minutes, sometimes while the first delivery is still running), a
 people double-click. ``EventDeduper`` lets the first delivery of ``team``+``event_id``
 through (``SET NX EX``) and drops the rest.
 
-``IdempotencyKeys`` is the Stripe-style helper for writes to ServiceNow
-(security-and-reliability §5.4): ``claim`` marks a key *pending* unless it exists;
+``IdempotencyKeys`` is the one exactly-once primitive of every write (the ServiceNow
+client's creates, and the handlers' click claims on cards and modals), Stripe-style:
+``claim`` marks a key *pending* unless it exists;
 ``remember`` stores the result (say the new incident's sys_id) as *done*; a retry
 that finds *pending* says "still working", one that finds *done* answers with the
 result; ``release`` gives the key back after a failure that changed nothing. The key
@@ -16,8 +17,8 @@ result; ``release`` gives the key back after a failure that changed nothing. The
 A pending claim whose attempt died with its process (older than the caller's stale
 rule), or ended without knowing whether ServiceNow wrote (``unsettle``: pending since
 0, so stale at once), may be taken over by exactly one later attempt
-(``take_over``, compare-and-set on the value read); that attempt looks for the write
-before doing it again.
+(``take_over``, compare-and-set on the value read, under WATCH: no Lua, which the
+``memory://`` store refuses); that attempt looks for the write before doing it again.
 Every entry has a TTL; Redis failures are ``StoreError``, so callers fail closed
 (no dedupe, no create).
 """
@@ -33,20 +34,12 @@ from typing import Literal
 
 from redis.asyncio import Redis
 
-from bot.store.guard import redis_errors, text
+from bot.store.guard import compare_and_delete, compare_and_set, redis_errors, text
 from bot.store.keys import EVENT_DEDUPE_TTL, IDEMPOTENCY_TTL, Keys
 
 Clock = Callable[[], float]
 ClaimStatus = Literal["claimed", "pending", "done"]
 
-# Replace the value only if it is still the one the caller read.
-_CAS = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
-  return 1
-end
-return 0
-"""
 
 
 def idempotency_key(*parts: str) -> str:
@@ -124,15 +117,25 @@ class IdempotencyKeys:
         with redis_errors("remembering an idempotent result"):
             await self._redis.set(name, done, ex=self._ttl_s)
 
+    def is_stale(self, claim: Claim, *, after: float) -> bool:
+        """Whether a pending claim is ``after`` seconds old: its attempt surely ended."""
+        return claim.status == "pending" and self._clock() - (claim.since or 0.0) >= after
+
     async def take_over(self, scope: str, key: str, seen: Claim) -> Claim | None:
         """Own a pending claim whose attempt is over (None when another caller moved first)."""
+        if not seen.raw:
+            return None
         now = self._clock()
         mine = json.dumps({"status": "pending", "since": now})
-        with redis_errors("taking over an idempotency key"):
-            won = await self._redis.eval(
-                _CAS, 1, self._keys.idempotency(scope, key), seen.raw, mine
-            )
-        return Claim("claimed", since=now, raw=mine) if won and seen.raw else None
+        won = await compare_and_set(
+            self._redis,
+            self._keys.idempotency(scope, key),
+            seen.raw,
+            mine,
+            action="taking over an idempotency key",
+            ttl_s=self._ttl_s,
+        )
+        return Claim("claimed", since=now, raw=mine) if won else None
 
     async def unsettle(self, scope: str, key: str) -> None:
         """Keep a claim whose write may or may not have happened: pending, stale at once."""
@@ -147,10 +150,19 @@ class IdempotencyKeys:
         with redis_errors("looking up an idempotency key"):
             return await self._read(self._keys.idempotency(scope, key))
 
-    async def release(self, scope: str, key: str) -> None:
-        """Forget a claim whose work failed without side effects, so a retry may run."""
+    async def release(self, scope: str, key: str, owned: Claim | None = None) -> None:
+        """Forget a claim whose work failed without side effects, so a retry may run.
+
+        With ``owned`` (the claim this caller won), only while the key still holds it.
+        """
+        name = self._keys.idempotency(scope, key)
+        if owned is not None:
+            await compare_and_delete(
+                self._redis, name, owned.raw, action="releasing an idempotency key"
+            )
+            return
         with redis_errors("releasing an idempotency key"):
-            await self._redis.delete(self._keys.idempotency(scope, key))
+            await self._redis.delete(name)
 
     async def _read(self, name: str) -> Claim | None:
         raw = text(await self._redis.get(name))

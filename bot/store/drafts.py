@@ -1,9 +1,8 @@
 """Incident drafts waiting for Create / Edit / Cancel, one Redis value per draft id.
 
 A draft is personal data (what the user wrote), so it is kept only ``DRAFT_TTL`` and the
-confirmation's buttons carry its id, never its content. Once an incident is created
-from it, the draft records the number, so a late second Create says which incident it
-already became instead of opening another.
+confirmation's buttons carry its id, never its content. Which incident a draft became
+is the draft's idempotency key (``bot.handlers.writes``), not a field here.
 """
 
 from __future__ import annotations
@@ -19,11 +18,10 @@ from bot.store.models import UserRecords
 
 
 class StoredDraft(BaseModel):
-    """A draft and, once created, the incident it became."""
+    """A draft, and the Slack message it started from (if any)."""
 
     draft: IncidentDraft | None = None
     permalink: str = ""  # the Slack message a shortcut started from
-    created_number: str = ""
 
 
 def new_draft_id() -> str:

@@ -28,18 +28,24 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bot.errors import ConcurrencyError, NotConfiguredError, TokenRecordError
 from bot.servicenow.instance import InstancePolicy
 from bot.settings import Settings
 from bot.store.crypto import RecordBinding, RecordCipher, RotationReport
-from bot.store.guard import begin, redis_errors, text
+from bot.store.guard import (
+    begin,
+    compare_and_delete,
+    redis_errors,
+    text,
+    watched_write,
+)
 from bot.store.keys import STAGED_INSTANCE_TTL, Keys
 
 logger = logging.getLogger("snowbot.store.instance_config")
 
 ConfigSource = Literal["chat", "environment"]
-_CAS_ATTEMPTS = 3
 
 
 class InstanceConfig(BaseModel):
@@ -213,46 +219,35 @@ class InstanceConfigStore:
         setup dialog that must not overwrite another admin's newer setup.
         """
         key = self._keys.instance(enterprise_id, team_id)
-        for _attempt in range(_CAS_ATTEMPTS):
-            try:
-                with redis_errors("storing the instance configuration"):
-                    async with self._redis.pipeline(transaction=True) as pipe:
-                        await pipe.watch(key)
-                        previous = text(await pipe.get(key))
-                        version, previous_url = _version_and_url(previous)
-                        if expected_version is not None and version != expected_version:
-                            msg = (
-                                f"instance configuration is at version {version}, "
-                                f"setup expected {expected_version}"
-                            )
-                            raise ConcurrencyError(msg)
-                        value, key_version = self._seal(
-                            config,
-                            enterprise_id=enterprise_id,
-                            team_id=team_id,
-                            version=version + 1,
-                        )
-                        begin(pipe)
-                        pipe.set(key, value)
-                        await pipe.execute()
-            except ConcurrencyError:
-                if expected_version is not None:
-                    raise
-                continue
-            logger.info(
-                "instance configuration replaced",
-                extra={
-                    "team": team_id,
-                    "version": version + 1,
-                    "configured_by": config.configured_by,
-                },
+
+        async def step(pipe: Pipeline) -> tuple[int, str | None, str]:
+            version, previous_url = _version_and_url(text(await pipe.get(key)))
+            if expected_version is not None and version != expected_version:
+                msg = (
+                    f"instance configuration is at version {version}, "
+                    f"setup expected {expected_version}"
+                )
+                raise ConcurrencyError(msg)
+            value, key_version = self._seal(
+                config, enterprise_id=enterprise_id, team_id=team_id, version=version + 1
             )
-            stored = config.model_copy(
-                update={"version": version + 1, "key_version": key_version, "source": "chat"}
-            )
-            return Replaced(config=stored, previous_instance_url=previous_url)
-        msg = "instance configuration kept changing under a replacing write"
-        raise ConcurrencyError(msg)
+            begin(pipe)
+            pipe.set(key, value)
+            return version + 1, previous_url, key_version
+
+        action = "storing the instance configuration"
+        retry = expected_version is None
+        version, previous_url, key_version = await watched_write(
+            self._redis, key, step, action=action, retry=retry
+        )
+        logger.info(
+            "instance configuration replaced",
+            extra={"team": team_id, "version": version, "configured_by": config.configured_by},
+        )
+        stored = config.model_copy(
+            update={"version": version, "key_version": key_version, "source": "chat"}
+        )
+        return Replaced(config=stored, previous_instance_url=previous_url)
 
     async def stage(
         self, config: InstanceConfig, *, enterprise_id: str | None, team_id: str
@@ -290,15 +285,10 @@ class InstanceConfigStore:
             return None
         config = self._open(raw, enterprise_id=enterprise_id, team_id=team_id, staged=True)
         replaced = await self.replace(config, enterprise_id=enterprise_id, team_id=team_id)
-        try:
-            with redis_errors("clearing the staged instance configuration"):
-                async with self._redis.pipeline(transaction=True) as pipe:
-                    await pipe.watch(key)
-                    if text(await pipe.get(key)) == raw:
-                        begin(pipe)
-                        pipe.delete(key)
-                        await pipe.execute()
-        except ConcurrencyError:
+        cleared = await compare_and_delete(
+            self._redis, key, raw, action="clearing the staged instance configuration"
+        )
+        if not cleared:
             logger.info("newer credentials were staged during a test; they stay staged")
         return replaced
 
@@ -338,46 +328,41 @@ class InstanceConfigStore:
         if owner is None:
             return
         enterprise_id, team_id = owner
-        for _attempt in range(_CAS_ATTEMPTS):
+
+        async def step(pipe: Pipeline) -> bool:
+            raw = text(await pipe.get(name))
+            if raw is None:
+                return False
             try:
-                with redis_errors("rotating an instance configuration"):
-                    async with self._redis.pipeline(transaction=True) as pipe:
-                        await pipe.watch(name)
-                        raw = text(await pipe.get(name))
-                        if raw is None:
-                            return
-                        try:
-                            data = json.loads(raw)
-                            if self._cipher.is_current(data["ct"]):
-                                report.already_current += 1
-                                return
-                            binding = _binding(
-                                enterprise_id=enterprise_id,
-                                team_id=team_id,
-                                instance_url=data["instance_url"],
-                                staged=staged,
-                            )
-                            sealed = self._cipher.rotate(data["ct"], binding=binding)
-                        except (TokenRecordError, ValueError, KeyError, TypeError):
-                            logger.warning(
-                                "instance configuration cannot be rotated", extra={"team": team_id}
-                            )
-                            report.failed += 1
-                            return
-                        data["ct"] = sealed.ciphertext
-                        data["key_version"] = sealed.key_version
-                        begin(pipe)
-                        pipe.set(
-                            name,
-                            json.dumps(data, separators=(",", ":"), sort_keys=True),
-                            keepttl=staged,
-                        )
-                        await pipe.execute()
-            except ConcurrencyError:
-                continue
-            report.rotated += 1
+                data = json.loads(raw)
+                if self._cipher.is_current(data["ct"]):
+                    report.already_current += 1
+                    return False
+                binding = _binding(
+                    enterprise_id=enterprise_id,
+                    team_id=team_id,
+                    instance_url=data["instance_url"],
+                    staged=staged,
+                )
+                sealed = self._cipher.rotate(data["ct"], binding=binding)
+            except (TokenRecordError, ValueError, KeyError, TypeError):
+                logger.warning("instance configuration cannot be rotated", extra={"team": team_id})
+                report.failed += 1
+                return False
+            data["ct"] = sealed.ciphertext
+            data["key_version"] = sealed.key_version
+            begin(pipe)
+            pipe.set(name, json.dumps(data, separators=(",", ":"), sort_keys=True), keepttl=staged)
+            return True
+
+        try:
+            rotated = await watched_write(
+                self._redis, name, step, action="rotating an instance configuration"
+            )
+        except ConcurrencyError:
+            report.conflicts += 1
             return
-        report.conflicts += 1
+        report.rotated += rotated
 
 
 def _version_and_url(raw: str | None) -> tuple[int, str | None]:

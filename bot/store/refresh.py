@@ -2,7 +2,7 @@
 
 The ServiceNow client asks a ``TokenSource`` for a token before each call, and once
 more after a 401 with the token that was rejected. ``TokenRefresher`` implements it
-over the vault (security-and-reliability §1.3):
+over the vault:
 
 1. Read the record; a token valid for more than ``margin_s`` (at most half its
    lifetime, so short-lived tokens are not refreshed on every call) is used as it is.
@@ -39,17 +39,18 @@ from typing import Any, Protocol
 
 from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
-from redis.exceptions import LockError, LockNotOwnedError, RedisError, WatchError
+from redis.exceptions import LockError, LockNotOwnedError, RedisError
 
 from bot.errors import (
     ConcurrencyError,
     NotLinkedError,
     ReconnectRequiredError,
     ServiceNowUnavailableError,
+    StoreError,
 )
 from bot.models import SlackUser
 from bot.servicenow.models import TokenSet
-from bot.store.guard import begin, redis_errors
+from bot.store.guard import compare_and_delete, redis_errors
 from bot.store.keys import (
     RECONNECT_PROMPT_TTL,
     REFRESH_FAILURE_TTL,
@@ -90,18 +91,12 @@ class _OwnedLock(Lock):
         self._client = redis
 
     async def do_release(self, expected_token: bytes) -> None:
-        try:
-            async with self._client.pipeline(transaction=True) as pipe:
-                await pipe.watch(self.name)
-                if await pipe.get(self.name) != expected_token:
-                    msg = "Cannot release a lock that's no longer owned"
-                    raise LockNotOwnedError(msg, lock_name=str(self.name))
-                begin(pipe)
-                pipe.delete(self.name)
-                await pipe.execute()
-        except WatchError as exc:
+        released = await compare_and_delete(
+            self._client, str(self.name), expected_token.decode(), action="releasing a lock"
+        )
+        if not released:
             msg = "Cannot release a lock that's no longer owned"
-            raise LockNotOwnedError(msg, lock_name=str(self.name)) from exc
+            raise LockNotOwnedError(msg, lock_name=str(self.name))
 
 
 class TokenRefresher:
@@ -132,18 +127,38 @@ class TokenRefresher:
         self._flights: dict[str, asyncio.Task[TokenRecord]] = {}
 
     def source(
-        self, user: SlackUser, *, refresh_call: RefreshCall, instance_url: str | None = None
+        self,
+        user: SlackUser,
+        *,
+        refresh_call: RefreshCall,
+        instance_url: str | None = None,
+        record: TokenRecord | None = None,
     ) -> VaultTokenSource:
-        """The token source for one user; ``instance_url`` refuses links to another instance."""
+        """The token source for one user; ``instance_url`` refuses links to another instance.
+
+        ``record``: the user's record as the caller just read it, used by the first token
+        request instead of reading (and decrypting) it again.
+        """
         return VaultTokenSource(
-            self, user, refresh_call=refresh_call, instance_url=instance_url
+            self, user, refresh_call=refresh_call, instance_url=instance_url, record=record
         )
 
     async def access_token(
-        self, user: SlackUser, *, refresh_call: RefreshCall, instance_url: str | None = None
+        self,
+        user: SlackUser,
+        *,
+        refresh_call: RefreshCall,
+        instance_url: str | None = None,
+        known: TokenRecord | None = None,
     ) -> str:
-        """A valid access token for ``user`` (see ``TokenSource.access_token``)."""
-        record = await self._current(user, instance_url)
+        """A valid access token for ``user`` (see ``TokenSource.access_token``).
+
+        ``known``: the record just read by the caller (checked, not read again).
+        """
+        if known is None:
+            record = await self._current(user, instance_url)
+        else:
+            record = self._checked(known, instance_url)
         if self._fresh(record):
             return record.access_token
         fresh = await self._join(
@@ -202,6 +217,9 @@ class TokenRefresher:
         if record is None:
             msg = "no ServiceNow token stored for this user"
             raise NotLinkedError(msg)
+        return self._checked(record, instance_url)
+
+    def _checked(self, record: TokenRecord, instance_url: str | None) -> TokenRecord:
         if record.status == "needs_reconnect":
             msg = "ServiceNow refused this user's refresh token earlier"
             raise ReconnectRequiredError(msg)
@@ -365,7 +383,7 @@ class TokenRefresher:
                 "refresh lock expired before release",
                 extra={"slack_user": user.user_id, "team": user.team_id},
             )
-        except (RedisError, OSError):
+        except (RedisError, OSError, StoreError):
             logger.warning(
                 "refresh lock not released: it expires by itself",
                 extra={"slack_user": user.user_id, "team": user.team_id},
@@ -382,16 +400,26 @@ class VaultTokenSource:
         *,
         refresh_call: RefreshCall,
         instance_url: str | None = None,
+        record: TokenRecord | None = None,
     ) -> None:
         self._refresher = refresher
         self._refresh_call = refresh_call
         self._instance_url = instance_url
+        self._known = record
         self.user = user
 
     async def access_token(self) -> str:
-        """A valid access token, refreshed first if it expires within the margin."""
+        """A valid access token, refreshed first if it expires within the margin.
+
+        The first call uses the record the source was made with (one vault read per
+        operation); later ones read the vault, where a refresh may have landed.
+        """
+        known, self._known = self._known, None
         return await self._refresher.access_token(
-            self.user, refresh_call=self._refresh_call, instance_url=self._instance_url
+            self.user,
+            refresh_call=self._refresh_call,
+            instance_url=self._instance_url,
+            known=known,
         )
 
     async def refreshed_token(self, rejected: str) -> str:

@@ -21,18 +21,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bot.errors import ConcurrencyError, NotLinkedError, TokenRecordError
 from bot.models import SlackUser
 from bot.servicenow.models import ServiceNowUser, TokenSet
 from bot.store.crypto import RecordBinding, RecordCipher, RotationReport
-from bot.store.guard import begin, redis_errors, text
+from bot.store.guard import begin, redis_errors, text, watched_write
 from bot.store.keys import Keys
 
 logger = logging.getLogger("snowbot.store.vault")
 
 TokenStatus = Literal["active", "needs_reconnect"]
-_CAS_ATTEMPTS = 3
 
 
 class TokenRecord(BaseModel):
@@ -221,44 +221,33 @@ class RedisTokenVault:
         """
         key = self._key(user)
         index = self._keys.token_index(user.enterprise_id, user.team_id)
-        for _attempt in range(_CAS_ATTEMPTS):
-            try:
-                with redis_errors("writing a token record"):
-                    async with self._redis.pipeline(transaction=True) as pipe:
-                        await pipe.watch(key)
-                        current = int(text(await pipe.hget(key, "version")) or 0)
-                        if expected_version is not None and current != expected_version:
-                            msg = (
-                                f"token record is at version {current}, "
-                                f"writer expected {expected_version}"
-                            )
-                            raise ConcurrencyError(msg)
-                        fields = self._seal(user, record, version=current + 1)
-                        begin(pipe)
-                        pipe.delete(key)
-                        pipe.hset(key, mapping=fields)  # type: ignore[arg-type]  # str map is fine
-                        pipe.sadd(index, user.user_id)
-                        if expected_version is None:
-                            # A fresh consent: a later refusal may prompt again at once.
-                            pipe.delete(
-                                self._keys.reconnect_prompted(
-                                    user.enterprise_id, user.team_id, user.user_id
-                                )
-                            )
-                        await pipe.execute()
-            except ConcurrencyError:
-                if expected_version is not None:
-                    raise
-                continue
-            logger.info(
-                "token record stored",
-                extra={"slack_user": user.user_id, "team": user.team_id, "version": current + 1},
-            )
-            return record.model_copy(
-                update={"version": current + 1, "key_version": fields["key_version"]}
-            )
-        msg = "token record kept changing under a replacing write"
-        raise ConcurrencyError(msg)
+
+        async def step(pipe: Pipeline) -> tuple[int, str]:
+            current = int(text(await pipe.hget(key, "version")) or 0)
+            if expected_version is not None and current != expected_version:
+                msg = f"token record is at version {current}, writer expected {expected_version}"
+                raise ConcurrencyError(msg)
+            fields = self._seal(user, record, version=current + 1)
+            begin(pipe)
+            pipe.delete(key)
+            pipe.hset(key, mapping=fields)  # type: ignore[arg-type]  # str map is fine
+            pipe.sadd(index, user.user_id)
+            if expected_version is None:
+                # A fresh consent: a later refusal may prompt again at once.
+                pipe.delete(
+                    self._keys.reconnect_prompted(user.enterprise_id, user.team_id, user.user_id)
+                )
+            return current + 1, fields["key_version"]
+
+        retry = expected_version is None
+        version, key_version = await watched_write(
+            self._redis, key, step, action="writing a token record", retry=retry
+        )
+        logger.info(
+            "token record stored",
+            extra={"slack_user": user.user_id, "team": user.team_id, "version": version},
+        )
+        return record.model_copy(update={"version": version, "key_version": key_version})
 
     async def mark_needs_reconnect(
         self, user: SlackUser, *, expected_version: int | None = None
@@ -269,34 +258,31 @@ class RedisTokenVault:
         already flagged, or it is no longer at ``expected_version``.
         """
         key = self._key(user)
-        for _attempt in range(_CAS_ATTEMPTS):
-            try:
-                with redis_errors("flagging a token record"):
-                    async with self._redis.pipeline(transaction=True) as pipe:
-                        await pipe.watch(key)
-                        values = await pipe.hmget(key, ["version", "status"])
-                        version_raw, status_raw = (text(v) for v in values)
-                        if version_raw is None:
-                            return False
-                        version = int(version_raw)
-                        if expected_version is not None and version != expected_version:
-                            return False
-                        if status_raw == "needs_reconnect":
-                            return False
-                        begin(pipe)
-                        pipe.hset(
-                            key,
-                            mapping={"status": "needs_reconnect", "version": str(version + 1)},
-                        )
-                        await pipe.execute()
-            except ConcurrencyError:
-                continue
+
+        async def step(pipe: Pipeline) -> bool:
+            values = await pipe.hmget(key, ["version", "status"])
+            version_raw, status_raw = (text(v) for v in values)
+            if version_raw is None or status_raw == "needs_reconnect":
+                return False
+            version = int(version_raw)
+            if expected_version is not None and version != expected_version:
+                return False
+            begin(pipe)
+            pipe.hset(key, mapping={"status": "needs_reconnect", "version": str(version + 1)})
+            return True
+
+        try:
+            flagged = await watched_write(
+                self._redis, key, step, action="flagging a token record"
+            )
+        except ConcurrencyError:
+            return False
+        if flagged:
             logger.info(
                 "token record needs reconnect",
                 extra={"slack_user": user.user_id, "team": user.team_id},
             )
-            return True
-        return False
+        return flagged
 
     async def delete(self, user: SlackUser) -> bool:
         """Remove the user's record (after revoking it at ServiceNow); True if one existed."""
@@ -398,46 +384,38 @@ class RedisTokenVault:
         if owner is None:
             return
         enterprise_id, team_id, user_id = owner
-        for _attempt in range(_CAS_ATTEMPTS):
+
+        async def step(pipe: Pipeline) -> bool:
+            fields = _fields(await pipe.hgetall(name))
+            if not fields:
+                return False
+            ciphertext = fields.get("ct", "")
+            if self._cipher.is_current(ciphertext):
+                report.already_current += 1
+                return False
+            binding = _binding(
+                enterprise_id=enterprise_id,
+                team_id=team_id,
+                user_id=user_id,
+                instance=fields.get("instance", ""),
+            )
             try:
-                with redis_errors("rotating a token record"):
-                    async with self._redis.pipeline(transaction=True) as pipe:
-                        await pipe.watch(name)
-                        fields = _fields(await pipe.hgetall(name))
-                        if not fields:
-                            return
-                        ciphertext = fields.get("ct", "")
-                        if self._cipher.is_current(ciphertext):
-                            report.already_current += 1
-                            return
-                        binding = _binding(
-                            enterprise_id=enterprise_id,
-                            team_id=team_id,
-                            user_id=user_id,
-                            instance=fields.get("instance", ""),
-                        )
-                        try:
-                            sealed = self._cipher.rotate(ciphertext, binding=binding)
-                        except TokenRecordError as exc:
-                            logger.warning(
-                                "token record cannot be rotated",
-                                extra={
-                                    "slack_user": user_id,
-                                    "team": team_id,
-                                    "reason": exc.detail,
-                                },
-                            )
-                            report.failed += 1
-                            return
-                        begin(pipe)
-                        pipe.hset(
-                            name,
-                            mapping={"ct": sealed.ciphertext, "key_version": sealed.key_version},
-                        )
-                        await pipe.execute()
-            except ConcurrencyError:
-                continue
-            report.rotated += 1
+                sealed = self._cipher.rotate(ciphertext, binding=binding)
+            except TokenRecordError as exc:
+                logger.warning(
+                    "token record cannot be rotated",
+                    extra={"slack_user": user_id, "team": team_id, "reason": exc.detail},
+                )
+                report.failed += 1
+                return False
+            begin(pipe)
+            pipe.hset(name, mapping={"ct": sealed.ciphertext, "key_version": sealed.key_version})
+            return True
+
+        try:
+            rotated = await watched_write(self._redis, name, step, action="rotating a token record")
+        except ConcurrencyError:
+            report.conflicts += 1
             return
-        report.conflicts += 1
+        report.rotated += rotated
 

@@ -20,11 +20,12 @@ from redis.asyncio import Redis
 
 from bot.servicenow.client import ServiceNowIncidents
 from bot.servicenow.http import open_http_client
-from bot.servicenow.idempotency import CreateGuard, correlation_for
+from bot.servicenow.idempotency import correlation_for
 from bot.servicenow.instance import parse_instance
 from bot.servicenow.session import ServiceNowSession
 from bot.services import StaticToken
 from bot.settings import Settings
+from bot.store.dedupe import IdempotencyKeys
 from bot.store.keys import Keys
 from snowbot_sandbox.server import serve_app
 from snowbot_sandbox.servicenow import ServiceNowSandbox
@@ -56,7 +57,7 @@ class Slow:
             instance=parse_instance(self.url, allow_insecure=True),
             tokens=StaticToken(self.access_token),
         )
-        guard = CreateGuard(redis=self.redis, keys=Keys(prefix=self.prefix))
+        guard = IdempotencyKeys(self.redis, keys=Keys(prefix=self.prefix))
         return ServiceNowIncidents(session=session, guard=guard)
 
     def with_key(self, key: str) -> list[dict[str, Any]]:

@@ -27,7 +27,8 @@ _FRAGMENTS = st.sampled_from(
         "ticket ", "ticket\t", "#", "# ", "4521", "inc", "INC0010001", " and ", " then ",
         "<@U1|", "<#C1|", "<http:", "<!here|", ":a", ":pray:", "&amp", "&lt;", "😩",
         "don't ", "not ", "no need to ", "close ", "add to ", "saying ", "that ", "\"",
-        "reopen ", "aaaa", "é",
+        "reopen ", "aaaa", "é", "who are you ", "the vpn one ", " about ", "my printer ticket ",
+        "how many ", "when ", "for a new laptop ", "status of 10002 ", "add: ",
     ]
 )
 

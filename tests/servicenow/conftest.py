@@ -14,11 +14,11 @@ from redis.asyncio import Redis
 
 from bot.servicenow.client import ServiceNowIncidents
 from bot.servicenow.http import open_http_client
-from bot.servicenow.idempotency import CreateGuard
 from bot.servicenow.instance import Instance, parse_instance
 from bot.servicenow.oauth import ServiceNowOAuth
 from bot.servicenow.session import RetryPolicy, ServiceNowSession
 from bot.settings import Settings
+from bot.store.dedupe import IdempotencyKeys
 from bot.store.keys import Keys
 from snowbot_sandbox.server import serve_app
 from snowbot_sandbox.servicenow import ServiceNowSandbox
@@ -222,8 +222,10 @@ def act_as(
             rng=random.Random(3),
             sleep=sleep if sleep is not None else asyncio.sleep,
         )
-        guard = CreateGuard(redis=redis, keys=Keys(prefix=redis_prefix), stale_after=stale_after)
-        incidents = ServiceNowIncidents(session=session, guard=guard, observer=observer)
+        guard = IdempotencyKeys(redis, keys=Keys(prefix=redis_prefix))
+        incidents = ServiceNowIncidents(
+            session=session, guard=guard, stale_after=stale_after, observer=observer
+        )
         user = sandbox.user_by_name(user_name)
         return Acting(incidents=incidents, tokens=tokens, user_name=user_name, sys_id=user.sys_id)
 

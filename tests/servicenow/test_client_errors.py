@@ -19,9 +19,9 @@ from bot.errors import (
     ServiceNowUnavailableError,
 )
 from bot.servicenow.client import ServiceNowIncidents
-from bot.servicenow.idempotency import CreateGuard
 from bot.servicenow.instance import Instance, parse_instance
 from bot.servicenow.session import RetryPolicy, ServiceNowSession
+from bot.store.dedupe import IdempotencyKeys
 from bot.store.keys import Keys
 from snowbot_sandbox.server import serve_app
 from snowbot_sandbox.servicenow import ServiceNowSandbox
@@ -209,7 +209,7 @@ def _client(
         http=http, instance=instance, tokens=_FixedToken(), sleep=sleep, rng=random.Random(1)
     )
     return ServiceNowIncidents(
-        session=session, guard=CreateGuard(redis=redis, keys=Keys(prefix=prefix))
+        session=session, guard=IdempotencyKeys(redis, keys=Keys(prefix=prefix))
     )
 
 

@@ -85,7 +85,7 @@ def test_the_modal_and_the_policy_never_admit_a_value_outside_the_rules(value: s
             "snow_client_secret_input": "secret-value",
         },
     )
-    problems = validate_credentials(submission)
+    problems = validate_credentials(submission, Settings.for_tests())
     if "snow_instance" in problems:
         return
     policy = InstancePolicy.from_settings(_settings(value))

@@ -131,6 +131,19 @@ def replicas(
     return Replicas(redis, other_redis, keys, cipher, clock)
 
 
+async def test_first_token_comes_from_the_record_already_read(
+    redis: Redis, keys: Keys, cipher: RecordCipher, clock: Clock, alice: SlackUser
+) -> None:
+    """A source made with the record just read hands out its token without reading again."""
+    vault, refresher = stack(redis, keys=keys, cipher=cipher, clock=clock)
+    stored = await vault.put(alice, make_record(expires_at=NOW + 3600), expected_version=0)
+    source = refresher.source(alice, refresh_call=TokenEndpoint(clock), record=stored)
+    await redis.delete(keys.token(alice.enterprise_id, alice.team_id, alice.user_id))
+    assert await source.access_token() == "TESTSECRET-access-alice"
+    with pytest.raises(NotLinkedError):
+        await source.access_token()  # later calls read the vault again
+
+
 async def link_expired(vault: RedisTokenVault, user: SlackUser) -> None:
     """Store a link whose access token expired long ago."""
     await vault.put(user, make_record(expires_at=NOW - 60), expected_version=0)

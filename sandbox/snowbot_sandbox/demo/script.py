@@ -1,4 +1,4 @@
-"""The demo's script syntax (DESIGN.md, ``snowbot demo``): one line, one thing the user does.
+"""The script syntax of ``snowbot demo`` (``docs/demo/*.txt``): one line, one user step.
 
 - ``/snow …``: the slash command;
 - ``[Label]``: press the button labelled ``Label`` in the latest reply (``[Submit]``,

@@ -17,12 +17,12 @@ from redis.asyncio import Redis
 
 from bot.servicenow.client import ServiceNowIncidents
 from bot.servicenow.http import open_http_client
-from bot.servicenow.idempotency import CreateGuard
 from bot.servicenow.instance import parse_instance
 from bot.servicenow.models import IncidentDraft
 from bot.servicenow.session import ServiceNowSession
 from bot.services import StaticToken
 from bot.settings import Settings
+from bot.store.dedupe import IdempotencyKeys
 from bot.store.keys import Keys
 
 DRAFT = IncidentDraft(short_description="Printer on fire", description="Smoke on floor 3.")
@@ -37,7 +37,7 @@ async def create(config: dict[str, Any]) -> None:
             instance=parse_instance(config["instance_url"], allow_insecure=True),
             tokens=StaticToken(config["access_token"]),
         )
-        guard = CreateGuard(redis=redis, keys=Keys(prefix=config["redis_prefix"]))
+        guard = IdempotencyKeys(redis, keys=Keys(prefix=config["redis_prefix"]))
         incidents = ServiceNowIncidents(session=session, guard=guard)
         incident = await incidents.create_incident(
             DRAFT,
