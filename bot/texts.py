@@ -172,7 +172,8 @@ UNKNOWN = "Unknown"
 LATEST_COMMENT = "Latest comment from {author}"
 REFERENCE_FOUND = "Found by your words “{words}”: *{number}*."
 REFERENCE_NONE = (
-    "I couldn't find an incident of yours about “{words}”. Here are the ways on from here."
+    "I couldn't find an incident of yours about “{words}”, so I'm not showing one. You can "
+    "look through your incidents, or report a new problem."
 )
 REFERENCE_WHICH = "{count} of your incidents match “{words}”. Which one do you mean?"
 CONTEXT_USED = "Taking that as *{number}*, the incident we were just talking about."

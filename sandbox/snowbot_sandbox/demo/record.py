@@ -22,7 +22,7 @@ from intents import IntentEngine, load_engine
 from snowbot_sandbox.demo.plain import run_script
 from snowbot_sandbox.demo.session import open_demo
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "demo"
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "demo"
 DEFAULT_USER = "abel.tuter"
 
 
