@@ -77,3 +77,14 @@ async def test_next_keeps_the_filter(bot: BotHarness) -> None:
     assert "# Your closed incidents" in shown
     assert "Showing 11–13 of 13" in shown
     assert "INC0010001" not in shown
+
+
+async def test_my_groups_lists_what_the_agents_groups_hold(bot: BotHarness) -> None:
+    """"my team's tickets" lists incidents assigned to the agent's groups (from
+    sys_user_grmember), not the other groups'."""
+    await connected(bot, "beth.anglin")
+    said = reading("my team's tickets", "incident.list_mine", entities={"list_scope": "groups"})
+    shown = await shown_after(bot, BETH, dm_said(bot, said.text, said, user_id=BETH))
+    assert "# Your open incidents assigned to your groups" in shown
+    assert "INC0010002" in shown  # Hardware, unassigned
+    assert "INC0010007" not in shown  # the Service Desk's
