@@ -123,11 +123,11 @@ def seed(store: Store) -> None:
             "sys_mod_count": "0",
         }
     members = store.table("sys_user_grmember")
-    for n, (user, group) in enumerate(MEMBERSHIPS, start=1):
+    for n, (member, group) in enumerate(MEMBERSHIPS, start=1):
         sys_id = f"{n:04x}" + "7a6b5c4d3e2f1a0b9c8d7e6f5a4b"
         members[sys_id] = {
             "sys_id": sys_id,
-            "user": user,
+            "user": member,
             "group": group,
             "sys_created_on": "2025-01-06 09:00:00",
             "sys_created_by": "admin",
