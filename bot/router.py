@@ -335,7 +335,17 @@ async def _unnamed(turn: Turn, kind: str, prediction: Prediction, said: str) -> 
     hints = prediction.hints
     points_back = hints.get("context_reference") == "1" or "field" in hints
     if points_back or kind in WRITE_KINDS:  # a write's card names the incident before it runs
-        return await context.in_context(turn) or ""
+        number = await context.in_context(turn)
+        if number:
+            return number
+        if points_back and kind == "lookup":  # "what's the priority?" of nothing known: ask
+            from bot.handlers.account import acting_as
+            from bot.handlers.updates import ask_which
+
+            client = await acting_as(turn)
+            if client is not None:
+                await ask_which(turn, client, kind="lookup", text="")
+            return False
     return ""
 
 

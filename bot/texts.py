@@ -347,6 +347,7 @@ ASK_PROBLEM = "Sure, I can open an incident. What's wrong? Describe it in a sent
 ASK_COMMENT_TEXT = "What should the comment on *{number}* say?"
 ASK_WHICH_COMMENT = "Which incident should I add that to?"
 ASK_WHICH_CLOSE = "Which incident would you like to close?"
+ASK_WHICH_LOOKUP = "Which incident do you mean?"
 ASK_WHICH_HINT = "Pick one below, or type its number (like INC0012345)."
 ASK_NUMBER_AGAIN = (
     "I need an incident number like INC0012345. Type it, or say “cancel” to stop."

@@ -65,6 +65,7 @@ CLOSE_SCOPE = "close_request"
 
 
 _QUESTIONS: dict[str, str] = {
+    "lookup": texts.ASK_WHICH_LOOKUP,
     "comment": texts.ASK_WHICH_COMMENT,
     "close": texts.ASK_WHICH_CLOSE,
     "reopen": texts.ASK_WHICH_REOPEN,

@@ -80,3 +80,13 @@ async def test_context_expires_with_its_ttl(bot: BotHarness) -> None:
     key = bot.container.keys.context(None, user.team_id, ABEL, dm_channel_id(ABEL))
     ttl = await bot.container.redis.ttl(key)
     assert 1700 <= ttl <= 1800
+
+
+async def test_pointing_back_with_nothing_in_context_asks_which(bot: BotHarness) -> None:
+    """"what's the priority?" with no incident in the conversation asks which, guessing none."""
+    await connected(bot, "abel.tuter")
+    said = reading("what's the priority?", "incident.lookup",
+                   hints={"context_reference": "1", "field": "priority"})
+    shown = await shown_after(bot, ABEL, dm_said(bot, said.text, said, user_id=ABEL))
+    assert "Which incident do you mean?" in shown
+    assert "priority *" not in shown
