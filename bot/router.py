@@ -23,7 +23,17 @@ with its own incident numbers, so a write never lands on another request's numbe
   incident (looking it up, commenting, closing or reopening it, or anything the bot
   does not do) gets "I work with incidents only", and nothing is written; a problem
   report that only mentions such a record is still a problem report;
-- writes from free text are confirmed on a card (``bot.handlers.confirm``).
+- writes from free text are confirmed on a card (``bot.handlers.confirm``);
+- a request about one incident that names none is resolved before its use case runs
+  (``_unnamed``): by its words (``reference``: ``bot.handlers.references``), or as the
+  incident the conversation is about (``context_reference``/``field`` hints, or any
+  write: ``bot.handlers.context``), always saying which incident it took; every use
+  case that ran on a number makes it the conversation's incident (``_dispatch``);
+- a message only asking for a ticket ("new ticket pls") is a create whatever the
+  classifier said, and an out-of-scope reply follows the engine's ``topic``.
+
+Before classifying, ``route_message`` lets a typed "yes", "no" or "2" answer the
+question the bot asked (``bot.handlers.clarify.answer_typed``) as its button would.
 """
 
 from __future__ import annotations
