@@ -90,3 +90,14 @@ async def test_pointing_back_with_nothing_in_context_asks_which(bot: BotHarness)
     shown = await shown_after(bot, ABEL, dm_said(bot, said.text, said, user_id=ABEL))
     assert "Which incident do you mean?" in shown
     assert "priority *" not in shown
+
+
+async def test_a_channel_thread_is_one_conversation(bot: BotHarness) -> None:
+    """A mention's thread keeps its incident: "close it" in the thread takes it."""
+    await connected(bot, "abel.tuter")
+    await shown_after(bot, ABEL, bot.driver.mention("what's up with INC0010002?", user_id=ABEL))
+    asked = next(m for m in bot.slack.messages_in(GENERAL_CHANNEL) if m.source == "user")
+    step = bot.driver.mention("close it", user_id=ABEL, thread_ts=asked.ts)
+    shown = await shown_after(bot, ABEL, step)
+    assert "Taking that as *INC0010002*" in shown
+    assert "Shall I ask to close *INC0010002*?" in shown
