@@ -50,6 +50,7 @@ from pydantic import BaseModel
 from bot import errors, texts
 from bot.blocks import clarify_intent, did_you_mean_number, error_message, fallback_message
 from bot.blocks.confirm import other_record_message
+from bot.blocks.conversation import clarify_choices
 from bot.blocks.parts import escape_mrkdwn
 from bot.blocks.question import notice, question_message
 from bot.container import Container
@@ -287,8 +288,7 @@ async def _route_one(
     if decision != "accept" and not intent_hint and _only_asks_for_a_ticket(prediction.text):
         intent, decision = "incident.create", "accept"  # "new ticket pls": always a create
     if decision == "clarify" and not intent_hint:
-        candidates = [(c.intent, c.confidence) for c in prediction.candidates]
-        await turn.reply.private(clarify_intent(candidates, prediction.text if several else text))
+        await _clarify(turn, prediction, prediction.text if several else text, keep=not several)
         return
     if decision == "reject" or intent not in INTENT_COMMANDS:
         from bot.handlers.conversation import handle_out_of_scope
@@ -322,6 +322,20 @@ async def _route_one(
         budget.lookups -= 1
     command = SnowCommand.model_validate({"kind": kind, "number": number, "text": said})
     await _dispatch(turn, command)
+
+
+async def _clarify(turn: Turn, prediction: Prediction, asked: str, *, keep: bool) -> None:
+    """"Did you mean one of these?"; kept (``keep``) so that a typed "2" picks the second."""
+    candidates = [(c.intent, c.confidence) for c in prediction.candidates]
+    await turn.reply.private(clarify_intent(candidates, asked))
+    if keep:
+        from bot.handlers import dialogue
+
+        choices = clarify_choices(candidates)
+        pending = dialogue.PendingQuestion(
+            kind="lookup", waiting_for="choice", text=asked, intents=choices
+        )
+        await _remember(turn, pending)
 
 
 async def _unnamed(turn: Turn, kind: str, prediction: Prediction, said: str) -> str | bool:
@@ -447,6 +461,10 @@ async def route_message(turn: Turn, text: str) -> None:
     from bot.handlers.clarify import answer_typed
 
     if await answer_typed(turn, pending, text):
+        return
+    if pending.waiting_for == "choice":  # not one of the offered choices: a new request
+        await turn.c.conversations.clear(turn.user)
+        await route_text(turn, text)
         return
     predictions = await classify(turn, text)
     prediction = predictions[0]

@@ -6,7 +6,8 @@
   the right one (the next message answers it, see ``bot.router.route_message``).
 - "Which incident?" buttons (``PICK_INCIDENT_<n>``): carry on with the picked number.
 - The same answers typed (``answer_typed``): "yes"/"yep"/"sure" or "no"/"nope" to a
-  did-you-mean, "2"/"the second" to a "which incident?", exactly as the button would.
+  did-you-mean, "2"/"the second" to a "which incident?" or to a clarify's choices,
+  exactly as the button would.
 
 What the user already said (say, a comment's text) waits in the conversation state;
 button values carry only an intent, a number or the original text.
@@ -54,6 +55,9 @@ async def action_clarify(turn: Turn, action: Action) -> None:
 
     fields = ids.decode_value(action.value)
     intent = fields.get("intent", "")
+    pending = await turn.c.conversations.load(turn.user, dialogue.PendingQuestion)
+    if pending is not None and pending.waiting_for == "choice":
+        await turn.c.conversations.clear(turn.user)  # answered by its button
     if not intent:
         await turn.reply.private(fallback_message())
         return
@@ -93,6 +97,14 @@ async def answer_typed(turn: Turn, pending: dialogue.PendingQuestion, text: str)
         index = choice(text, len(pending.options))
         if index is not None:
             await carry_on(turn, kind=pending.kind, number=pending.options[index])
+            return True
+    if pending.intents:
+        index = choice(text, len(pending.intents))
+        if index is not None:
+            from bot.router import route_text
+
+            await turn.c.conversations.clear(turn.user)
+            await route_text(turn, pending.text, intent_hint=pending.intents[index])
             return True
     return False
 

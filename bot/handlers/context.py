@@ -4,9 +4,10 @@
 router, after the use case succeeded; a list; a create). ``in_context`` answers "which
 incident does 'close it' mean?": the one incident the conversation is about, said back
 to the user so the bot never picks one silently; None when there is none or a list
-showed several (the use case then asks which, as it would anyway). The state lives in ``ContextStore`` per user and conversation (the DM, or one
-channel thread), for ``CONTEXT_TTL``. Redis trouble never fails a request: without
-context the bot simply asks which incident, as it would anyway.
+showed several (the use case then asks which, as it would anyway). The state lives in
+``ContextStore`` per user and conversation (the DM, or one channel thread), for
+``CONTEXT_TTL``. Redis trouble never fails a request: without context the bot asks
+which incident, as it would anyway.
 """
 
 from __future__ import annotations

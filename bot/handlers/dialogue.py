@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 AskedKind = Literal["new", "comment", "close", "reopen", "lookup"]
-Slot = Literal["number", "text", "problem"]
+Slot = Literal["number", "text", "problem", "choice"]
 
 INTENT_OF: dict[AskedKind, str] = {
     "new": "incident.create",
@@ -77,6 +77,7 @@ ANSWER_LIKE: dict[Slot, frozenset[str]] = {
     "problem": frozenset(
         {"incident.create", "incident.comment", "feedback.give", "out_of_scope"}
     ),
+    "choice": frozenset(),
     "number": frozenset(
         {
             "incident.lookup",
@@ -98,6 +99,7 @@ class PendingQuestion(BaseModel):
     text: str = ""
     suggested: str | None = None  # "Did you mean INC…?": the number a typed "yes" takes
     options: list[str] = []  # "Which incident?": the numbers offered, in button order
+    intents: list[str] = []  # "Did you mean one of these?" (waiting for a choice): in order
 
 
 def is_cancel(text: str) -> bool:

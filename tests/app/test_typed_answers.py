@@ -34,3 +34,21 @@ async def test_typed_choice_picks_the_offered_incident(bot: BotHarness) -> None:
     assert f"*{second}*" in shown
     await shown_after(bot, ABEL, bot.driver.press("Add comment", user_id=ABEL))
     assert comment_texts(bot, second)[0] == words
+
+
+async def test_typed_number_picks_a_clarify_choice(bot: BotHarness) -> None:
+    """A typed "2" after "Did you mean one of these?" runs the second choice on the message."""
+    await connected(bot, "abel.tuter")
+    shown = await shown_after(bot, ABEL, bot.driver.dm("INC0010001 works on cable today",
+                                                        user_id=ABEL))
+    assert "[Add a comment] [Ask to close an incident]" in shown
+    shown = await shown_after(bot, ABEL, bot.driver.dm("2", user_id=ABEL))
+    assert "Shall I ask to close *INC0010001*?" in shown
+
+
+async def test_a_new_request_after_a_clarify_is_served(bot: BotHarness) -> None:
+    """A message that is no choice after a clarify is routed as the request it is."""
+    await connected(bot, "abel.tuter")
+    await shown_after(bot, ABEL, bot.driver.dm("INC0010001 works on cable today", user_id=ABEL))
+    shown = await shown_after(bot, ABEL, bot.driver.dm("show me my open tickets", user_id=ABEL))
+    assert "Your open incidents" in shown
