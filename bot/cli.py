@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -34,6 +35,11 @@ from bot.store.vault import RedisTokenVault
 log = logging.getLogger("snowbot")
 
 DEFAULT_USER = "abel.tuter"
+
+# uvicorn's HTTP parser, named rather than "auto": h11 answers a header block over
+# 16 KB with 400, while httptools (which "auto" picks whenever it is installed) keeps
+# reading headers without a limit (50 MB of them grew a server by 56 MB).
+HTTP_PARSER = "h11"
 
 
 class _Server(uvicorn.Server):
@@ -73,11 +79,26 @@ def _metrics_server(container: Container, settings: Settings) -> _MetricsServer 
         create_metrics_app(container),
         host="0.0.0.0",  # noqa: S104 - Prometheus scrapes the pod's address
         port=settings.metrics_port,
+        http=HTTP_PARSER,
         log_config=None,
         access_log=False,
         lifespan="off",
     )
     return _MetricsServer(config)
+
+
+def freeze_startup_heap() -> None:
+    """Leave what startup built (the intent model, the libraries) out of every later
+    garbage collection.
+
+    Startup leaves some 180,000 long-lived objects (about half the imported libraries,
+    SciPy and scikit-learn first, half the intent model). Each full collection walked
+    all of them, 0.1 s or more with the event loop stopped, and the requests waiting
+    meanwhile made the ack path's p99. Frozen, they are never scanned (nor freed: they
+    live as long as the process anyway).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _load_settings() -> Settings:
@@ -117,6 +138,7 @@ async def serve(settings: Settings, *, trial: bool = False) -> int:
             web,
             host="0.0.0.0",  # noqa: S104 - a server in a container listens on all interfaces
             port=settings.port,
+            http=HTTP_PARSER,
             log_config=None,
             access_log=False,
             lifespan="off",
@@ -138,6 +160,7 @@ async def serve(settings: Settings, *, trial: bool = False) -> int:
             )
             await socket_mode.connect_async()  # type: ignore[no-untyped-call]
             log.info("connected to Slack in Socket Mode")
+        freeze_startup_heap()
         log.info(
             "snowbot listening on port %s (metrics on %s)",
             settings.port,

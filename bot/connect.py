@@ -35,7 +35,8 @@ from bot.handlers.account import publish_home
 from bot.listeners.runner import run_guarded
 from bot.models import SlackUser
 from bot.reply import Origin, SlackReply
-from bot.router import Turn, finish_pending
+from bot.router import finish_pending
+from bot.servicenow.instance import instance_host
 from bot.servicenow.oauth import ServiceNowOAuth
 from bot.setup import flow as setup_flow
 from bot.setup import links as setup_links
@@ -43,6 +44,7 @@ from bot.store.instance_config import InstanceConfig
 from bot.store.keys import OAUTH_STATE_TTL
 from bot.store.oauth_state import OAuthState, StartedFlow
 from bot.store.vault import TokenRecord
+from bot.turn import Turn
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +189,7 @@ def oauth_routes(c: Container) -> list[Route]:
             response = await _refused_for(c, exc, user)
             response.delete_cookie(COOKIE, path=COOKIE_PATH)
             return response
-        host = urlsplit(record.instance_url).netloc
+        host = instance_host(record.instance_url)
         told = connected_message(record.servicenow_user, host)
         if not linked.email_matches:
             told = _with_warning(told, texts.LINKED_EMAIL_MISMATCH)
@@ -226,7 +228,7 @@ async def _connect_page(
     who = texts.CONNECT_PAGE_TEST_WHO if flow.purpose == "setup_test" else texts.CONNECT_PAGE_WHO
     return page(
         texts.CONNECT_PAGE_TITLE,
-        who.format(person=person, workspace=workspace, host=urlsplit(config.instance_url).netloc),
+        who.format(person=person, workspace=workspace, host=instance_host(config.instance_url)),
         more=(texts.CONNECT_PAGE_NOT_YOU.format(person=person),),
         proceed_url=consent_url,
         team_id=flow.user.team_id,

@@ -1,85 +1,15 @@
-"""Button presses and modal submissions, as the use cases see them.
+"""Button presses and modal submissions, parsed from Slack's payloads.
 
 Listeners parse a ``block_actions`` or ``view_submission`` payload into ``Action`` or
-``Submission`` and look its id up in the tables the handler modules export
-(``ACTIONS`` and ``VIEWS``). A view handler is two steps because Slack wants
-validation errors in the ack (within 3 seconds), before any slow work:
-``validate`` is pure (given the settings) and returns the field errors (block id →
-sentence) or nothing;
-``run`` does the work after the ack.
+``Submission`` (``bot.turn``) and look its id up in the tables the handler modules
+export (``ACTIONS`` and ``VIEWS``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
-if TYPE_CHECKING:
-    from bot.container import Container
-    from bot.grammar import SnowCommand
-    from bot.models import SlackUser
-    from bot.router import Turn
-    from bot.settings import Settings
-
-
-class Action(BaseModel):
-    """One button press (or select) of one user."""
-
-    model_config = ConfigDict(frozen=True)
-
-    action_id: str
-    value: str = ""
-    block_id: str = ""
-    message_ts: str | None = None
-    view_id: str | None = None
-    private_metadata: str = ""
-
-
-class Submission(BaseModel):
-    """One modal submission: its inputs flattened to ``action_id → value``."""
-
-    model_config = ConfigDict(frozen=True)
-
-    callback_id: str
-    view_id: str = ""
-    private_metadata: str = ""
-    values: dict[str, str | list[str] | None] = {}
-
-    def text(self, action_id: str) -> str:
-        """The input's text, stripped ('' when empty or not a text)."""
-        value = self.values.get(action_id)
-        return value.strip() if isinstance(value, str) else ""
-
-    def choices(self, action_id: str) -> list[str]:
-        """The selected values of a multi-choice input (checkboxes)."""
-        value = self.values.get(action_id)
-        if isinstance(value, list):
-            return value
-        return [value] if isinstance(value, str) and value else []
-
-
-ActionHandler = Callable[["Turn", Action], Awaitable[None]]
-CommandHandler = Callable[["Turn", "SnowCommand"], Awaitable[None]]
-
-
-ViewCheck = Callable[["Container", "SlackUser", Submission], Awaitable[dict[str, str]]]
-
-
-@dataclass(frozen=True)
-class ViewHandler:
-    """Validate in the ack, then run after it.
-
-    ``check``, when given, also runs in the ack, after ``validate`` found nothing: it may
-    read settings and the store (a quick Redis read, never ServiceNow), for field errors
-    that keep the modal open with what was typed.
-    """
-
-    validate: Callable[[Submission, Settings], dict[str, str]]
-    run: Callable[[Turn, Submission], Awaitable[None]]
-    check: ViewCheck | None = None
+from bot.turn import Action, Submission
 
 
 def action_from(body: dict[str, Any]) -> Action | None:
@@ -141,11 +71,3 @@ def submission_from(body: dict[str, Any]) -> Submission:
         private_metadata=str(view.get("private_metadata") or ""),
         values=values,
     )
-
-
-class ShortcutHandler(Protocol):
-    """A message shortcut's use case: the message's text and where it was."""
-
-    def __call__(
-        self, turn: Turn, *, text: str, channel_id: str, message_ts: str
-    ) -> Awaitable[None]: ...

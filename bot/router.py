@@ -38,12 +38,8 @@ question the bot asked (``bot.handlers.clarify.answer_typed``) as its button wou
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from pydantic import BaseModel
 
@@ -53,15 +49,20 @@ from bot.blocks.confirm import other_record_message
 from bot.blocks.conversation import clarify_choices
 from bot.blocks.parts import escape_mrkdwn
 from bot.blocks.question import notice, question_message
-from bot.container import Container
 from bot.errors import StoreError
 from bot.grammar import SnowCommand, find_other_record, other_record_kind
-from bot.models import SlackUser
-from bot.reply import SlackReply
+from bot.handlers import COMMANDS, context, dialogue
+from bot.handlers.account import acting_as
+from bot.handlers.conversation import handle_out_of_scope
+from bot.handlers.dialogue import AskedKind
+from bot.handlers.incidents import handle_lookup
+from bot.handlers.references import find_referenced
+from bot.handlers.updates import ask_which, ask_which_named
+from bot.handlers.writes import asks_for_a_ticket
+from bot.turn import CommandHandler, Turn, classify
 from intents import Prediction, comment_text
-
-if TYPE_CHECKING:
-    from bot.handlers.dialogue import AskedKind
+from intents.answers import choice, yes_or_no
+from intents.entities import describes_no_problem
 
 log = logging.getLogger(__name__)
 
@@ -74,42 +75,6 @@ RECORD_INTENTS = frozenset(
     {"incident.lookup", "incident.comment", "incident.close_request", "incident.reopen"}
 )
 _ASKED_KINDS: dict[str, AskedKind] = {"comment": "comment", "close": "close", "reopen": "reopen"}
-
-
-@dataclass
-class Turn:
-    """One request of one user, with everything a use case needs to answer it.
-
-    ``prediction`` is how the engine read the request being served (set by the
-    router), and ``classified`` the message's predictions, so a use case never
-    classifies the same text again.
-    """
-
-    c: Container
-    user: SlackUser
-    reply: SlackReply
-    received_at: float = field(default=0.0)
-    prediction: Prediction | None = None
-    classified: tuple[str, list[Prediction]] | None = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        if not self.received_at:
-            self.received_at = self.c.clock()
-
-    @property
-    def now(self) -> datetime:
-        """The turn's time, for relative times in views."""
-        return datetime.fromtimestamp(self.c.clock(), tz=UTC)
-
-
-Handler = Callable[[Turn, SnowCommand], Awaitable[None]]
-
-
-def _handlers() -> dict[str, Handler]:
-    # Imported here: the handler modules import this module's Turn.
-    from bot.handlers import COMMANDS
-
-    return {**COMMANDS, "free_text": route_text_command, "other_record": _other_record}
 
 
 async def _fallback(turn: Turn, _: SnowCommand) -> None:
@@ -156,10 +121,8 @@ async def route_command(turn: Turn, command: SnowCommand) -> None:
 
 async def _dispatch(turn: Turn, command: SnowCommand) -> None:
     """Run the command's use case; an incident it was about becomes the conversation's."""
-    await _handlers().get(command.kind, _fallback)(turn, command)
+    await _COMMANDS.get(command.kind, _fallback)(turn, command)
     if command.number and command.kind in CONTEXT_KINDS:
-        from bot.handlers import context
-
         await context.remember(turn, [command.number])
 
 
@@ -168,32 +131,15 @@ async def route_text_command(turn: Turn, command: SnowCommand) -> None:
     await route_text(turn, command.text)
 
 
+# Every command kind → its use case: the handlers' table and the router's own two.
+_COMMANDS: dict[str, CommandHandler] = {
+    **COMMANDS,
+    "free_text": route_text_command,
+    "other_record": _other_record,
+}
+
+
 # --- understanding a message --------------------------------------------------------
-
-
-async def classify(turn: Turn, text: str) -> list[Prediction]:
-    """One prediction per request in ``text``, made once per turn, off the event loop."""
-    if turn.classified is not None and turn.classified[0] == text:
-        return turn.classified[1]
-    predictions = await asyncio.to_thread(
-        turn.c.engine.predict_all, text, incident_digits=turn.c.settings.incident_digits
-    )
-    if not predictions:
-        msg = "the intent engine returned no prediction"
-        raise errors.IntentModelError(msg)
-    for prediction in predictions:
-        turn.c.metrics.intents.labels(
-            intent=prediction.intent, decision=prediction.decision
-        ).inc()
-    turn.classified = (text, predictions)
-    return predictions
-
-
-async def prediction_for(turn: Turn, text: str) -> Prediction:
-    """The prediction of the request being served, else ``text`` classified once."""
-    if turn.prediction is not None:
-        return turn.prediction
-    return (await classify(turn, text))[0]
 
 
 def _numbers(prediction: Prediction) -> list[str]:
@@ -285,14 +231,12 @@ async def _route_one(
         return
     if decision == "clarify" and not intent_hint and _asks_for_a_ticket(intent, text):
         decision = "accept"  # "I want to open a ticket": asking what's wrong is the question
-    if decision != "accept" and not intent_hint and _only_asks_for_a_ticket(prediction.text):
+    if decision != "accept" and not intent_hint and asks_for_a_ticket(prediction.text):
         intent, decision = "incident.create", "accept"  # "new ticket pls": always a create
     if decision == "clarify" and not intent_hint:
         await _clarify(turn, prediction, prediction.text if several else text, keep=not several)
         return
     if decision == "reject" or intent not in INTENT_COMMANDS:
-        from bot.handlers.conversation import handle_out_of_scope
-
         turn.prediction = prediction
         await handle_out_of_scope(turn, prediction.hints.get("topic"))
         return
@@ -329,8 +273,6 @@ async def _clarify(turn: Turn, prediction: Prediction, asked: str, *, keep: bool
     candidates = [(c.intent, c.confidence) for c in prediction.candidates]
     await turn.reply.private(clarify_intent(candidates, asked))
     if keep:
-        from bot.handlers import dialogue
-
         choices = clarify_choices(candidates)
         pending = dialogue.PendingQuestion(
             kind="lookup", waiting_for="choice", text=asked, intents=choices
@@ -347,15 +289,11 @@ async def _unnamed(turn: Turn, kind: str, prediction: Prediction, said: str) -> 
     """
     reference = prediction.entities.get("reference")
     if reference:
-        from bot.handlers.references import find_referenced
-
         found = await find_referenced(
             turn, kind=kind, words=reference, text=said,
             period=prediction.entities.get("reference_period"),
         )
         return found or False
-    from bot.handlers import context
-
     hints = prediction.hints
     points_back = hints.get("context_reference") == "1" or "field" in hints
     if points_back or kind in WRITE_KINDS:  # a write's card names the incident before it runs
@@ -363,9 +301,6 @@ async def _unnamed(turn: Turn, kind: str, prediction: Prediction, said: str) -> 
         if number:
             return number
         if points_back and kind == "lookup":  # "what's the priority?" of nothing known: ask
-            from bot.handlers.account import acting_as
-            from bot.handlers.updates import ask_which
-
             client = await acting_as(turn)
             if client is not None:
                 await ask_which(turn, client, kind="lookup", text="")
@@ -375,9 +310,6 @@ async def _unnamed(turn: Turn, kind: str, prediction: Prediction, said: str) -> 
 
 async def _lookups(turn: Turn, numbers: list[str], *, budget: _Budget) -> None:
     """A card for each named incident, within the message's budget."""
-    from bot.handlers import context
-    from bot.handlers.incidents import handle_lookup
-
     shown: list[str] = []
     for number in numbers:
         budget.named += 1
@@ -395,9 +327,6 @@ async def _lookups(turn: Turn, numbers: list[str], *, budget: _Budget) -> None:
 
 async def _ask_which_named(turn: Turn, *, kind: str, numbers: list[str], text: str) -> None:
     """One write naming several incidents: which one? (never a guess)."""
-    from bot.handlers.account import acting_as
-    from bot.handlers.updates import ask_which_named
-
     asked = _ASKED_KINDS.get(kind)
     client = await acting_as(turn)
     if client is None or asked is None:
@@ -406,21 +335,11 @@ async def _ask_which_named(turn: Turn, *, kind: str, numbers: list[str], text: s
 
 
 def _asks_for_a_ticket(intent: str, text: str) -> bool:
-    from bot.handlers.writes import describes_no_problem
-
     return intent == "incident.create" and describes_no_problem(text)
-
-
-def _only_asks_for_a_ticket(text: str) -> bool:
-    from bot.handlers.writes import asks_for_a_ticket
-
-    return asks_for_a_ticket(text)
 
 
 async def _ask_number(turn: Turn, *, intent: str, partial: str, text: str) -> None:
     """"Did you mean INC…?", remembering what else was said for Yes / No."""
-    from bot.handlers import dialogue
-
     asked = dialogue.KIND_OF.get(intent)
     if asked is not None:
         pending = dialogue.PendingQuestion(
@@ -445,8 +364,6 @@ async def route_message(turn: Turn, text: str) -> None:
     dropped and the message routed afresh). An answer is never written at once: the
     request it completes shows its confirmation card first.
     """
-    from bot.handlers import dialogue
-
     if dialogue.is_cancel(text):
         await dialogue.cancel(turn)
         return
@@ -458,8 +375,6 @@ async def route_message(turn: Turn, text: str) -> None:
     if pending is None:
         await route_text(turn, text)
         return
-    from bot.handlers.clarify import answer_typed
-
     if await answer_typed(turn, pending, text):
         return
     if pending.waiting_for == "choice":  # not one of the offered choices: a new request
@@ -485,6 +400,39 @@ async def route_message(turn: Turn, text: str) -> None:
     await turn.c.conversations.clear(turn.user)
     turn.prediction = prediction
     await route_command(turn, command)
+
+
+async def answer_typed(turn: Turn, pending: dialogue.PendingQuestion, text: str) -> bool:
+    """A typed yes / no / choice answering ``pending`` as its button would; False if not one.
+
+    "yes"/"yep"/"sure" or "no"/"nope" to a did-you-mean; "2"/"the second" to a "which
+    incident?" or to a clarify's choices (``intents.answers``).
+    """
+    if pending.suggested is not None:
+        said = yes_or_no(text)
+        if said is True:
+            await _carry_on(turn, pending, number=pending.suggested)
+            return True
+        if said is False:
+            await dialogue.ask_right_number(turn, kind=pending.kind)
+            return True
+    if pending.options:
+        index = choice(text, len(pending.options))
+        if index is not None:
+            await _carry_on(turn, pending, number=pending.options[index])
+            return True
+    if pending.intents:
+        index = choice(text, len(pending.intents))
+        if index is not None:
+            await turn.c.conversations.clear(turn.user)
+            await route_text(turn, pending.text, intent_hint=pending.intents[index])
+            return True
+    return False
+
+
+async def _carry_on(turn: Turn, pending: dialogue.PendingQuestion, *, number: str) -> None:
+    await turn.c.conversations.clear(turn.user)
+    await route_command(turn, SnowCommand(kind=pending.kind, number=number, text=pending.text))
 
 
 async def finish_pending(turn: Turn) -> bool:

@@ -1,4 +1,5 @@
-"""Entities: incident numbers (exact, by the rule below), hints, short descriptions.
+"""Entities: incident numbers (exact, by the rule below), hints, short descriptions, and
+what a problem report says beyond its intent (``guess_urgency``, ``describes_no_problem``).
 
 ``incident_number`` is recorded if and only if the text holds ``INC`` (any case), an
 optional single space or hyphen, then exactly ``digits`` digits not followed by another
@@ -271,3 +272,39 @@ def short_description(text: str, *, digits: int = DEFAULT_DIGITS) -> str | None:
     if re.fullmatch(r"(?i)(?:an? )?(?:ticket|incident|issue|problem|case)s?", out):
         return None
     return out[:160]
+
+
+# --- what a problem report says beyond its intent --------------------------------
+
+_HIGH = re.compile(
+    r"\b(urgent(ly)?|asap|emergency|critical|immediately|right now|"
+    r"can'?t work|cannot work|can not work|unable to work)\b",
+    re.IGNORECASE,
+)
+_MEDIUM = re.compile(
+    r"\b(everyone|everybody|whole (team|office|floor)|entire (team|office)|all of us|"
+    r"nobody can|no one can|several (people|users)|blocked)\b",
+    re.IGNORECASE,
+)
+# Words that only ask for a ticket without saying what is wrong.
+_FILLER_WORDS = (
+    "i i'd id want need would like to please can could you me for a an new the open "
+    "create raise log file submit make report start ticket tickets incident issue case "
+    "problem one hi hello hey snow servicenow help"
+)
+_FILLER = frozenset(_FILLER_WORDS.split())
+
+
+def guess_urgency(text: str) -> int:
+    """1 for "urgent", "asap", "can't work"; 2 when many people are hit; else 3."""
+    if _HIGH.search(text):
+        return 1
+    if _MEDIUM.search(text):
+        return 2
+    return 3
+
+
+def describes_no_problem(text: str) -> bool:
+    """Whether ``text`` only asks for a ticket ("I want to open a ticket")."""
+    words = re.findall(r"[\w']+", text.lower())
+    return all(word in _FILLER for word in words)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import re
@@ -12,7 +13,7 @@ from pathlib import Path
 from pydantic import AliasChoices, SecretStr
 from redis.asyncio import Redis
 
-from bot.cli import build_parser, rotate_keys
+from bot.cli import build_parser, freeze_startup_heap, rotate_keys
 from bot.models import SlackUser
 from bot.servicenow.models import ServiceNowUser, TokenSet
 from bot.settings import Settings
@@ -155,3 +156,12 @@ def test_readme_configuration_table_names_every_setting() -> None:
         if isinstance(field.validation_alias, AliasChoices)
     }
     assert _readme_settings_names() == names
+
+
+def test_startup_heap_is_left_out_of_later_collections() -> None:
+    """What startup built is frozen, so a full collection no longer walks it."""
+    try:
+        freeze_startup_heap()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from intents import IntentEngine, load_engine
+from intents import IntentEngine
 from snowbot_sandbox.demo.console import ChatConsole
 from snowbot_sandbox.demo.plain import format_step, run_script
 from snowbot_sandbox.demo.script import Fill, Press, Say, Slash, Submit, parse_line
@@ -17,12 +17,6 @@ from snowbot_sandbox.demo.session import DemoError, DemoSession, open_demo
 from tests.conftest import REDIS_URL
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "demo"
-
-
-@pytest.fixture(scope="module")
-def engine() -> IntentEngine:
-    """The bot's own intent model, loaded once for this module."""
-    return load_engine(rebuild=True)
 
 
 @pytest.fixture

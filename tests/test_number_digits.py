@@ -8,8 +8,8 @@ from bot.blocks import ids
 from bot.grammar import parse_snow
 from bot.handlers.dialogue import PendingQuestion, command_for_answer
 from bot.handlers.updates import validate_comment
-from bot.interactions import Submission
 from bot.settings import Settings
+from bot.turn import Submission
 from intents import IntentEngine, load_engine
 from intents.entities import find_number
 

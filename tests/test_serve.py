@@ -104,9 +104,10 @@ async def test_serve_answers_a_signed_snow_help_and_stops_on_sigterm(
     assert code == 0, output.decode()[-3000:]
 
 
-async def test_serve_answers_metrics_on_their_own_port_only(redis_prefix: str) -> None:
-    """`snowbot serve` answers /metrics on SNOWBOT_METRICS_PORT, and 404 on PORT."""
-    port, metrics_port = free_port(), free_port()
+async def _serve_without_slack(
+    port: int, redis_prefix: str, *, metrics_port: int = 0
+) -> asyncio.subprocess.Process:
+    """`snowbot serve` on ``port`` with a Web API URL where nothing listens."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -118,10 +119,16 @@ async def test_serve_answers_metrics_on_their_own_port_only(redis_prefix: str) -
         "PORT": str(port),
         "SNOWBOT_METRICS_PORT": str(metrics_port),
     }
-    process = await asyncio.create_subprocess_exec(
+    return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "serve", env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
+
+
+async def test_serve_answers_metrics_on_their_own_port_only(redis_prefix: str) -> None:
+    """`snowbot serve` answers /metrics on SNOWBOT_METRICS_PORT, and 404 on PORT."""
+    port, metrics_port = free_port(), free_port()
+    process = await _serve_without_slack(port, redis_prefix, metrics_port=metrics_port)
     try:
         await wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
         await wait_until_up(f"http://127.0.0.1:{metrics_port}/metrics", process)
@@ -199,3 +206,21 @@ async def test_serve_in_socket_mode_without_a_signing_secret_refuses_with_one_li
     assert output.strip().count("\n") == 0, output
     assert "SLACK_SIGNING_SECRET" in output
     assert "Traceback" not in output
+
+
+async def test_serve_refuses_headers_that_run_past_16_kb(redis_prefix: str) -> None:
+    """`snowbot serve` answers 400 to headers that go on past 16 KB, without buffering more."""
+    port = free_port()
+    process = await _serve_without_slack(port, redis_prefix)
+    try:
+        await wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        # Headers that never end: 100 KB and no blank line.
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-A: aaaa\r\n" * 10_000)
+        answer = await asyncio.wait_for(reader.read(100), timeout=10)
+        writer.close()
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), timeout=30)
+    assert answer.startswith(b"HTTP/1.1 400")

@@ -6,7 +6,9 @@ Each use-case module exports up to four tables and this package merges them:
 same kinds), ``ACTIONS`` (a button's ``action_id`` → use case), ``VIEWS`` (a modal's
 ``callback_id`` → validate-then-run pair) and ``SHORTCUTS`` (a shortcut's
 ``callback_id`` → use case). Link buttons (``*_link``) need only the ack and are not
-listed. A kind or id claimed by two modules is a bug, caught at import.
+listed. A kind or id claimed by two modules is a bug, caught at import. The buttons
+that re-route (``bot.clarify``) sit beside the router, which imports these tables;
+``bot.dispatch`` adds them for the listeners.
 """
 
 from __future__ import annotations
@@ -17,8 +19,7 @@ from typing import TypeVar
 
 from bot.handlers import (
     account,
-    clarify,
-    confirm,
+    confirmed,
     conversation,
     dialogue,
     feedback,
@@ -29,18 +30,17 @@ from bot.handlers import (
     updates,
     writes,
 )
-from bot.interactions import ActionHandler, CommandHandler, ShortcutHandler, ViewHandler
+from bot.turn import ActionHandler, CommandHandler, ShortcutHandler, ViewHandler
 
-_MODULES: tuple[ModuleType, ...] = (
+MODULES: tuple[ModuleType, ...] = (
     account,
     conversation,
     incidents,
     writes,
     updates,
     reopen,
-    confirm,
+    confirmed,
     dialogue,
-    clarify,
     feedback,
     setup,
     troubleshoot,
@@ -49,9 +49,10 @@ _MODULES: tuple[ModuleType, ...] = (
 T = TypeVar("T")
 
 
-def _merge(table: str) -> dict[str, T]:
+def merged(table: str, modules: tuple[ModuleType, ...]) -> dict[str, T]:
+    """The entries of ``table`` in every module of ``modules`` (a key claimed twice raises)."""
     merged: dict[str, T] = {}
-    for module in _MODULES:
+    for module in modules:
         entries: Mapping[str, T] = getattr(module, table, {})
         for key, value in entries.items():
             if key in merged:
@@ -61,7 +62,7 @@ def _merge(table: str) -> dict[str, T]:
     return merged
 
 
-COMMANDS: dict[str, CommandHandler] = _merge("COMMANDS")
-ACTIONS: dict[str, ActionHandler] = _merge("ACTIONS")
-VIEWS: dict[str, ViewHandler] = _merge("VIEWS")
-SHORTCUTS: dict[str, ShortcutHandler] = _merge("SHORTCUTS")
+COMMANDS: dict[str, CommandHandler] = merged("COMMANDS", MODULES)
+ACTIONS: dict[str, ActionHandler] = merged("ACTIONS", MODULES)
+VIEWS: dict[str, ViewHandler] = merged("VIEWS", MODULES)
+SHORTCUTS: dict[str, ShortcutHandler] = merged("SHORTCUTS", MODULES)

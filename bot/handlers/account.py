@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from bot import errors, texts
 from bot.blocks import (
@@ -28,22 +27,18 @@ from bot.blocks import (
 )
 from bot.blocks.question import notice
 from bot.grammar import SnowCommand
-from bot.handlers import alerts
-from bot.interactions import Action, ActionHandler, CommandHandler
+from bot.handlers import alerts, confirm
+from bot.handlers.feedback_admin import admin_home
 from bot.models import SlackUser
+from bot.servicenow.instance import instance_host
 from bot.services import UserClient
 from bot.store.confirmations import PendingWrite
+from bot.turn import Action, ActionHandler, CommandHandler, Turn
 
 if TYPE_CHECKING:
     from bot.container import Container
-    from bot.router import Turn
 
 log = logging.getLogger(__name__)
-
-
-def instance_host(url: str) -> str:
-    """The host of an instance URL, for people."""
-    return urlsplit(url).netloc or url
 
 
 async def check_may_link(turn: Turn) -> None:
@@ -177,9 +172,6 @@ async def handle_disconnect(turn: Turn, command: SnowCommand) -> None:
     if record is None:
         await turn.reply.private(notice(texts.DISCONNECT_NOT_LINKED))
         return
-    # Imported here: the confirmation module runs this one's disconnect.
-    from bot.handlers import confirm
-
     name = record.servicenow_user.name or record.servicenow_user.user_name
     await confirm.propose(turn, PendingWrite(kind="disconnect"), account=name)
 
@@ -218,10 +210,8 @@ async def publish_home(turn: Turn) -> None:
             log.info("home: could not list incidents: %s", exc.__class__.__name__)
     elif config is not None:
         connect_url = await c.servicenow.connect_url(turn.user)
-    # Imported here: the feedback module imports this one. Admins (SNOWBOT_ADMINS, Slack
-    # admins and owners) also see setup, linked people and the feedback summary.
-    from bot.handlers.feedback_admin import admin_home
-
+    # Admins (SNOWBOT_ADMINS, Slack admins and owners) also see setup, linked people and
+    # the feedback summary.
     view = app_home(
         status=status,
         open_incidents=open_incidents,

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from bot import errors, texts
 from bot.blocks import Message
 from bot.blocks.parts import escape_mrkdwn
+from bot.handlers.feedback_admin import admin_recipients
 from bot.models import SlackUser
 from bot.reply import Origin, SlackReply
+from bot.servicenow.instance import instance_host
 
 if TYPE_CHECKING:
     from bot.container import Container
@@ -61,9 +62,7 @@ async def check_refresh_failures(c: Container, user: SlackUser) -> int:
     except OSError as exc:
         log.warning("refresh-failure alert skipped: %s", type(exc).__name__)
         return 0
-    from bot.handlers.feedback_admin import admin_recipients  # import cycle via the package
-
-    host = urlsplit(config.instance_url).netloc if config is not None else "?"
+    host = instance_host(config.instance_url) if config is not None else "?"
     message = refresh_failures_alert(count=len(failed), host=host)
     told = 0
     for admin_id in await admin_recipients(c, user):

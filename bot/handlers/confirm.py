@@ -7,7 +7,7 @@ fresh id (``ConfirmationStore``, ``PENDING_WRITE_TTL``) and shows a card naming 
 action and the incident and quoting exactly what will be written. Typing an exact
 ``/snow`` command, or pressing a button Slack already asked about, needs no card.
 
-The card's button (``action_write_confirm``) does the write exactly once, however
+The card's button (``bot.handlers.confirmed``) does the write exactly once, however
 often Slack redelivers or the user clicks, with the create path's guarantee: a click
 claim on the card's id (``IdempotencyKeys``). A second press while the first runs is
 told so; a pending claim older than ``STALE_CLICK_S`` was lost with its process, and
@@ -25,29 +25,19 @@ becomes plain text with people's and channels' names (``bot.names``).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
-from bot import errors, texts
-from bot.blocks import ids
+from bot import errors
 from bot.blocks.confirm import write_confirmation
-from bot.blocks.parts import escape_mrkdwn
-from bot.blocks.question import notice
 from bot.handlers import dialogue
-from bot.handlers.writes import STALE_CLICK_S
-from bot.interactions import Action, ActionHandler
 from bot.names import SlackNames
 from bot.servicenow.models import Incident
 from bot.store.confirmations import ConfirmationStore, PendingWrite, WriteKind, new_write_id
-from bot.store.dedupe import Claim, IdempotencyKeys, idempotency_key
-
-if TYPE_CHECKING:
-    from bot.router import Turn
+from bot.store.dedupe import Claim, IdempotencyKeys
+from bot.turn import Turn
 
 log = logging.getLogger(__name__)
 
-CLICK_SCOPE = "write_click"
-DONE = "done"
-CANCELLED = "cancelled"
+STALE_CLICK_S = 120.0  # a pending click older than this was lost with its process
 
 
 def confirmations(turn: Turn) -> ConfirmationStore:
@@ -89,11 +79,6 @@ async def propose_on(turn: Turn, incident: Incident, *, kind: WriteKind, text: s
     )
 
 
-def _click_key(turn: Turn, write_id: str) -> str:
-    user = turn.user
-    return idempotency_key(user.enterprise_id or "", user.team_id, user.user_id, "write", write_id)
-
-
 def is_stale(turn: Turn, claim: Claim) -> bool:
     """Whether a pending claim's attempt is surely over (lost process, or unsettled)."""
     return turn.c.idempotency.is_stale(claim, after=STALE_CLICK_S)
@@ -128,104 +113,3 @@ async def settle_failure(clicks: IdempotencyKeys, scope: str, key: str, exc: Bas
             await clicks.unsettle(scope, key)
     except errors.StoreError:
         log.warning("a write's claim could not be settled: Redis did not answer")
-
-
-async def _told(turn: Turn, claim: Claim) -> None:
-    sentence = texts.WRITE_ALREADY_CANCELLED if claim.result == CANCELLED else (
-        texts.WRITE_ALREADY_DONE
-    )
-    await turn.reply.private(notice(sentence), replace=True)
-
-
-async def action_write_confirm(turn: Turn, action: Action) -> None:
-    """The card's Add comment / Close it / Reopen / Disconnect: the write, exactly once."""
-    clicks = turn.c.idempotency
-    key = _click_key(turn, action.value)
-    earlier = await clicks.lookup(CLICK_SCOPE, key)
-    if earlier is not None and earlier.status == "done":
-        await _told(turn, earlier)
-        return
-    write = await confirmations(turn).load(turn.user, action.value)
-    if write is None:
-        await turn.reply.private(notice(texts.WRITE_EXPIRED), replace=True)
-        return
-    owned = await own(turn, clicks, CLICK_SCOPE, key)
-    if owned is None:
-        await turn.reply.private(notice(texts.WRITE_IN_PROGRESS))
-        return
-    claim, recovering = owned
-    if claim.status == "done":
-        await _told(turn, claim)
-        return
-    try:
-        done = await _run(turn, write, recovering=recovering)
-    except BaseException as exc:
-        await settle_failure(clicks, CLICK_SCOPE, key, exc)
-        raise
-    if done:
-        await clicks.remember(CLICK_SCOPE, key, value=DONE)
-        await confirmations(turn).delete(turn.user, action.value)  # the words are written
-    else:
-        await clicks.release(CLICK_SCOPE, key)
-
-
-async def _run(turn: Turn, write: PendingWrite, *, recovering: bool) -> bool:
-    """Do the confirmed write; False when nothing was done (the user must connect first)."""
-    # Imported here: those modules propose through this one.
-    from bot.handlers import account, reopen, updates
-    from bot.handlers.account import acting_as
-
-    if write.kind == "disconnect":
-        await account.disconnect_now(turn, replace=True)
-        return True
-    client = await acting_as(turn)
-    if client is None:
-        return False
-    if write.kind == "comment":
-        await updates.write_comment(
-            turn, client, number=write.number, text=write.text, recovering=recovering,
-            replace=True,
-        )
-    elif write.kind == "close":
-        await updates.close_once(
-            turn, client, number=write.number, recovering=recovering, replace=True
-        )
-    else:
-        await reopen.reopen_once(
-            turn, client, number=write.number, comment=write.text, recovering=recovering,
-            replace=True,
-        )
-    return True
-
-
-async def action_write_cancel(turn: Turn, action: Action) -> None:
-    """The card's Cancel: nothing is written, and a later press of the button says so."""
-    clicks = turn.c.idempotency
-    key = _click_key(turn, action.value)
-    claim = await clicks.claim(CLICK_SCOPE, key)
-    if claim.status == "pending":
-        await turn.reply.private(notice(texts.WRITE_IN_PROGRESS))
-        return
-    if claim.status == "done":
-        sentence = (
-            texts.WRITE_ALREADY_CANCELLED if claim.result == CANCELLED else texts.WRITE_TOO_LATE
-        )
-        await turn.reply.private(notice(sentence), replace=True)
-        return
-    await clicks.remember(CLICK_SCOPE, key, value=CANCELLED)
-    store = confirmations(turn)
-    write = await store.load(turn.user, action.value)
-    await store.delete(turn.user, action.value)
-    if write is not None and write.kind == "disconnect":
-        sentence = texts.DISCONNECT_CANCELLED
-    elif write is not None:
-        sentence = texts.WRITE_CANCELLED.format(number=escape_mrkdwn(write.number))
-    else:
-        sentence = texts.WRITE_CANCELLED_PLAIN
-    await turn.reply.private(notice(sentence), replace=True)
-
-
-ACTIONS: dict[str, ActionHandler] = {
-    ids.WRITE_CONFIRM: action_write_confirm,
-    ids.WRITE_CANCEL: action_write_cancel,
-}

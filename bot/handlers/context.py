@@ -13,14 +13,11 @@ which incident, as it would anyway.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from bot import errors, texts
 from bot.blocks.parts import escape_mrkdwn
 from bot.blocks.question import notice
-
-if TYPE_CHECKING:
-    from bot.router import Turn
+from bot.turn import Turn
 
 log = logging.getLogger(__name__)
 

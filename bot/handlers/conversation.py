@@ -9,19 +9,14 @@ else out of scope gets the general fallback.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from bot import errors
 from bot.blocks import fallback_message, greeting_message, help_message, ids
 from bot.blocks.tone import TOPICS, identity_message, out_of_scope_message
 from bot.grammar import SnowCommand
-from bot.interactions import Action, ActionHandler, CommandHandler
-
-if TYPE_CHECKING:
-    from bot.router import Turn
+from bot.turn import Action, ActionHandler, CommandHandler, Turn
 
 PORTAL_PATH = "/sp"  # the Service Portal of the workspace's instance
-
 
 _THANKS = re.compile(r"\b(?:thanks?|thx|ty|cheers|ta|appreciated?|merci|danke)\b", re.I)
 _BYE = re.compile(r"\b(?:bye|byee+|cya|see (?:you|ya)|later|good ?night|ciao)\b", re.I)

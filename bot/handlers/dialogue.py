@@ -24,12 +24,11 @@ from bot import errors, texts
 from bot.blocks import Message, ids, lookup_posted_privately_note
 from bot.blocks.question import notice, question_message
 from bot.grammar import SnowCommand
-from bot.interactions import Action, ActionHandler
+from bot.turn import Action, ActionHandler, Turn
 from intents.entities import find_number
 from intents.labels import WRITE_INTENTS
 
 if TYPE_CHECKING:
-    from bot.router import Turn
     from intents import Prediction
 
 log = logging.getLogger(__name__)
@@ -161,6 +160,17 @@ async def ask(turn: Turn, question: PendingQuestion, message: Message) -> None:
 async def ask_text(turn: Turn, sentence: str, question: PendingQuestion) -> None:
     """Ask one plain question with a Cancel button."""
     await ask(turn, question, question_message(sentence))
+
+
+async def ask_right_number(turn: Turn, *, kind: AskedKind) -> None:
+    """Ask for the right incident number, keeping what the user already said."""
+    pending = await turn.c.conversations.load(turn.user, PendingQuestion)
+    text = pending.text if pending is not None and pending.kind == kind else ""
+    await ask(
+        turn,
+        PendingQuestion(kind=kind, waiting_for="number", text=text),
+        question_message(texts.ASK_RIGHT_NUMBER),
+    )
 
 
 async def cancel(turn: Turn) -> None:

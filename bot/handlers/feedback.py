@@ -41,22 +41,23 @@ from bot.blocks.feedback import stars
 from bot.blocks.tone import complaint_message
 from bot.grammar import SnowCommand
 from bot.handlers.account import prompt_connect
+from bot.handlers.confirm import plain_text
 from bot.handlers.feedback_admin import alert_admins
-from bot.interactions import (
+from bot.services import UserClient
+from bot.store.feedback import FeedbackEntry as StoredFeedback
+from bot.store.keys import FEEDBACK_DRAFT_TTL
+from bot.turn import (
     Action,
     ActionHandler,
     CommandHandler,
     ShortcutHandler,
     Submission,
+    Turn,
     ViewHandler,
 )
-from bot.services import UserClient
-from bot.store.feedback import FeedbackEntry as StoredFeedback
-from bot.store.keys import FEEDBACK_DRAFT_TTL
 from intents.entities import canonical_number
 
 if TYPE_CHECKING:
-    from bot.router import Turn
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -110,9 +111,6 @@ async def handle_feedback(turn: Turn, command: SnowCommand) -> None:
         modal = feedback_modal(number, comment=text or None, rating=rating_in(text))
         await turn.reply.open_modal(modal)
         return
-    # Imported here: the confirmation module imports the handlers this one sits beside.
-    from bot.handlers.confirm import plain_text
-
     text = (await plain_text(turn, command.text))[:COMMENT_MAX] if command.text.strip() else ""
     rating = rating_in(text)
     if rating is not None:

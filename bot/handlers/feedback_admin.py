@@ -30,13 +30,14 @@ from bot.blocks import (
 from bot.charts import ChartWeek, signed_chart_url
 from bot.models import SlackUser
 from bot.reply import Origin, SlackReply
+from bot.servicenow.instance import instance_host
 from bot.setup.admins import is_setup_admin
 from bot.setup.records import SetupRecords
 from bot.store.keys import FEEDBACK_ALERT_TTL
+from bot.turn import Turn
 
 if TYPE_CHECKING:
     from bot.container import Container
-    from bot.router import Turn
 
 log = logging.getLogger(__name__)
 
@@ -168,8 +169,6 @@ async def feedback_summary_for(c: Container, user: SlackUser) -> FeedbackSummary
 async def admin_home(turn: Turn) -> AdminHome | None:
     """The admin part of App Home (setup state, linked people, feedback), or None for
     people who are not admins."""
-    from bot.handlers.account import instance_host  # here: account imports this module
-
     c = turn.c
     if not await is_admin(c, turn.user):
         return None

@@ -13,7 +13,6 @@ channel, the thread gets a note that reveals nothing.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -23,12 +22,9 @@ from bot.blocks.incident import FIELDS, field_answer, incident_count, list_title
 from bot.grammar import SnowCommand
 from bot.handlers import context
 from bot.handlers.account import acting_as
-from bot.interactions import Action, ActionHandler, CommandHandler
 from bot.servicenow.models import IncidentFilter, as_period
-
-if TYPE_CHECKING:
-    from bot.router import Turn
-    from intents import Prediction
+from bot.turn import Action, ActionHandler, CommandHandler, Turn
+from intents import Prediction
 
 log = logging.getLogger(__name__)
 

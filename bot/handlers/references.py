@@ -13,7 +13,6 @@ says so. The bot never falls back silently to another incident.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from bot import errors, texts
 from bot.blocks.parts import escape_mrkdwn
@@ -22,9 +21,7 @@ from bot.handlers import dialogue
 from bot.handlers.account import acting_as
 from bot.servicenow.models import Incident, as_period, period_range
 from bot.servicenow.query import clean_text
-
-if TYPE_CHECKING:
-    from bot.router import Turn
+from bot.turn import Turn
 
 log = logging.getLogger(__name__)
 

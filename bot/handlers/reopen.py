@@ -19,7 +19,6 @@ audit event (numbers and outcomes, never the text).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from bot import texts
 from bot.blocks import create_confirmation
@@ -31,14 +30,11 @@ from bot.handlers import confirm, dialogue
 from bot.handlers.account import acting_as
 from bot.handlers.updates import ask_which
 from bot.handlers.writes import drafts
-from bot.interactions import CommandHandler
 from bot.servicenow.client import reopen_comment
 from bot.servicenow.models import Incident, IncidentDraft, IncidentState, ReopenOutcome
 from bot.services import UserClient
 from bot.store.drafts import StoredDraft, new_draft_id
-
-if TYPE_CHECKING:
-    from bot.router import Turn
+from bot.turn import CommandHandler, Turn
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ Saving credentials over a working connection stages them (the modal's ack has al
 checked the instance against the operator's rules, keeping the modal open on a field
 error), and the guide moves on to step 3: the connection in use stays until the test
 passes with the new credentials, and only then are people linked to an old instance
-asked to reconnect (``bot.setup.links.switch_to_tested``). A first setup, with nothing
+asked to reconnect (``bot.setup.flow.switch_to_tested``). A first setup, with nothing
 to lock out, is stored at once.
 """
 
@@ -42,17 +42,9 @@ from bot.blocks import (
 from bot.blocks.parts import Message, escape_mrkdwn
 from bot.blocks.setup import SETUP_STEPS, setup_status_line
 from bot.grammar import SnowCommand
-from bot.handlers.account import instance_host, unlink
-from bot.interactions import (
-    Action,
-    ActionHandler,
-    CommandHandler,
-    ShortcutHandler,
-    Submission,
-    ViewHandler,
-)
+from bot.handlers.account import unlink
 from bot.models import SlackUser
-from bot.router import Turn
+from bot.servicenow.instance import instance_host
 from bot.setup import views
 from bot.setup.admins import is_setup_admin, who_can_set_up
 from bot.setup.credentials import validate_credentials
@@ -67,6 +59,15 @@ from bot.setup.flow import (
 )
 from bot.setup.links import ask_colleague
 from bot.store.instance_config import InstanceConfig
+from bot.turn import (
+    Action,
+    ActionHandler,
+    CommandHandler,
+    ShortcutHandler,
+    Submission,
+    Turn,
+    ViewHandler,
+)
 
 if TYPE_CHECKING:
     from bot.container import Container

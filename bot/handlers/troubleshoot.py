@@ -15,9 +15,9 @@ from bot import errors, texts
 from bot.blocks.account import connect_button
 from bot.blocks.parts import Message, context, message, safe, section
 from bot.grammar import SnowCommand
-from bot.handlers.account import check_may_link, instance_host
-from bot.interactions import ActionHandler, CommandHandler, ShortcutHandler, ViewHandler
-from bot.router import Turn
+from bot.handlers.account import check_may_link
+from bot.servicenow.instance import instance_host
+from bot.turn import ActionHandler, CommandHandler, ShortcutHandler, Turn, ViewHandler
 
 log = logging.getLogger(__name__)
 

@@ -37,16 +37,15 @@ from bot.blocks.question import MAX_PICKS, notice, pick_incident
 from bot.grammar import SnowCommand
 from bot.handlers import confirm, dialogue
 from bot.handlers.account import acting_as
-from bot.interactions import Action, ActionHandler, CommandHandler, Submission, ViewHandler
 from bot.servicenow.client import closure_comment
 from bot.servicenow.models import CloseOutcome as ClientCloseOutcome
 from bot.servicenow.models import Incident
 from bot.services import UserClient
 from bot.store.dedupe import Claim, idempotency_key
+from bot.turn import Action, ActionHandler, CommandHandler, Submission, Turn, ViewHandler
 from intents.entities import find_number
 
 if TYPE_CHECKING:
-    from bot.router import Turn
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)

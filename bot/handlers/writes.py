@@ -35,70 +35,49 @@ from bot.blocks.question import notice
 from bot.grammar import SnowCommand
 from bot.handlers import context, dialogue
 from bot.handlers.account import acting_as
-from bot.interactions import (
+from bot.handlers.confirm import STALE_CLICK_S, plain_text
+from bot.servicenow.models import IncidentDraft
+from bot.services import UserClient
+from bot.store.dedupe import idempotency_key
+from bot.store.drafts import DraftStore, StoredDraft, new_draft_id
+from bot.turn import (
     Action,
     ActionHandler,
     CommandHandler,
     ShortcutHandler,
     Submission,
+    Turn,
     ViewHandler,
+    prediction_for,
 )
-from bot.servicenow.models import IncidentDraft
-from bot.services import UserClient
-from bot.store.dedupe import idempotency_key
-from bot.store.drafts import DraftStore, StoredDraft, new_draft_id
+from intents.entities import describes_no_problem, guess_urgency
 
 if TYPE_CHECKING:
-    from bot.router import Turn
     from bot.settings import Settings
     from intents import Prediction
 
 log = logging.getLogger(__name__)
 
 CLICK_SCOPE = "create_click"  # the handler's own claim, beside the client's "create" key
-STALE_CLICK_S = 120.0  # a pending click older than this was lost with its process
 SHORTCUT_CALLBACK = "create_incident_from_message"
 
-_HIGH = re.compile(
-    r"\b(urgent(ly)?|asap|emergency|critical|immediately|right now|"
-    r"can'?t work|cannot work|can not work|unable to work)\b",
-    re.IGNORECASE,
-)
-_MEDIUM = re.compile(
-    r"\b(everyone|everybody|whole (team|office|floor)|entire (team|office)|all of us|"
-    r"nobody can|no one can|several (people|users)|blocked)\b",
-    re.IGNORECASE,
-)
-# Words that only ask for a ticket without saying what is wrong.
-_FILLER_WORDS = (
-    "i i'd id want need would like to please can could you me for a an new the open "
-    "create raise log file submit make report start ticket tickets incident issue case "
-    "problem one hi hello hey snow servicenow help pls plz thanks thx just got"
-)
-_FILLER = frozenset(_FILLER_WORDS.split())
+# Polite words people add to "new ticket pls": they do not describe a problem either.
+_POLITE = frozenset({"pls", "plz", "thanks", "thx", "just", "got", "ok", "okay"})
 _TICKET_WORDS = frozenset({"ticket", "incident", "problem", "issue", "case"})
+_WORDS = re.compile(r"[\w']+")
 
 
-def guess_urgency(text: str) -> int:
-    """1 for "urgent", "asap", "can't work"; 2 when many people are hit; else 3."""
-    if _HIGH.search(text):
-        return 1
-    if _MEDIUM.search(text):
-        return 2
-    return 3
-
-
-def describes_no_problem(text: str) -> bool:
-    """Whether ``text`` only asks for a ticket ("I want to open a ticket")."""
-    words = re.findall(r"[\w']+", text.lower())
-    return all(word in _FILLER for word in words)
+def says_no_problem(text: str) -> bool:
+    """Whether ``text`` only asks for a ticket, politely or not ("new ticket pls")."""
+    words = [w for w in _WORDS.findall(text.lower()) if w not in _POLITE]
+    return describes_no_problem(" ".join(words))
 
 
 def asks_for_a_ticket(text: str) -> bool:
     """Whether ``text`` is only a request to open one ("new ticket pls", "report a problem",
     "I need a ticket"): always a create, whatever the classifier made of it."""
-    words = re.findall(r"[\w']+", text.lower())
-    return bool(words) and describes_no_problem(text) and any(w in _TICKET_WORDS for w in words)
+    words = _WORDS.findall(text.lower())
+    return says_no_problem(text) and any(w in _TICKET_WORDS for w in words)
 
 
 def short_description_for(prediction: Prediction, text: str) -> str:
@@ -114,10 +93,6 @@ async def draft_from_text(turn: Turn, text: str, *, names: bool = True) -> Incid
 
     ``names=False`` names nobody (no Slack call): for a modal that must open at once.
     """
-    # Imported here: the confirmation module imports this one.
-    from bot.handlers.confirm import plain_text
-    from bot.router import prediction_for
-
     prediction = await prediction_for(turn, text)
     plain = await plain_text(turn, text) if names else markup.plain(text).strip()
     return IncidentDraft(
@@ -166,7 +141,7 @@ def drafts(turn: Turn) -> DraftStore:
 async def handle_new(turn: Turn, command: SnowCommand) -> None:
     """``/snow new [text]``, the create intent, "Report a problem": a modal, or a draft."""
     if turn.reply.origin.trigger_id:
-        described = command.text.strip() and not describes_no_problem(command.text)
+        described = command.text.strip() and not says_no_problem(command.text)
         draft = await draft_from_text(turn, command.text) if described else None
         await turn.reply.open_modal(create_modal(draft, private_metadata=""))
         return
@@ -178,7 +153,7 @@ async def propose_create(turn: Turn, text: str) -> None:
     client = await acting_as(turn, pending=SnowCommand(kind="new", text=text))
     if client is None:
         return
-    if describes_no_problem(text):
+    if says_no_problem(text):
         await dialogue.ask_text(
             turn, texts.ASK_PROBLEM, dialogue.PendingQuestion(kind="new", waiting_for="problem")
         )

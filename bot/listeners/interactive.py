@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot import errors
 from bot.container import Container
-from bot.handlers import ACTIONS, SHORTCUTS, VIEWS
+from bot.dispatch import ACTIONS, SHORTCUTS, VIEWS
 from bot.interactions import action_from, submission_from
 from bot.listeners.payloads import action_origin, shortcut_origin, slack_user, view_origin
 from bot.listeners.runner import start_turn

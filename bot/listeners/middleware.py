@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.container import Container
@@ -22,7 +24,7 @@ from bot.logs import new_request_id, request_id_var
 
 log = logging.getLogger(__name__)
 
-Next = Callable[[], Awaitable[None]]
+Next = Callable[[], Awaitable[BoltResponse]]
 
 
 def request_kind(body: dict[str, Any]) -> str:
@@ -42,36 +44,55 @@ def request_kind(body: dict[str, Any]) -> str:
     }.get(kind, "other")
 
 
-def register_middleware(bolt: AsyncApp, c: Container) -> None:
-    """Install the global middleware on ``bolt``."""
+class RequestContext(AsyncMiddleware):
+    """Gives a request that arrived without one (Socket Mode) a request id; over HTTP the
+    ASGI ``RequestIdMiddleware`` has set it already."""
 
-    async def request_context(next: Next) -> None:
-        # Bolt's next() only marks the chain as continued; it returns nothing, so
-        # outcomes are counted where the work ends (bot.listeners.runner).
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Next
+    ) -> BoltResponse | None:
         if request_id_var.get() == "-":
             request_id_var.set(new_request_id())
-        await next()
+        # Bolt's next() only marks the chain as continued; it returns nothing, so
+        # outcomes are counted where the work ends (bot.listeners.runner).
+        return await next()
 
-    async def deduplicate_events(
-        body: dict[str, Any], next: Next
+
+class EventDeduplication(AsyncMiddleware):
+    """Lets the first delivery of an event through and answers redeliveries with an
+    empty 200 (the module docstring says how). Commands and interactions carry no
+    ``event_id`` and pass straight on, without a Redis round trip."""
+
+    def __init__(self, c: Container) -> None:
+        self.c = c
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Next
     ) -> BoltResponse | None:
+        body = req.body
         event_id = body.get("event_id")
         team_id = body.get("team_id")
         if body.get("type") != "event_callback" or not event_id or not team_id:
-            await next()
-            return None
+            return await next()
         try:
-            first = await c.events.first_delivery(str(team_id), str(event_id))
+            first = await self.c.events.first_delivery(str(team_id), str(event_id))
         except StoreError:
             log.warning("event de-duplication unavailable: Redis did not answer")
-            await next()
-            return None
+            return await next()
         if not first:
             log.info("duplicate delivery of event %s ignored", event_id)
-            c.metrics.requests.labels(kind="event", outcome="duplicate").inc()
+            self.c.metrics.requests.labels(kind="event", outcome="duplicate").inc()
             return BoltResponse(status=200, body="")
-        await next()
-        return None
+        return await next()
 
-    bolt.middleware(request_context)
-    bolt.middleware(deduplicate_events)
+
+def register_middleware(bolt: AsyncApp, c: Container) -> None:
+    """Install the global middleware on ``bolt``.
+
+    Both are ``AsyncMiddleware`` classes, not decorated functions: Bolt calls a class's
+    ``async_process`` as it is, where for a function it first builds every argument a
+    listener could ask for (``say``, ``respond``, ``complete``...), which cost more than
+    the rest of snowbot's ack path on top of Bolt.
+    """
+    bolt.middleware(RequestContext())
+    bolt.middleware(EventDeduplication(c))

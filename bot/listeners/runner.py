@@ -15,9 +15,10 @@ from collections.abc import Awaitable, Callable
 from bot import errors, texts
 from bot.blocks import Message, error_message
 from bot.container import Container
+from bot.handlers.account import ask_to_reconnect
 from bot.models import SlackUser
 from bot.reply import Origin, SlackReply
-from bot.router import Turn
+from bot.turn import Turn
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +64,6 @@ async def _ask_to_reconnect(
     reply: SlackReply, c: Container, *, exc: errors.ReconnectRequiredError
 ) -> bool:
     """A refresh refused mid-request: prompt once (not on every request); False if that failed."""
-    # Imported here: the handlers import this module's callers.
-    from bot.handlers.account import ask_to_reconnect
-
     try:
         await ask_to_reconnect(Turn(c=c, user=reply.user, reply=reply), exc)
     except errors.BotError as other:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from bot.errors import InstanceRefusedError
 from bot.settings import Settings
@@ -112,6 +113,11 @@ class InstancePolicy:
     def parse(self, value: str) -> Instance:
         """The instance ``value`` names, or ``InstanceRefusedError`` saying why not."""
         return _parse(value, self)
+
+
+def instance_host(url: str) -> str:
+    """The host of an instance URL, for people (the URL itself when it has none)."""
+    return urlsplit(url).netloc or url
 
 
 def parse_instance(

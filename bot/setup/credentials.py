@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from bot import errors
 from bot.blocks import ids
-from bot.interactions import Submission
 from bot.servicenow.instance import InstancePolicy
+from bot.turn import Submission
 
 if TYPE_CHECKING:
     from bot.settings import Settings

@@ -16,7 +16,7 @@
 4. New credentials saved over a working connection are staged
    (``InstanceConfigStore.stage``): the test runs with them (``config_under_test``), and
    only when the admin's part passes do they become the connection (``switch_to_tested``
-   in ``bot.setup.links``, which also asks people linked to a previous instance to
+   below, which also asks people linked to a previous instance to
    reconnect). A failing test changes nothing anyone relies on.
 5. The colleague's half and the hooks after every link live in ``bot.setup.links``.
 
@@ -26,14 +26,15 @@ Every result goes to the admin (DM) as the checklist of ``bot.setup.diagnosis``.
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from bot import errors
-from bot.blocks import Message
+from bot.blocks import Message, connect_prompt
 from bot.container import Container
 from bot.models import SlackUser
 from bot.reply import Origin, SlackReply
 from bot.servicenow.client import ServiceNowIncidents
+from bot.servicenow.instance import instance_host
 from bot.servicenow.models import ServiceNowUser, TokenSet
 from bot.setup import views
 from bot.setup.diagnosis import Observations, diagnose
@@ -51,11 +52,6 @@ _OBSERVATION_FIELDS = frozenset(Observations.model_fields)
 def records_of(c: Container) -> SetupRecords:
     """The setup records store over the container's Redis."""
     return SetupRecords(c.redis, keys=c.keys)
-
-
-def host_of(config: InstanceConfig) -> str:
-    """The instance's host, for people."""
-    return urlsplit(config.instance_url).netloc or config.instance_url
 
 
 def observe(record: SetupRecord, **changes: object) -> SetupRecord:
@@ -78,7 +74,7 @@ def checklist(
     """The admin's view of where the test stands."""
     diagnosis = diagnose(
         record.observations,
-        host=host_of(config),
+        host=instance_host(config.instance_url),
         redirect_uri=c.settings.redirect_uri,
         table=config.feedback_table,
         colleague=record.colleague_name,
@@ -289,9 +285,6 @@ async def setup_callback(
         c, admin, config, tokens=tokens, identity=identity
     )
     if staged and record.connection_ok is True:
-        # Imported here: bot.setup.links imports this module.
-        from bot.setup.links import switch_to_tested
-
         await switch_to_tested(c, admin)
     if not kept:
         for token in (tokens.refresh_token, tokens.access_token):
@@ -371,3 +364,49 @@ async def _keep_admin_link(
         instance=config.instance_url, email_matches=True,
     )
     return True
+
+
+async def switch_to_tested(c: Container, admin: SlackUser) -> None:
+    """The staged credentials passed their test: make them the connection, and when the
+    instance changed, ask everyone linked to the previous one to reconnect."""
+    # The connection in use may be the environment's, which ``promote`` does not see.
+    before = await c.instances.get(admin.enterprise_id, admin.team_id)
+    replaced = await c.instances.promote(enterprise_id=admin.enterprise_id, team_id=admin.team_id)
+    if replaced is None:
+        return
+    previous_url = before.instance_url if before is not None else None
+    changed = previous_url is not None and previous_url != replaced.config.instance_url
+    await c.audit.record(
+        "setup_changed", user=admin, instance=replaced.config.instance_url,
+        instance_changed=changed,
+    )
+    if changed and previous_url is not None:
+        told = await notify_instance_changed(
+            c, admin, previous_url=previous_url, config=replaced.config
+        )
+        log.info("asked %d linked users to reconnect after an instance change", told)
+
+
+async def notify_instance_changed(
+    c: Container, admin: SlackUser, *, previous_url: str, config: InstanceConfig
+) -> int:
+    """Ask everyone linked to the previous instance to connect again; how many were told."""
+    told = 0
+    host = instance_host(config.instance_url)
+    reason = (
+        f"This workspace now uses another ServiceNow instance ({host}), so "
+        "your link no longer works. Please connect again."
+    )
+    for entry in await c.vault.list_linked(admin.enterprise_id, admin.team_id):
+        if entry.instance_url != previous_url:
+            continue
+        person = SlackUser(
+            enterprise_id=admin.enterprise_id, team_id=admin.team_id,
+            user_id=entry.slack_user_id,
+        )
+        await c.vault.mark_needs_reconnect(person)
+        url = await c.servicenow.connect_url(person)
+        await tell(c, entry.slack_user_id, team=admin, message=connect_prompt(url, reason=reason))
+        told += 1
+    return told
+

@@ -6,11 +6,10 @@
 - ``after_link`` also warns the admins when an account with admin roles links.
 - ``report_mismatched_link``: a link made despite different emails (the "warn" policy)
   is reported to the ServiceNow account's owner in Slack and to the admins.
-- ``switch_to_tested``: staged credentials that passed the connection test become the
-  connection.
-- ``notify_instance_changed``: setup switched to another instance: it flags every link to
-  the old one as needing reconnection (kept, not deleted, so the status and the admin's
-  list still show who must reconnect) and DMs each owner a fresh Connect link.
+
+Staged credentials that pass their test become the connection in ``bot.setup.flow``
+(``switch_to_tested``), which also asks everyone linked to a previous instance to
+connect again (``notify_instance_changed``).
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from bot.container import Container
 from bot.models import SlackUser
 from bot.setup import views
 from bot.setup.admins import NON_ORDINARY_ROLES, admins_to_tell, privileged_roles
-from bot.setup.flow import checklist, host_of, observe, probe_table, records_of, table_outcome, tell
+from bot.setup.flow import checklist, observe, probe_table, records_of, table_outcome, tell
 from bot.setup.records import SetupRecord
 from bot.store.instance_config import InstanceConfig
 from bot.store.vault import TokenRecord
@@ -173,48 +172,3 @@ async def report_mismatched_link(c: Container, user: SlackUser, record: TokenRec
     for admin_id in admins_to_tell(c, config):
         if admin_id != user.user_id:
             await tell(c, admin_id, team=user, message=views.plain(line))
-
-
-async def switch_to_tested(c: Container, admin: SlackUser) -> None:
-    """The staged credentials passed their test: make them the connection, and when the
-    instance changed, ask everyone linked to the previous one to reconnect."""
-    # The connection in use may be the environment's, which ``promote`` does not see.
-    before = await c.instances.get(admin.enterprise_id, admin.team_id)
-    replaced = await c.instances.promote(enterprise_id=admin.enterprise_id, team_id=admin.team_id)
-    if replaced is None:
-        return
-    previous_url = before.instance_url if before is not None else None
-    changed = previous_url is not None and previous_url != replaced.config.instance_url
-    await c.audit.record(
-        "setup_changed", user=admin, instance=replaced.config.instance_url,
-        instance_changed=changed,
-    )
-    if changed and previous_url is not None:
-        told = await notify_instance_changed(
-            c, admin, previous_url=previous_url, config=replaced.config
-        )
-        log.info("asked %d linked users to reconnect after an instance change", told)
-
-
-async def notify_instance_changed(
-    c: Container, admin: SlackUser, *, previous_url: str, config: InstanceConfig
-) -> int:
-    """Ask everyone linked to the previous instance to connect again; how many were told."""
-    told = 0
-    reason = (
-        f"This workspace now uses another ServiceNow instance ({host_of(config)}), so "
-        "your link no longer works. Please connect again."
-    )
-    for entry in await c.vault.list_linked(admin.enterprise_id, admin.team_id):
-        if entry.instance_url != previous_url:
-            continue
-        person = SlackUser(
-            enterprise_id=admin.enterprise_id, team_id=admin.team_id,
-            user_id=entry.slack_user_id,
-        )
-        await c.vault.mark_needs_reconnect(person)
-        url = await c.servicenow.connect_url(person)
-        await tell(c, entry.slack_user_id, team=admin, message=connect_prompt(url, reason=reason))
-        told += 1
-    return told
-

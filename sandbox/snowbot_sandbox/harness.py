@@ -1,9 +1,12 @@
 """The whole bot wired to both sandboxes, over real HTTP on loopback.
 
-``running_bot`` starts the sandbox ServiceNow and the Slack stand-in on free ports,
-builds ``Settings`` that point the bot at them, opens the real container (Redis, the
-httpx and Slack clients, the intent engine), and serves the real Starlette app. Tests
-and ``snowbot demo`` both use it, so what the demo shows is what the tests check.
+``running_sandboxes`` serves the sandbox ServiceNow, the Slack stand-in and two slots
+(``AppSlot``) for the bot's web and metrics apps on free ports. ``bot_on`` builds
+``Settings`` that point a bot at them, opens the real container (Redis, the httpx and
+Slack clients, the intent engine) and puts the real Starlette app in the slot; the
+sandboxes can outlive many bots, with ``Sandboxes.reset()`` between two (the test
+suite starts them once per run). ``running_bot`` is both at once, for one bot: the demo
+uses it, so what the demo shows is what the tests check.
 
 ``BotHarness.connect(user)`` walks the real Connect flow as a browser would: the
 signed ``/snow connect``, the link from the ephemeral reply, the start route's page and
@@ -29,7 +32,7 @@ from bot.app import create_bolt_app, create_metrics_app, create_web_app
 from bot.container import Container, open_container
 from bot.logs import RedactionFilter
 from bot.settings import Settings
-from snowbot_sandbox.server import bind_socket, serve_app, socket_url
+from snowbot_sandbox.server import AppSlot, serve_apps
 from snowbot_sandbox.servicenow import ServiceNowSandbox
 from snowbot_sandbox.slack import SlackDriver, SlackSandbox, find_button
 
@@ -135,98 +138,176 @@ def sandbox_settings(
     return Settings.for_tests(**values)
 
 
+@dataclass
+class Sandboxes:
+    """Both sandboxes and the slots the bot and its metrics app are served in, running.
+
+    Started once, they serve one bot after another (``bot_on``); ``reset()`` between
+    two bots puts both sandboxes back to the seed.
+    """
+
+    servicenow: ServiceNowSandbox
+    servicenow_url: str
+    slack: SlackSandbox
+    slack_url: str
+    bot_slot: AppSlot
+    bot_url: str
+    metrics_slot: AppSlot
+    metrics_url: str
+
+    def reset(self) -> None:
+        """ServiceNow's records, tokens, faults, settings and clients back to the seed (a
+        hanging request is let go), the stand-in's recordings cleared, its people re-added."""
+        self.servicenow.reset(clients=True)
+        self.slack.reset()
+        _add_slack_people(self.servicenow, self.slack)
+
+
+def _add_slack_people(servicenow: ServiceNowSandbox, slack: SlackSandbox) -> None:
+    """The Slack people of ``SLACK_USER_FOR``, with their ServiceNow accounts' details."""
+    for user_name, slack_id in SLACK_USER_FOR.items():
+        if slack_id not in slack.users:
+            person = servicenow.user_by_name(user_name)
+            slack.add_user(slack_id, email=person.email, real_name=person.name)
+
+
 @contextlib.asynccontextmanager
-async def running_bot(
+async def running_sandboxes(
+    *,
+    clock: Callable[[], float] = time.time,
+    servicenow: ServiceNowSandbox | None = None,
+    servicenow_front: Callable[[ASGIApp], ASGIApp] | None = None,
+) -> AsyncIterator[Sandboxes]:
+    """Serve both sandboxes and two empty slots (the bot's, its metrics') on free ports.
+
+    ``servicenow_front`` wraps the sandbox ServiceNow's app in front of the network
+    (tests that lose answers on the way back).
+    """
+    sn = servicenow or ServiceNowSandbox(clock=clock)
+    slack = SlackSandbox(bot_token=BOT_TOKEN, clock=clock)
+    _add_slack_people(sn, slack)
+    front = servicenow_front(sn.app) if servicenow_front is not None else sn.app
+    bot_slot, metrics_slot = AppSlot(), AppSlot()
+    async with serve_apps(front, slack.app, bot_slot, metrics_slot, lifespan="off") as (
+        servicenow_url,
+        slack_url,
+        bot_url,
+        metrics_url,
+    ):
+        try:
+            yield Sandboxes(
+                servicenow=sn,
+                servicenow_url=servicenow_url,
+                slack=slack,
+                slack_url=slack_url,
+                bot_slot=bot_slot,
+                bot_url=bot_url,
+                metrics_slot=metrics_slot,
+                metrics_url=metrics_url,
+            )
+        finally:
+            # A request still hanging on a fault would hold the server's shutdown.
+            sn.faults.clear()
+
+
+@contextlib.asynccontextmanager
+async def bot_on(
+    sandboxes: Sandboxes,
     *,
     redis_url: str = "redis://127.0.0.1:6379/0",
     redis_prefix: str | None = None,
     engine: Any = None,
-    clock: Callable[[], float] = time.time,
-    servicenow: ServiceNowSandbox | None = None,
     redaction: RedactionFilter | None = None,
     preconfigured: bool = True,
     refresh_lock_ttl: float | None = None,
-    servicenow_front: Callable[[ASGIApp], ASGIApp] | None = None,
     **setting_overrides: Any,
 ) -> AsyncIterator[BotHarness]:
-    """Start both sandboxes and the bot; stop everything on exit.
+    """A fresh bot (container, Bolt and web app) served in the sandboxes' slots.
 
     ``preconfigured`` seeds the workspace's ServiceNow connection from the environment
     settings (as ``SERVICENOW_INSTANCE`` and friends would); without it an admin has to
     run ``/snow setup`` first. ``refresh_lock_ttl`` shortens the refresh lock (tests
-    that kill a lock holder). ``servicenow_front`` wraps the sandbox ServiceNow's app in
-    front of the network (tests that lose answers on the way back).
+    that kill a lock holder).
     """
-    sn = servicenow or ServiceNowSandbox(clock=clock)
-    slack = SlackSandbox(bot_token=BOT_TOKEN, clock=clock)
-    for user_name, slack_id in SLACK_USER_FOR.items():
-        if slack_id not in slack.users:
-            person = sn.user_by_name(user_name)
-            slack.add_user(slack_id, email=person.email, real_name=person.name)
+    sn, slack = sandboxes.servicenow, sandboxes.slack
+    clock = sn.clock
     prefix = redis_prefix or f"snowbot-sandbox-{secrets.token_hex(4)}"
-    bot_sock = bind_socket()
-    bot_url = socket_url(bot_sock)
-    front = servicenow_front(sn.app) if servicenow_front is not None else sn.app
+    overrides = dict(setting_overrides)
+    if not preconfigured:
+        overrides.setdefault("servicenow_instance", None)
+        overrides.setdefault("servicenow_client_id", None)
+        overrides.setdefault("servicenow_client_secret", None)
+    settings = sandbox_settings(
+        bot_url=sandboxes.bot_url,
+        servicenow_url=sandboxes.servicenow_url,
+        slack_url=sandboxes.slack_url,
+        redis_url=redis_url,
+        redis_prefix=prefix,
+        **overrides,
+    )
+    sn.register_client(
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        redirect_uris=[settings.redirect_uri],
+    )
     async with (
-        serve_app(front) as servicenow_url,
-        serve_app(slack.app) as slack_url,
         httpx.AsyncClient(timeout=10) as http,
-    ):
-        overrides = dict(setting_overrides)
-        if not preconfigured:
-            overrides.setdefault("servicenow_instance", None)
-            overrides.setdefault("servicenow_client_id", None)
-            overrides.setdefault("servicenow_client_secret", None)
-        settings = sandbox_settings(
-            bot_url=bot_url,
-            servicenow_url=servicenow_url,
-            slack_url=slack_url,
-            redis_url=redis_url,
-            redis_prefix=prefix,
-            **overrides,
-        )
-        sn.register_client(
-            client_id=CLIENT_ID,
-            client_secret=CLIENT_SECRET,
-            redirect_uris=[settings.redirect_uri],
-        )
-        async with open_container(
+        open_container(
             settings,
             engine=engine,
             clock=clock,
             redaction=redaction,
             refresh_lock_ttl=refresh_lock_ttl,
-        ) as container:
-            bolt = create_bolt_app(container)
-            web = create_web_app(container, bolt)
-            async with (
-                serve_app(web, sock=bot_sock),
-                serve_app(create_metrics_app(container)) as metrics_url,
-            ):
-                driver = SlackDriver(
-                    bot_url=f"{bot_url}/slack/events",
-                    signing_secret=SIGNING_SECRET,
+        ) as container,
+    ):
+        bolt = create_bolt_app(container)
+        with (
+            sandboxes.bot_slot.hold(create_web_app(container, bolt)),
+            sandboxes.metrics_slot.hold(create_metrics_app(container)),
+        ):
+            driver = SlackDriver(
+                bot_url=f"{sandboxes.bot_url}/slack/events",
+                signing_secret=SIGNING_SECRET,
+                slack=slack,
+                slack_url=sandboxes.slack_url,
+                http=http,
+                clock=clock,
+            )
+            try:
+                yield BotHarness(
+                    servicenow=sn,
+                    servicenow_url=sandboxes.servicenow_url,
                     slack=slack,
-                    slack_url=slack_url,
+                    slack_url=sandboxes.slack_url,
+                    bot_url=sandboxes.bot_url,
+                    metrics_url=sandboxes.metrics_url,
+                    container=container,
+                    driver=driver,
                     http=http,
-                    clock=clock,
                 )
-                try:
-                    yield BotHarness(
-                        servicenow=sn,
-                        servicenow_url=servicenow_url,
-                        slack=slack,
-                        slack_url=slack_url,
-                        bot_url=bot_url,
-                        metrics_url=metrics_url,
-                        container=container,
-                        driver=driver,
-                        http=http,
-                    )
-                finally:
-                    await container.work.drain(within=5)
-                    if redis_prefix is None and not settings.uses_memory_store:
-                        await _forget(container)
+            finally:
+                await container.work.drain(within=5)
+                if redis_prefix is None and not settings.uses_memory_store:
+                    await _forget(container)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(
+    *,
+    clock: Callable[[], float] = time.time,
+    servicenow: ServiceNowSandbox | None = None,
+    servicenow_front: Callable[[ASGIApp], ASGIApp] | None = None,
+    **bot_options: Any,
+) -> AsyncIterator[BotHarness]:
+    """Start both sandboxes and a bot on them (``bot_on`` takes ``bot_options``); stop
+    everything on exit."""
+    async with (
+        running_sandboxes(
+            clock=clock, servicenow=servicenow, servicenow_front=servicenow_front
+        ) as sandboxes,
+        bot_on(sandboxes, **bot_options) as harness,
+    ):
+        yield harness
 
 
 async def _forget(container: Container) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any, Literal
 
 import uvicorn
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 class _QuietServer(uvicorn.Server):
@@ -39,30 +41,122 @@ def socket_url(sock: socket.socket) -> str:
     return f"http://{host}:{port}"
 
 
+class AppSlot:
+    """An ASGI app that hands each request to whichever app is in the slot now.
+
+    A server started once (for a whole test session) serves one test's bot after
+    another: a test puts its app in with ``hold(app)``; with the slot empty a request
+    gets 503. A request keeps the app it started with, whatever comes in after.
+    """
+
+    def __init__(self) -> None:
+        self.app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = self.app
+        if app is None:
+            app = PlainTextResponse("no app in this slot", status_code=503)
+        await app(scope, receive, send)
+
+    @contextlib.contextmanager
+    def hold(self, app: ASGIApp) -> Iterator[None]:
+        """Serve ``app`` until the block exits (one at a time)."""
+        if self.app is not None:
+            raise RuntimeError("the slot already serves an app")
+        self.app = app
+        try:
+            yield
+        finally:
+            self.app = None
+
+
+class SlotPool:
+    """Loopback servers that outlive the apps they serve (a test suite keeps one for the
+    whole run): ``serve(app)`` puts an app in a free slot, starting a server only when
+    every slot is taken, and frees the slot when the block exits."""
+
+    def __init__(self) -> None:
+        self._free: list[tuple[AppSlot, str]] = []
+        self._servers = contextlib.AsyncExitStack()
+
+    @contextlib.asynccontextmanager
+    async def serve(self, app: ASGIApp) -> AsyncIterator[str]:
+        """Serve ``app`` until the block exits; yields its base URL (no trailing slash)."""
+        if self._free:
+            slot, url = self._free.pop()
+        else:
+            slot = AppSlot()
+            (url,) = await self._servers.enter_async_context(serve_apps(slot, lifespan="off"))
+        try:
+            with slot.hold(app):
+                yield url
+        finally:
+            self._free.append((slot, url))
+
+    async def aclose(self) -> None:
+        """Stop every server of the pool."""
+        await self._servers.aclose()
+
+
+Lifespan = Literal["auto", "on", "off"]
+
+
 @contextlib.asynccontextmanager
 async def serve_app(
-    app: Any, *, host: str = "127.0.0.1", port: int = 0, sock: socket.socket | None = None
+    app: Any,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    sock: socket.socket | None = None,
+    lifespan: Lifespan = "auto",
 ) -> AsyncIterator[str]:
     """Serve ``app`` until the block exits; yields its base URL (no trailing slash)."""
-    sock = sock or bind_socket(host, port)
-    config = uvicorn.Config(
-        app,
-        log_config=None,
-        log_level="warning",
-        access_log=False,
-        lifespan="auto",
-        timeout_graceful_shutdown=2,
-    )
-    server = _QuietServer(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
+    async with serve_apps(app, socks=[sock or bind_socket(host, port)], lifespan=lifespan) as (
+        url,
+    ):
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def serve_apps(
+    *apps: Any, socks: Sequence[socket.socket] = (), lifespan: Lifespan = "auto"
+) -> AsyncIterator[tuple[str, ...]]:
+    """Serve each app on its own socket (``socks``, else a free loopback port each) until
+    the block exits; yields their base URLs in order.
+
+    They are stopped together: each uvicorn server takes about 0.2 s to notice it should
+    stop and to let its connections finish, and that is paid once, not once per app.
+    """
+    sockets = list(socks) or [bind_socket() for _ in apps]
+    servers = [
+        _QuietServer(
+            uvicorn.Config(
+                app,
+                log_config=None,
+                log_level="warning",
+                access_log=False,
+                lifespan=lifespan,
+                timeout_graceful_shutdown=2,
+            )
+        )
+        for app in apps
+    ]
+    tasks = [
+        asyncio.create_task(server.serve(sockets=[sock]))
+        for server, sock in zip(servers, sockets, strict=True)
+    ]
     try:
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
-        yield socket_url(sock)
+        for server, task in zip(servers, tasks, strict=True):
+            while not server.started:
+                if task.done():
+                    task.result()
+                await asyncio.sleep(0.01)
+        yield tuple(socket_url(sock) for sock in sockets)
     finally:
-        server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        sock.close()
+        for server in servers:
+            server.should_exit = True
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for sock in sockets:
+            sock.close()

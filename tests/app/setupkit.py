@@ -10,10 +10,10 @@ from typing import Any
 from bot.setup.diagnosis import Diagnosis, diagnose
 from bot.setup.flow import records_of
 from bot.setup.records import SetupRecord
-from snowbot_sandbox.harness import CLIENT_ID, CLIENT_SECRET, BotHarness, running_bot
+from snowbot_sandbox.harness import CLIENT_ID, CLIENT_SECRET, BotHarness
 from snowbot_sandbox.slack import TEAM_ID, render_surface
 from snowbot_sandbox.slack.render import find_button
-from tests.conftest import REDIS_URL
+from tests.conftest import StartBot
 
 ADMIN = "U0ADMIN"
 ABEL = "U0ABEL"
@@ -22,18 +22,10 @@ CALLBACK_WAIT = 0.5
 
 
 @contextlib.asynccontextmanager
-async def unconfigured_bot(
-    engine: Any, redis_prefix: str, **overrides: Any
-) -> AsyncIterator[BotHarness]:
+async def unconfigured_bot(start_bot: StartBot, **overrides: Any) -> AsyncIterator[BotHarness]:
     """A bot with no ServiceNow connection yet (an admin must run `/snow setup`)."""
     overrides.setdefault("setup_callback_wait", CALLBACK_WAIT)
-    async with running_bot(
-        redis_url=REDIS_URL,
-        redis_prefix=redis_prefix,
-        engine=engine,
-        preconfigured=False,
-        **overrides,
-    ) as bot:
+    async with start_bot(preconfigured=False, **overrides) as bot:
         yield bot
 
 

@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from intents import IntentEngine, Prediction
-from snowbot_sandbox.harness import BotHarness, running_bot
+from snowbot_sandbox.harness import BotHarness
 from tests.app.flows import ABEL, connected, shown_after
-from tests.conftest import REDIS_URL
+from tests.conftest import StartBot
 
 HUGE = "my laptop won't boot and the screen stays black " * 2000  # ~100 KB
 
@@ -46,11 +46,11 @@ class GatedEngine(IntentEngine):
 
 @pytest.fixture
 async def gated(
-    engine: IntentEngine, redis_prefix: str, cleanup: None
+    engine: IntentEngine, start_bot: StartBot
 ) -> AsyncIterator[tuple[BotHarness, GatedEngine]]:
     """The bot with the gated engine."""
     held = GatedEngine(engine)
-    async with running_bot(redis_url=REDIS_URL, redis_prefix=redis_prefix, engine=held) as bot:
+    async with start_bot(engine=held) as bot:
         yield bot, held
 
 

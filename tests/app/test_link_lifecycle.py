@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.store.instance_config import InstanceConfig
-from intents import IntentEngine
-from snowbot_sandbox.harness import BotHarness, running_bot
+from snowbot_sandbox.harness import BotHarness
 from snowbot_sandbox.slack import TEAM_ID
 from tests.app.linkkit import (
     ABEL,
@@ -20,7 +19,7 @@ from tests.app.linkkit import (
     live_tokens_of,
     slack_user,
 )
-from tests.conftest import REDIS_URL
+from tests.conftest import StartBot
 
 pytestmark = pytest.mark.usefixtures("cleanup")  # the `bot` prefix's keys go afterwards
 
@@ -68,11 +67,11 @@ async def test_refused_refresh_is_audited(bot: BotHarness) -> None:
     assert "token.refresh_refused" in await audit_events(bot)
 
 
-async def test_many_refused_refreshes_tell_admins_once(engine: IntentEngine) -> None:
+async def test_many_refused_refreshes_tell_admins_once(start_bot: StartBot) -> None:
     """When several people's refreshes are refused together, admins get one DM about it."""
     people = {"abel.tuter": ABEL, "bow.ruggeri": BOW, "carol.coughlin": "U0CAROLC",
               "beth.anglin": "U0BETH"}
-    async with running_bot(redis_url=REDIS_URL, engine=engine, admins=[ADMIN]) as bot:
+    async with start_bot(admins=[ADMIN]) as bot:
         for name in people:
             await bot.connect(name)
         refuse_refreshes(bot)
@@ -84,9 +83,9 @@ async def test_many_refused_refreshes_tell_admins_once(engine: IntentEngine) -> 
         assert "alert.refresh_failures" in await audit_events(bot)
 
 
-async def test_one_refused_refresh_does_not_alert_admins(engine: IntentEngine) -> None:
+async def test_one_refused_refresh_does_not_alert_admins(start_bot: StartBot) -> None:
     """A single person's refused refresh tells no admin."""
-    async with running_bot(redis_url=REDIS_URL, engine=engine, admins=[ADMIN]) as bot:
+    async with start_bot(admins=[ADMIN]) as bot:
         await bot.connect("abel.tuter")
         refuse_refreshes(bot)
         await ask(bot, "mine")

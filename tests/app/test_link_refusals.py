@@ -24,7 +24,7 @@ from tests.app.linkkit import (
     live_tokens_of,
     slack_user,
 )
-from tests.conftest import REDIS_URL
+from tests.conftest import REDIS_URL, StartBot
 
 pytestmark = pytest.mark.usefixtures("cleanup")  # the `bot` prefix's keys go afterwards
 
@@ -156,11 +156,9 @@ async def test_consent_as_another_servicenow_user_is_refused(bot: BotHarness) ->
     assert any("email isn't the one" in str(c.args.get("text")) for c in told)
 
 
-async def test_warn_policy_links_another_account_with_a_warning(engine: IntentEngine) -> None:
+async def test_warn_policy_links_another_account_with_a_warning(start_bot: StartBot) -> None:
     """With the "warn" policy, an email mismatch links and tells the user it does not match."""
-    async with running_bot(
-        redis_url=REDIS_URL, engine=engine, link_email_policy="warn"
-    ) as bot:
+    async with start_bot(link_email_policy="warn") as bot:
         page = await bot.connect("bow.ruggeri", slack_user_id=ABEL)
         assert page.status_code == 200, page.text
         record = await bot.container.vault.get(slack_user(ABEL))
@@ -180,13 +178,11 @@ async def test_warn_policy_links_another_account_with_a_warning(engine: IntentEn
 
 
 async def test_warn_policy_tells_the_servicenow_accounts_owner_and_the_admins(
-    engine: IntentEngine,
+    start_bot: StartBot,
 ) -> None:
     """Under "warn", a link to someone else's ServiceNow account is also reported to that
     account's owner in Slack (found by email) and to the admins."""
-    async with running_bot(
-        redis_url=REDIS_URL, engine=engine, link_email_policy="warn", admins=[ADMIN]
-    ) as bot:
+    async with start_bot(link_email_policy="warn", admins=[ADMIN]) as bot:
         page = await bot.connect("bow.ruggeri", slack_user_id=ABEL)
         assert page.status_code == 200, page.text
         await bot.container.work.settle()
@@ -198,11 +194,9 @@ async def test_warn_policy_tells_the_servicenow_accounts_owner_and_the_admins(
 
 
 @pytest.mark.parametrize("policy", ["refuse", "warn"])
-async def test_empty_emails_on_both_sides_are_refused(engine: IntentEngine, policy: str) -> None:
+async def test_empty_emails_on_both_sides_are_refused(start_bot: StartBot, policy: str) -> None:
     """A Slack profile and a ServiceNow account that both lack an email never link."""
-    async with running_bot(
-        redis_url=REDIS_URL, engine=engine, link_email_policy=policy
-    ) as bot:
+    async with start_bot(link_email_policy=policy) as bot:
         bot.slack.users[ABEL].email = None
         without_email(bot, "abel.tuter")
         page = await bot.connect("abel.tuter")

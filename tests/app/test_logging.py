@@ -9,9 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.logs import RedactionFilter, configure_logging
-from intents import IntentEngine
-from snowbot_sandbox.harness import BOT_TOKEN, CLIENT_SECRET, SIGNING_SECRET, running_bot
-from tests.conftest import REDIS_URL
+from snowbot_sandbox.harness import BOT_TOKEN, CLIENT_SECRET, SIGNING_SECRET
+from tests.conftest import StartBot
 
 ABEL = "U0ABEL"
 LIBRARIES = ("slack_bolt", "slack_sdk", "httpx", "httpcore", "redis", "aiohttp", "uvicorn")
@@ -38,13 +37,11 @@ def debug_logs() -> Iterator[tuple[io.StringIO, RedactionFilter]]:
 
 
 async def test_debug_logs_carry_no_secret(
-    debug_logs: tuple[io.StringIO, RedactionFilter], engine: IntentEngine, redis_prefix: str
+    debug_logs: tuple[io.StringIO, RedactionFilter], start_bot: StartBot
 ) -> None:
     """At DEBUG, lines are emitted and redacted, and no configured secret or token appears."""
     stream, redaction = debug_logs
-    async with running_bot(
-        redis_url=REDIS_URL, redis_prefix=redis_prefix, engine=engine, redaction=redaction
-    ) as bot:
+    async with start_bot(redaction=redaction) as bot:
         await bot.connect("abel.tuter")
         seen = len(bot.slack.responses)
         await bot.driver.slash_command("/snow", "mine", user_id=ABEL)

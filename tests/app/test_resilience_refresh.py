@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from intents import IntentEngine
-from snowbot_sandbox.harness import SIGNING_SECRET, BotHarness, running_bot
+from snowbot_sandbox.harness import SIGNING_SECRET, BotHarness
 from snowbot_sandbox.slack import SlackDriver, render_blocks
 from tests.app.linkkit import ABEL, ask, connect_prompts, live_tokens_of, slack_user
-from tests.conftest import REDIS_URL
+from tests.conftest import StartBot
 
 pytestmark = pytest.mark.usefixtures("cleanup")  # the `bot` prefix's keys go afterwards
 
@@ -190,10 +189,10 @@ async def test_two_processes_share_one_refresh_after_401s(bot: BotHarness, tmp_p
 
 
 async def test_lock_holder_killed_mid_refresh_leaves_a_working_link(
-    engine: IntentEngine, tmp_path: Path
+    start_bot: StartBot, tmp_path: Path
 ) -> None:
     """A holder killed while its refresh outlasts the lock: no reconnect prompt, link works."""
-    async with running_bot(redis_url=REDIS_URL, engine=engine, refresh_lock_ttl=1.0) as bot:
+    async with start_bot(refresh_lock_ttl=1.0) as bot:
         await bot.connect("abel.tuter")
         lock = bot.container.keys.refresh_lock(None, slack_user(ABEL).team_id, ABEL)
         async with replicas(bot, [tmp_path / "replica.log"], refresh_lock_ttl=1.0) as (other,):

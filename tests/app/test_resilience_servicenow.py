@@ -8,16 +8,16 @@ import pytest
 from bot.models import SlackUser
 from bot.servicenow.models import ServiceNowUser, TokenSet
 from bot.store.vault import TokenRecord
-from intents import IntentEngine
-from snowbot_sandbox.harness import BotHarness, running_bot
+from snowbot_sandbox.harness import BotHarness
 from snowbot_sandbox.slack import TEAM_ID
 from tests.app.linkkit import ABEL, replies, say, slack_user
-from tests.conftest import REDIS_URL
+from tests.conftest import StartBot
 
 pytestmark = pytest.mark.usefixtures("cleanup")  # the `bot` prefix's keys go afterwards
 
 INCIDENT_TABLE = "/api/now/v2/table/incident"
 CLOSED_PORT_URL = "http://127.0.0.1:1"
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 
 
 def writes(bot: BotHarness, since: int) -> list[str]:
@@ -87,11 +87,9 @@ async def test_gateway_timeout_page_gets_a_sentence(bot: BotHarness) -> None:
     assert writes(bot, since) == []
 
 
-async def test_servicenow_down_gets_a_sentence_and_keeps_the_link(engine: IntentEngine) -> None:
+async def test_servicenow_down_gets_a_sentence_and_keeps_the_link(start_bot: StartBot) -> None:
     """An instance on a closed port gets the user one sentence; the stored link is untouched."""
-    async with running_bot(
-        redis_url=REDIS_URL, engine=engine, servicenow_instance=CLOSED_PORT_URL
-    ) as bot:
+    async with start_bot(servicenow_instance=CLOSED_PORT_URL) as bot:
         user = SlackUser(enterprise_id=None, team_id=TEAM_ID, user_id=ABEL)
         abel = bot.servicenow.user_by_name("abel.tuter")
         now = bot.container.clock()
@@ -115,28 +113,20 @@ async def test_servicenow_down_gets_a_sentence_and_keeps_the_link(engine: Intent
         assert bot.servicenow.requests == []
 
 
-@pytest.mark.usefixtures("cleanup")
 async def test_redis_down_gets_the_store_sentence_and_calls_nothing(
-    engine: IntentEngine, redis_prefix: str
+    start_bot: StartBot,
 ) -> None:
     """With Redis unreachable, `/snow mine` gets the store sentence and ServiceNow gets no call."""
-    async with running_bot(
-        redis_url="redis://127.0.0.1:1/0", redis_prefix=redis_prefix, engine=engine
-    ) as bot:
+    async with start_bot(redis_url=UNREACHABLE_REDIS) as bot:
         shown = await replies(bot, "mine")
         assert len(shown) == 1
         assert "I can't reach my storage right now, so I've changed nothing" in shown[0]
         assert bot.servicenow.requests == []
 
 
-@pytest.mark.usefixtures("cleanup")
-async def test_redis_down_answers_a_dm_with_the_store_sentence(
-    engine: IntentEngine, redis_prefix: str
-) -> None:
+async def test_redis_down_answers_a_dm_with_the_store_sentence(start_bot: StartBot) -> None:
     """With Redis unreachable, a DM asking for tickets gets the store sentence, no call."""
-    async with running_bot(
-        redis_url="redis://127.0.0.1:1/0", redis_prefix=redis_prefix, engine=engine
-    ) as bot:
+    async with start_bot(redis_url=UNREACHABLE_REDIS) as bot:
         shown = await say(bot, "show my tickets")
         assert "I can't reach my storage right now, so I've changed nothing" in shown
         assert bot.servicenow.requests == []

@@ -22,11 +22,12 @@ from tests.app.setupkit import (
     run_test,
     unconfigured_bot,
 )
+from tests.conftest import StartBot
 
 
-async def test_an_admin_connects_the_workspace_end_to_end(engine: Any, redis_prefix: str) -> None:
+async def test_an_admin_connects_the_workspace_end_to_end(start_bot: StartBot) -> None:
     """Credentials, the test with the admin's consent, and every check ticked."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         create_feedback_table(bot)
         await enter_credentials(bot)
         stored = await bot.container.instances.stored(None, TEAM_ID)
@@ -39,19 +40,19 @@ async def test_an_admin_connects_the_workspace_end_to_end(engine: Any, redis_pre
 
 
 async def test_waiting_for_the_sign_in_callback_is_no_work_in_flight(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """After the admin signs in, the long wait for a missing callback holds up nothing."""
-    async with unconfigured_bot(engine, redis_prefix, setup_callback_wait=180.0) as bot:
+    async with unconfigured_bot(start_bot, setup_callback_wait=180.0) as bot:
         await enter_credentials(bot)
         await run_test(bot)
         assert (await record(bot)).connection_ok is True
         assert bot.container.work.in_flight == 0
 
 
-async def test_done_and_back_move_between_steps(engine: Any, redis_prefix: str) -> None:
+async def test_done_and_back_move_between_steps(start_bot: StartBot) -> None:
     """Done shows the next step and Back the previous one, with the progress line."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await bot.driver.slash_command("/snow", "setup", user_id=ADMIN)
         await bot.container.work.settle()
         assert "Step 1 of 4" in latest(bot)
@@ -62,9 +63,9 @@ async def test_done_and_back_move_between_steps(engine: Any, redis_prefix: str) 
         assert "Step 1 of 4" in latest(bot)
 
 
-async def test_a_non_admin_is_told_who_can_set_up(engine: Any, redis_prefix: str) -> None:
+async def test_a_non_admin_is_told_who_can_set_up(start_bot: StartBot) -> None:
     """`/snow setup` from an ordinary member is refused politely, naming who can do it."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await bot.driver.slash_command("/snow", "setup", user_id=ABEL)
         await bot.container.work.settle()
         shown = latest(bot, ABEL)
@@ -74,10 +75,10 @@ async def test_a_non_admin_is_told_who_can_set_up(engine: Any, redis_prefix: str
 
 
 async def test_a_setup_submission_replayed_by_a_non_admin_is_refused(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """The admin's credentials modal submitted as someone else stores nothing."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await bot.driver.slash_command("/snow", "setup", user_id=ADMIN)
         await bot.container.work.settle()
         await press(bot, "Done, next step")
@@ -103,11 +104,11 @@ async def test_a_setup_submission_replayed_by_a_non_admin_is_refused(
     ],
 )
 async def test_a_refused_instance_keeps_the_modal_open_with_the_error(
-    engine: Any, redis_prefix: str, instance: str
+    start_bot: StartBot, instance: str
 ) -> None:
     """A refused instance gets a field error in the ack: the modal stays open with what
     was typed, nothing is saved or staged, and no request leaves the bot."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await open_credentials_modal(bot)
         response = await bot.driver.submit_view(
             {"Instance": instance, "Client ID": "abc", "Client secret": "s3cret-value"},
@@ -124,10 +125,10 @@ async def test_a_refused_instance_keeps_the_modal_open_with_the_error(
 
 
 async def test_the_stored_secret_is_shown_only_as_its_last_four(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """After saving, step 2 shows the secret as its last four characters only."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await enter_credentials(bot)
         await press(bot, "Back")
         shown = latest(bot)
@@ -143,11 +144,11 @@ async def working_setup_with_abel_linked(bot: BotHarness) -> None:
 
 
 async def test_new_credentials_take_over_only_when_their_test_passes(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """Another instance saved in step 2 is staged: links keep working until its test
     passes, then the switch happens and linked people are asked to reconnect."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await working_setup_with_abel_linked(bot)
         other = bot.servicenow_url.replace("127.0.0.1", "localhost")
         await enter_credentials(bot, instance=other)
@@ -168,10 +169,10 @@ async def test_new_credentials_take_over_only_when_their_test_passes(
 
 
 async def test_a_failing_test_of_new_credentials_keeps_the_connection_in_use(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """A wrong secret saved over a working setup fails its test and locks nobody out."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await working_setup_with_abel_linked(bot)
         await enter_credentials(bot, secret="a-typo-in-the-secret-0000")
         await run_test(bot)
@@ -185,10 +186,10 @@ async def test_a_failing_test_of_new_credentials_keeps_the_connection_in_use(
 
 
 async def test_after_saving_credentials_step_three_opens_by_itself(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """Submitting step 2's modal brings up step 3, the connection test."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await enter_credentials(bot)
         shown = latest(bot)
         assert "Step 3 of 4" in shown
@@ -196,10 +197,10 @@ async def test_after_saving_credentials_step_three_opens_by_itself(
 
 
 async def test_a_new_client_without_its_secret_keeps_the_modal_open(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """Another client id with the secret left empty is a field error on the secret."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await enter_credentials(bot)
         await open_credentials_modal(bot)
         response = await bot.driver.submit_view(
@@ -212,10 +213,10 @@ async def test_a_new_client_without_its_secret_keeps_the_modal_open(
 
 
 async def test_finish_lists_linked_people_and_force_disconnect_removes_one(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """Finish shows who is linked; force-disconnect deletes the link and tells them."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await enter_credentials(bot)
         await bot.connect("abel.tuter")
         for _ in range(2):
@@ -228,19 +229,19 @@ async def test_finish_lists_linked_people_and_force_disconnect_removes_one(
 
 
 async def test_an_account_with_admin_roles_linking_warns_the_admins(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """When someone links an account with admin roles, the configured admin is warned."""
-    async with unconfigured_bot(engine, redis_prefix, admins=["U0OWNER"]) as bot:
+    async with unconfigured_bot(start_bot, admins=["U0OWNER"]) as bot:
         await enter_credentials(bot)
         await bot.connect("admin")
         await bot.container.work.settle()
         assert "admin roles" in latest(bot, "U0OWNER")
 
 
-async def test_incident_defaults_are_saved(engine: Any, redis_prefix: str) -> None:
+async def test_incident_defaults_are_saved(start_bot: StartBot) -> None:
     """Step 4's defaults modal stores category, group and contact type."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await enter_credentials(bot)
         await press(bot, "Done, next step")
         await press(bot, "Done, next step")
@@ -262,10 +263,10 @@ def _user(user_id: str) -> Any:
 
 
 async def test_step_four_rechecks_the_feedback_table_after_it_is_created(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """Missing at first, the feedback table passes the re-check once it exists."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await enter_credentials(bot)
         await run_test(bot)
         assert (await record(bot)).feedback_ok is False

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from snowbot_sandbox.harness import BotHarness
 from tests.app.setupkit import (
     ABEL,
@@ -16,6 +14,7 @@ from tests.app.setupkit import (
     run_test,
     unconfigured_bot,
 )
+from tests.conftest import StartBot
 
 BETH = "U0BETH"
 
@@ -40,10 +39,10 @@ async def _colleague_links(bot: BotHarness, user_id: str, *, consent_as: str) ->
 
 
 async def test_an_ordinary_colleague_passing_is_reported_to_the_admin(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """The colleague gets a Connect link; once linked, the admin sees their checks ticked."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await _ask(bot, ABEL)
         assert "asked you to link your ServiceNow account" in latest(bot, ABEL)
         await _colleague_links(bot, ABEL, consent_as="abel.tuter")
@@ -53,19 +52,19 @@ async def test_an_ordinary_colleague_passing_is_reported_to_the_admin(
         assert not (await diagnosis(bot)).failed
 
 
-async def test_a_colleague_with_itil_roles_is_flagged(engine: Any, redis_prefix: str) -> None:
+async def test_a_colleague_with_itil_roles_is_flagged(start_bot: StartBot) -> None:
     """A colleague whose account has ITIL roles proves little: the admin is told so."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await _ask(bot, BETH)
         await _colleague_links(bot, BETH, consent_as="beth.anglin")
         assert (await diagnosis(bot)).causes[0] == "colleague_privileged"
 
 
 async def test_a_colleague_whose_link_is_refused_is_reported(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """A refused colleague link reaches the admin with the hardened checklist ranked near."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await _ask(bot, ABEL)
         await _colleague_links(bot, ABEL, consent_as="bow.ruggeri")  # not Abel's account
         causes = (await diagnosis(bot)).causes
@@ -73,8 +72,8 @@ async def test_a_colleague_whose_link_is_refused_is_reported(
         assert "oauth_credential.*" in latest(bot)
 
 
-async def test_a_slack_admin_cannot_be_the_colleague(engine: Any, redis_prefix: str) -> None:
+async def test_a_slack_admin_cannot_be_the_colleague(start_bot: StartBot) -> None:
     """Naming a workspace admin for the ordinary-user test is refused politely."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await _ask(bot, "U0OWNER")
         assert "not an admin" in latest(bot)

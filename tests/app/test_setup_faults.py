@@ -4,7 +4,6 @@ first or second in the checklist the admin is shown."""
 from __future__ import annotations
 
 import socket
-from typing import Any
 
 from bot.setup.causes import finding
 from snowbot_sandbox.harness import CLIENT_ID, CLIENT_SECRET, BotHarness
@@ -22,6 +21,7 @@ from tests.app.setupkit import (
     sign_in_link,
     unconfigured_bot,
 )
+from tests.conftest import StartBot
 
 
 def _closed_port() -> int:
@@ -40,10 +40,10 @@ async def _ranked(bot: BotHarness, cause: str) -> int:
 
 
 async def test_a_504_on_the_sign_in_page_ranks_the_hardened_checklist_first(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """A 504 Gateway Time-out on the authorize page leads to the hardened-instance checklist."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await enter_credentials(bot)
         bot.servicenow.faults.add(path="/oauth_auth.do", kind="504")
         await run_test(bot, sign_in=False)
@@ -53,10 +53,10 @@ async def test_a_504_on_the_sign_in_page_ranks_the_hardened_checklist_first(
 
 
 async def test_access_denied_on_the_token_call_ranks_the_hardened_checklist_second(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """access_denied on every code exchange, with and without PKCE, leads to the checklist."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         create_feedback_table(bot)
         await enter_credentials(bot)
         bot.servicenow.faults.add(
@@ -69,10 +69,10 @@ async def test_access_denied_on_the_token_call_ranks_the_hardened_checklist_seco
 
 
 async def test_a_403_on_incidents_for_ordinary_users_ranks_the_rest_role_first(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """The admin passes, a colleague's link gets 403 on incidents: the REST API role ranks first."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         create_feedback_table(bot)
         bot.servicenow.faults.add(
             path="/api/now/v2/table/incident", kind="403", only_ess=True
@@ -93,10 +93,10 @@ async def test_a_403_on_incidents_for_ordinary_users_ranks_the_rest_role_first(
 
 
 async def test_a_missing_feedback_table_ranks_creating_it_first(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """Without the feedback table, the fix is to create it (with its columns)."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await enter_credentials(bot)
         await run_test(bot)
         assert await _ranked(bot, "feedback_missing") == 1
@@ -104,10 +104,10 @@ async def test_a_missing_feedback_table_ranks_creating_it_first(
 
 
 async def test_a_redirect_url_mismatch_is_found_when_no_callback_comes(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """ServiceNow sends the browser to another registered URL: no callback, redirect ranks first."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         settings = bot.container.settings
         bot.servicenow.register_client(
             client_id=CLIENT_ID,
@@ -121,9 +121,9 @@ async def test_a_redirect_url_mismatch_is_found_when_no_callback_comes(
         assert settings.redirect_uri in latest(bot)
 
 
-async def test_a_wrong_secret_ranks_the_secret_first(engine: Any, redis_prefix: str) -> None:
+async def test_a_wrong_secret_ranks_the_secret_first(start_bot: StartBot) -> None:
     """A wrong client secret fails the exchange with and without PKCE: the secret ranks first."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await enter_credentials(bot, secret="not-the-secret-9876")
         await run_test(bot)
         assert await _ranked(bot, "secret") == 2  # PKCE is tried away first
@@ -132,10 +132,10 @@ async def test_a_wrong_secret_ranks_the_secret_first(engine: Any, redis_prefix: 
 
 
 async def test_an_instance_refusing_pkce_is_saved_with_pkce_off(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """PKCE refused: PKCE ranks first, the retry without it works and is saved."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         create_feedback_table(bot)
         bot.servicenow.register_client(
             client_id=CLIENT_ID,
@@ -154,10 +154,10 @@ async def test_an_instance_refusing_pkce_is_saved_with_pkce_off(
 
 
 async def test_an_unreachable_instance_ranks_reachability_first(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """An instance on a closed loopback port: nothing answers, reachability ranks first."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await enter_credentials(bot, instance=f"http://127.0.0.1:{_closed_port()}")
         await run_test(bot, sign_in=False)
         assert await _ranked(bot, "unreachable") == 1
@@ -165,10 +165,10 @@ async def test_an_unreachable_instance_ranks_reachability_first(
 
 
 async def test_a_sign_in_page_that_hangs_is_cut_off_and_read_as_hardened(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """A consent page that never answers is given up on and ranks the hardened checklist."""
-    async with unconfigured_bot(engine, redis_prefix, servicenow_timeout=0.3) as bot:
+    async with unconfigured_bot(start_bot, servicenow_timeout=0.3) as bot:
         await enter_credentials(bot)
         bot.servicenow.faults.add(path="/oauth_auth.do", kind="hang")
         try:
@@ -180,10 +180,10 @@ async def test_a_sign_in_page_that_hangs_is_cut_off_and_read_as_hardened(
 
 
 async def test_a_wrong_client_id_is_found_before_anyone_signs_in(
-    engine: Any, redis_prefix: str
+    start_bot: StartBot
 ) -> None:
     """The sign-in page refuses an unknown client id: the client id ranks first, no link."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         await enter_credentials(bot, client_id="not-the-client-id")
         await run_test(bot, sign_in=False)
         assert await _ranked(bot, "client_id") == 1

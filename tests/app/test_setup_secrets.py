@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -19,6 +18,7 @@ from tests.app.setupkit import (
     sign_in_link,
     unconfigured_bot,
 )
+from tests.conftest import StartBot
 
 SECRET = "Zq7-setup-secret-never-echoed-4821"
 
@@ -50,11 +50,11 @@ def _slack_traffic(bot: BotHarness) -> str:
 
 
 async def test_the_client_secret_never_appears_in_clear(
-    engine: Any, redis_prefix: str, caplog: pytest.LogCaptureFixture
+    start_bot: StartBot, redis_prefix: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Through setup, a failing and a passing test, nothing carries the secret in clear."""
     caplog.set_level(logging.DEBUG)
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         create_feedback_table(bot)
         await enter_credentials(bot, secret="a-wrong-secret-first-0000")
         await run_test(bot)  # refused: the diagnosis names the secret, without echoing it
@@ -79,9 +79,9 @@ async def test_the_client_secret_never_appears_in_clear(
     assert not any(SECRET in line for line in logged)
 
 
-async def test_a_retry_link_carries_no_secret(engine: Any, redis_prefix: str) -> None:
+async def test_a_retry_link_carries_no_secret(start_bot: StartBot) -> None:
     """The sign-in links the admin gets hold only a one-time ticket."""
-    async with unconfigured_bot(engine, redis_prefix) as bot:
+    async with unconfigured_bot(start_bot) as bot:
         bot.servicenow.register_client(
             client_id=CLIENT_ID,
             client_secret=SECRET,

@@ -132,6 +132,14 @@ async def test_request_id_header_is_honoured_in_logs(bot: BotHarness) -> None:
     assert json.loads(response.text)["status"] == "ok"
 
 
+async def test_a_request_id_that_is_not_utf8_is_replaced(bot: BotHarness) -> None:
+    """An ``X-Request-Id`` of bytes that are not UTF-8 gets a made-up id, not a 500."""
+    response = await bot.http.get(
+        f"{bot.bot_url}/healthz", headers={b"X-Request-Id": b"\xff\xfe"}
+    )
+    assert response.status_code == 200
+
+
 async def test_unknown_route_is_404(bot: BotHarness) -> None:
     """Routes the design does not name answer 404."""
     response = await bot.http.get(f"{bot.bot_url}/admin")

@@ -48,11 +48,11 @@ async def test_button_result_in_a_dm_is_a_real_message(bot: BotHarness) -> None:
 async def test_comment_modal_from_a_clarify_carries_the_words(bot: BotHarness) -> None:
     """Choosing "add a comment" on a clarify carries on with the user's words, not an empty form."""
     await connected(bot, "abel.tuter")
-    step = bot.driver.dm("INC0010001 works on cable today", user_id=ABEL)
+    step = bot.driver.dm("INC0010001 vpn ok today", user_id=ABEL)
     assert "[Add a comment]" in await shown_after(bot, ABEL, step)
     shown = await shown_after(bot, ABEL, bot.driver.press("Add a comment", user_id=ABEL))
     modals = [render_surface(view) for view in bot.slack.open_views(ABEL)]
-    assert any("works on cable today" in seen for seen in [shown, *modals])
+    assert any("vpn ok today" in seen for seen in [shown, *modals])
 
 
 async def test_snow_close_with_a_short_number_asks_did_you_mean(bot: BotHarness) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.grammar import SnowCommand
 from bot.models import SlackUser
 from bot.reply import Origin, SlackReply
-from bot.router import INTENT_COMMANDS, Turn, route_command
+from bot.router import INTENT_COMMANDS, route_command
+from bot.turn import Turn
 from snowbot_sandbox.harness import BotHarness
 from snowbot_sandbox.slack import TEAM_ID, render_surface
 from snowbot_sandbox.slack.render import find_button

@@ -19,9 +19,8 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.handlers import SHORTCUTS
 from bot.listeners import register_all
-from intents import IntentEngine, load_engine
-from snowbot_sandbox.harness import BotHarness, running_bot
-from tests.conftest import REDIS_URL
+from snowbot_sandbox.harness import BotHarness
+from tests.conftest import StartBot
 
 MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "slack-manifest.yaml"
 ABEL = "U0ABEL"
@@ -70,16 +69,10 @@ class RecordingApp(AsyncApp):
         return super().view(constraints, *args, **kwargs)
 
 
-@pytest.fixture(scope="module")
-def engine() -> IntentEngine:
-    """The bot's own intent model, loaded once for this module."""
-    return load_engine(rebuild=True)
-
-
 @pytest.fixture
-async def bot(engine: IntentEngine) -> AsyncIterator[BotHarness]:
-    """The bot on both sandboxes and the real Redis (throwaway key prefix)."""
-    async with running_bot(redis_url=REDIS_URL, engine=engine) as harness:
+async def bot(start_bot: StartBot) -> AsyncIterator[BotHarness]:
+    """The bot on both sandboxes and the real Redis."""
+    async with start_bot() as harness:
         yield harness
 
 

@@ -16,14 +16,29 @@ def _key(text: str) -> str:
 
 
 def _near_duplicates(first: str, second: str) -> list[tuple[str, str]]:
-    """Pairs of texts from two shipped files that are 90 % similar or more (letters only)."""
-    one = {_key(e.text) for e in read_examples(bundled_path(first))}
-    two = {_key(e.text) for e in read_examples(bundled_path(second))}
-    return [
-        (a, b) for a in one for b in two
-        if abs(len(a) - len(b)) < 0.2 * max(len(a), len(b), 1)
-        and SequenceMatcher(None, a, b).ratio() >= 0.9
-    ]
+    """Pairs of texts from two shipped files that are 90 % similar or more (letters only).
+
+    One matcher per text of ``second`` (difflib caches what it learns about its second
+    sequence), and ``ratio()`` only where its cheap upper bounds reach 0.9: the same
+    pairs as comparing every pair with ``ratio()``, in a fraction of the time.
+    """
+    one = sorted({_key(e.text) for e in read_examples(bundled_path(first))})
+    two = sorted({_key(e.text) for e in read_examples(bundled_path(second))})
+    found: list[tuple[str, str]] = []
+    for b in two:
+        matcher = SequenceMatcher(None)
+        matcher.set_seq2(b)
+        for a in one:
+            if abs(len(a) - len(b)) >= 0.2 * max(len(a), len(b), 1):
+                continue
+            matcher.set_seq1(a)
+            if (
+                matcher.real_quick_ratio() >= 0.9
+                and matcher.quick_ratio() >= 0.9
+                and matcher.ratio() >= 0.9
+            ):
+                found.append((a, b))
+    return found
 
 
 def test_every_label_has_enough_examples() -> None:

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from intents import IntentEngine, labels, load_engine
+from intents import IntentEngine, labels
 from intents.hints import describe, field, goods, list_period, list_scope, list_state, reference
 from intents.negation import tokens
-
-
-@pytest.fixture(scope="module")
-def engine() -> IntentEngine:
-    return load_engine()
 
 
 def _toks(text: str) -> list[str]:

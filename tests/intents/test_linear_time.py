@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intents import IntentEngine, load_engine
+from intents import IntentEngine
 
 LENGTH = 40_000
 BOUND_SECONDS = 0.5
@@ -31,11 +30,6 @@ _FRAGMENTS = st.sampled_from(
         "how many ", "when ", "for a new laptop ", "status of 10002 ", "add: ",
     ]
 )
-
-
-@pytest.fixture(scope="module")
-def engine() -> IntentEngine:
-    return load_engine()
 
 
 @settings(max_examples=30, deadline=None)

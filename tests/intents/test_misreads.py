@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from intents import IntentEngine, Prediction, labels, load_engine
+from intents import IntentEngine, Prediction, labels
 from intents.labels import ACTING_INTENTS
-
-
-@pytest.fixture(scope="module")
-def engine() -> IntentEngine:
-    return load_engine()
 
 
 def _accepted(engine: IntentEngine, text: str) -> Prediction:

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
-from intents import IntentEngine, labels, load_engine
+from intents import IntentEngine, labels
 from intents.engine import MAX_CHARS
-
-
-@pytest.fixture(scope="module")
-def engine() -> IntentEngine:
-    return load_engine()
 
 
 def test_two_different_requests_are_two_predictions(engine: IntentEngine) -> None:

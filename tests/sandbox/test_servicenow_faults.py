@@ -10,6 +10,7 @@ import pytest
 
 from snowbot_sandbox.server import serve_app
 from snowbot_sandbox.servicenow import ServiceNowSandbox
+from tests.conftest import Serve
 
 INCIDENTS = "/api/now/v2/table/incident"
 CALLBACK = "http://127.0.0.1:3000/servicenow/oauth/callback"
@@ -25,9 +26,9 @@ def sb() -> ServiceNowSandbox:
 
 
 @pytest.fixture
-async def base_url(sb: ServiceNowSandbox) -> AsyncIterator[str]:
-    """The sandbox served on a free loopback port."""
-    async with serve_app(sb.app) as url:
+async def base_url(sb: ServiceNowSandbox, serve: Serve) -> AsyncIterator[str]:
+    """The sandbox served on loopback."""
+    async with serve(sb.app) as url:
         yield url
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from snowbot_sandbox.server import serve_app
 from snowbot_sandbox.servicenow import ServiceNowSandbox, User, pkce_challenge
+from tests.conftest import Serve
 
 CALLBACK = "http://127.0.0.1:3000/servicenow/oauth/callback"
 OTHER = "http://127.0.0.1:3000/other/callback"
@@ -45,9 +45,9 @@ def sb(clock: FakeClock) -> ServiceNowSandbox:
 
 
 @pytest.fixture
-async def http(sb: ServiceNowSandbox) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client against the sandbox served on a free loopback port."""
-    async with serve_app(sb.app) as url, httpx.AsyncClient(base_url=url) as client:
+async def http(sb: ServiceNowSandbox, serve: Serve) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client against the sandbox served on loopback."""
+    async with serve(sb.app) as url, httpx.AsyncClient(base_url=url) as client:
         yield client
 
 

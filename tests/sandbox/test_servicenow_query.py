@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from snowbot_sandbox.server import serve_app
 from snowbot_sandbox.servicenow import ServiceNowSandbox
+from tests.conftest import Serve
 
 INCIDENTS = "/api/now/v2/table/incident"
 ABEL = "a8f98bb0eb32010045e1a5115206fe3a"
@@ -25,9 +25,9 @@ def sb() -> ServiceNowSandbox:
 
 
 @pytest.fixture
-async def base_url(sb: ServiceNowSandbox) -> AsyncIterator[str]:
-    """The sandbox served on a free loopback port."""
-    async with serve_app(sb.app) as url:
+async def base_url(sb: ServiceNowSandbox, serve: Serve) -> AsyncIterator[str]:
+    """The sandbox served on loopback."""
+    async with serve(sb.app) as url:
         yield url
 
 

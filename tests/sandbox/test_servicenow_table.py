@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from snowbot_sandbox.server import serve_app
 from snowbot_sandbox.servicenow import ServiceNowSandbox
+from tests.conftest import Serve
 
 INCIDENTS = "/api/now/v2/table/incident"
 ABEL = "a8f98bb0eb32010045e1a5115206fe3a"
@@ -30,9 +30,9 @@ def sb() -> ServiceNowSandbox:
 
 
 @pytest.fixture
-async def login(sb: ServiceNowSandbox) -> AsyncIterator[Login]:
+async def login(sb: ServiceNowSandbox, serve: Serve) -> AsyncIterator[Login]:
     """Open HTTP clients that carry a given seeded user's access token."""
-    async with serve_app(sb.app) as url:
+    async with serve(sb.app) as url:
 
         def client_for(user_name: str) -> httpx.AsyncClient:
             token = sb.issue_tokens(user_name=user_name, client_id="bot").access_token

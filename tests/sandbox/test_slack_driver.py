@@ -15,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from snowbot_sandbox.server import serve_app
 from snowbot_sandbox.slack import BOT_USER_ID, SlackDriver, SlackSandbox
 from snowbot_sandbox.slack.methods import views_open, views_publish
+from tests.conftest import Serve
 
 SECRET = "sandbox-signing-secret"
 
@@ -70,9 +70,9 @@ def echo() -> Echo:
 
 
 @pytest.fixture
-async def driver(slack: SlackSandbox, echo: Echo) -> AsyncIterator[SlackDriver]:
+async def driver(slack: SlackSandbox, echo: Echo, serve: Serve) -> AsyncIterator[SlackDriver]:
     """A driver aimed at the echo bot, with the stand-in served for response_urls."""
-    async with serve_app(slack.app) as slack_url, serve_app(echo.app) as bot_url, \
+    async with serve(slack.app) as slack_url, serve(echo.app) as bot_url, \
             httpx.AsyncClient() as http:
         yield SlackDriver(bot_url=f"{bot_url}/slack/events", signing_secret=SECRET,
                           slack=slack, slack_url=slack_url, http=http)

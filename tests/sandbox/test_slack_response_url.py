@@ -8,8 +8,8 @@ import httpx
 import pytest
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from snowbot_sandbox.server import serve_app
 from snowbot_sandbox.slack import BOT_USER_ID, GENERAL_CHANNEL, Message, SlackSandbox
+from tests.conftest import Serve
 
 
 @pytest.fixture
@@ -19,9 +19,9 @@ def slack() -> SlackSandbox:
 
 
 @pytest.fixture
-async def url(slack: SlackSandbox) -> AsyncIterator[str]:
+async def url(slack: SlackSandbox, serve: Serve) -> AsyncIterator[str]:
     """The stand-in served on loopback."""
-    async with serve_app(slack.app) as base:
+    async with serve(slack.app) as base:
         yield base
 
 

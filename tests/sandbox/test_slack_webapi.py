@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from snowbot_sandbox.server import serve_app
 from snowbot_sandbox.slack import BOT_ID, BOT_USER_ID, GENERAL_CHANNEL, SlackSandbox, render_surface
+from tests.conftest import Serve
 
 TOKEN = "xoxb-test"
 MODAL = {
@@ -32,9 +33,9 @@ def slack() -> SlackSandbox:
 
 
 @pytest.fixture
-async def url(slack: SlackSandbox) -> AsyncIterator[str]:
+async def url(slack: SlackSandbox, serve: Serve) -> AsyncIterator[str]:
     """The stand-in served on loopback."""
-    async with serve_app(slack.app) as base:
+    async with serve(slack.app) as base:
         yield base
 
 

@@ -20,8 +20,8 @@ from bot.servicenow.session import RetryPolicy, ServiceNowSession
 from bot.settings import Settings
 from bot.store.dedupe import IdempotencyKeys
 from bot.store.keys import Keys
-from snowbot_sandbox.server import serve_app
 from snowbot_sandbox.servicenow import ServiceNowSandbox
+from tests.conftest import Serve
 
 CLIENT_ID = "snowbot-test"
 CLIENT_SECRET = "TESTSECRET-client-0001"
@@ -167,9 +167,9 @@ def front(sandbox: ServiceNowSandbox) -> Front:
 
 
 @pytest.fixture
-async def instance(front: Front) -> AsyncIterator[Instance]:
-    """The sandbox served on a free loopback port, as an accepted (insecure) instance."""
-    async with serve_app(front) as url:
+async def instance(front: Front, serve: Serve) -> AsyncIterator[Instance]:
+    """The sandbox served on loopback, as an accepted (insecure) instance."""
+    async with serve(front) as url:
         yield parse_instance(url, allow_insecure=True)
     for task in front.background:
         task.cancel()

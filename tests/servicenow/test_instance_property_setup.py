@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from bot.check import run_check
 from bot.errors import InstanceRefusedError
-from bot.interactions import Submission
 from bot.servicenow.instance import InstancePolicy
 from bot.settings import Settings
 from bot.setup.credentials import validate_credentials
+from bot.turn import Submission
 
 _ALLOWED = "help.example.org"
 _WITHIN = re.compile(

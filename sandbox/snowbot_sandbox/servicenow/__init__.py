@@ -63,7 +63,8 @@ Tokens: ``sb.expire_access_tokens(user_name=None)``, ``sb.expire_refresh_tokens(
 Values: raw values are ServiceNow's (choice codes, sys_ids, UTC ``YYYY-MM-DD HH:MM:SS``);
 date-time *display* values and journal headers are in the caller's profile time zone
 (Abel: Europe/London, everyone else UTC), so code that reads a display value as UTC is
-caught. ``sb.reset()`` keeps registered clients and restores everything else.
+caught. ``sb.reset()`` keeps registered clients (``reset(clients=True)``: forgets them) and
+restores everything else, releasing hanging requests.
 
 Seeded users (``seed`` has the incidents; ESS = no role):
 

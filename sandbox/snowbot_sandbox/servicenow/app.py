@@ -78,14 +78,17 @@ class ServiceNowSandbox:
         self.tokens.access_token_ttl, self.tokens.refresh_token_ttl = self._ttls
         self.tokens.rotate_refresh_tokens = False
 
-    def reset(self, *, settings: bool = True) -> None:
-        """Back to the seed: data, codes and tokens, faults, recordings (and settings).
+    def reset(self, *, settings: bool = True, clients: bool = False) -> None:
+        """Back to the seed: data, codes and tokens, faults (hanging requests released),
+        recordings (and settings).
 
-        Registered clients are kept.
+        Registered clients are kept unless ``clients`` (then none is left).
         """
         self.store = Store(clock=self.clock, rng=self._rng)
         if self._seed:
             seed_store(self.store)
+        if clients:
+            self.tokens.clients.clear()
         self.tokens.codes.clear()
         self.tokens.tokens.clear()
         self.faults.clear()

@@ -3,7 +3,7 @@
 Every route takes and returns JSON; none is recorded or faulted.
 
 - ``GET /sandbox/health``: ``{"ok": true}``.
-- ``POST /sandbox/reset``: back to the seed (clients kept).
+- ``POST /sandbox/reset``: back to the seed (clients kept; ``{"clients": true}``: none).
 - ``GET|POST|DELETE /sandbox/faults``: list, add (``Faults.add`` keywords: path, kind,
   seconds, retry_after, times, method, grant_type, user_name, only_ess), clear.
 - ``POST /sandbox/faults/release``: let hanging requests go on.
@@ -61,7 +61,7 @@ def control_routes(sb: ServiceNowSandbox) -> list[Route]:
         return JSONResponse({"ok": True})
 
     async def reset(request: Request) -> Response:
-        sb.reset()
+        sb.reset(clients=bool((await _json(request)).get("clients", False)))
         return JSONResponse({"ok": True})
 
     async def faults(request: Request) -> Response:

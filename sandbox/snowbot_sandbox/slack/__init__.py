@@ -18,7 +18,8 @@ Usage::
 
 ``SlackSandbox(*, bot_token="xoxb-test", team_id="T0SANDBOX", clock=time.time)`` (module
 ``webapi``; method answers in ``methods``, Block Kit limits in ``limits``):
-    ``app`` (Starlette: ``GET|POST /api/{method}``, ``POST /response/{token}``);
+    ``app`` (Starlette: ``GET|POST /api/{method}``, ``POST /response/{token}``,
+    ``POST /sandbox/reset``); ``reset()`` (back to the seed, recordings cleared);
     ``calls`` (``ApiCall``: ``method``, ``args`` with blocks/view decoded, ``response``,
     ``status``, ``ok``, ``error``), ``calls_to(method)``; ``responses`` (``ResponsePost``:
     ``text``, ``blocks``, ``replace_original``, ``delete_original``, ``response_type``,

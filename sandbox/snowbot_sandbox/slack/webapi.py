@@ -76,7 +76,21 @@ class SlackSandbox:
         self.bot_token = bot_token
         self.team_id = team_id
         self.clock = clock
-        self.directory = Directory(team_id=team_id)
+        self._seq = itertools.count(1)
+        self._last_seq = 0
+        self._ts = itertools.count(1)
+        self.reset()
+        self.app = Starlette(routes=[
+            Route("/api/{method}", self._api, methods=["GET", "POST"]),
+            Route("/response/{token}", self._response_url, methods=["POST"]),
+            Route("/sandbox/reset", self._reset, methods=["POST"]),
+        ])
+
+    def reset(self) -> None:
+        """Back to the seed: seeded people and channels only, no call, message, view,
+        trigger, response URL or pending failure recorded. The timeline and timestamps go
+        on rising, so nothing from before a reset compares as newer than after it."""
+        self.directory = Directory(team_id=self.team_id)
         self.calls: list[ApiCall] = []
         self.responses: list[ResponsePost] = []
         self.messages: list[Message] = []
@@ -87,13 +101,12 @@ class SlackSandbox:
         self._response_targets: dict[str, _ResponseTarget] = {}
         self._faults: dict[str, list[_Fault]] = {}
         self.ack_problems: list[str] = []
-        self._seq = itertools.count(1)
-        self._last_seq = 0
-        self._ts = itertools.count(1)
-        self.app = Starlette(routes=[
-            Route("/api/{method}", self._api, methods=["GET", "POST"]),
-            Route("/response/{token}", self._response_url, methods=["POST"]),
-        ])
+
+    async def _reset(self, request: Request) -> Response:
+        """``POST /sandbox/reset``: ``reset()`` for a test driving the stand-in from another
+        process."""
+        self.reset()
+        return JSONResponse({"ok": True})
 
     # -- people and places -------------------------------------------------------------
 

@@ -1,13 +1,11 @@
-"""Answers to the bot's own questions given with buttons.
+"""Answers to the bot's own questions given with buttons: re-routing, beside the router.
 
 - ``clarify_intent``'s buttons (one action id per button, ``CLARIFY_CHOICE_<n>``): run
   the chosen intent on the original text; "Something else" gets the fallback.
 - ``did_you_mean_number``'s Yes / No: carry on with the confirmed number, or ask for
   the right one (the next message answers it, see ``bot.router.route_message``).
 - "Which incident?" buttons (``PICK_INCIDENT_<n>``): carry on with the picked number.
-- The same answers typed (``answer_typed``): "yes"/"yep"/"sure" or "no"/"nope" to a
-  did-you-mean, "2"/"the second" to a "which incident?" or to a clarify's choices,
-  exactly as the button would.
+- The same answers typed are read by ``bot.router.route_message`` (``answer_typed``).
 
 What the user already said (say, a comment's text) waits in the conversation state;
 button values carry only an intent, a number or the original text.
@@ -15,26 +13,19 @@ button values carry only an intent, a number or the original text.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from bot import errors, texts
+from bot import errors
 from bot.blocks import fallback_message, ids
 from bot.blocks.conversation import MAX_CLARIFY_CHOICES
-from bot.blocks.question import MAX_PICKS, question_message
+from bot.blocks.question import MAX_PICKS
 from bot.grammar import SnowCommand
 from bot.handlers import dialogue
-from bot.interactions import Action, ActionHandler
-from intents.answers import choice, yes_or_no
+from bot.router import route_command, route_text
+from bot.turn import Action, ActionHandler, Turn
 from intents.entities import find_number
-
-if TYPE_CHECKING:
-    from bot.router import Turn
 
 
 async def carry_on(turn: Turn, *, kind: dialogue.AskedKind, number: str) -> None:
     """Run ``kind`` with ``number`` and whatever the pending question had gathered."""
-    from bot.router import route_command
-
     pending = await turn.c.conversations.load(turn.user, dialogue.PendingQuestion)
     text = pending.text if pending is not None and pending.kind == kind else ""
     await turn.c.conversations.clear(turn.user)
@@ -51,8 +42,6 @@ def _kind_and_number(value: str, *, digits: int) -> tuple[dialogue.AskedKind, st
 
 async def action_clarify(turn: Turn, action: Action) -> None:
     """A clarify button: the chosen intent, run on the original text."""
-    from bot.router import route_text
-
     fields = ids.decode_value(action.value)
     intent = fields.get("intent", "")
     pending = await turn.c.conversations.load(turn.user, dialogue.PendingQuestion)
@@ -80,44 +69,7 @@ async def action_number_yes(turn: Turn, action: Action) -> None:
 async def action_number_no(turn: Turn, action: Action) -> None:
     """"Did you mean INC…?" No: ask for the right number, keeping what was said."""
     kind, _ = _kind_and_number(action.value, digits=turn.c.settings.incident_digits)
-    await ask_right_number(turn, kind=kind)
-
-
-async def answer_typed(turn: Turn, pending: dialogue.PendingQuestion, text: str) -> bool:
-    """A typed yes / no / choice answering ``pending`` as its button would; False if not one."""
-    if pending.suggested is not None:
-        said = yes_or_no(text)
-        if said is True:
-            await carry_on(turn, kind=pending.kind, number=pending.suggested)
-            return True
-        if said is False:
-            await ask_right_number(turn, kind=pending.kind)
-            return True
-    if pending.options:
-        index = choice(text, len(pending.options))
-        if index is not None:
-            await carry_on(turn, kind=pending.kind, number=pending.options[index])
-            return True
-    if pending.intents:
-        index = choice(text, len(pending.intents))
-        if index is not None:
-            from bot.router import route_text
-
-            await turn.c.conversations.clear(turn.user)
-            await route_text(turn, pending.text, intent_hint=pending.intents[index])
-            return True
-    return False
-
-
-async def ask_right_number(turn: Turn, *, kind: dialogue.AskedKind) -> None:
-    """Ask for the right incident number, keeping what the user already said."""
-    pending = await turn.c.conversations.load(turn.user, dialogue.PendingQuestion)
-    text = pending.text if pending is not None and pending.kind == kind else ""
-    await dialogue.ask(
-        turn,
-        dialogue.PendingQuestion(kind=kind, waiting_for="number", text=text),
-        question_message(texts.ASK_RIGHT_NUMBER),
-    )
+    await dialogue.ask_right_number(turn, kind=kind)
 
 
 async def action_pick(turn: Turn, action: Action) -> None:
