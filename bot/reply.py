@@ -94,6 +94,11 @@ class Origin(BaseModel):
         return self.channel_is_dm or bool(self.channel_id and self.channel_id.startswith("D"))
 
     @property
+    def in_channel(self) -> bool:
+        """Whether answers land where a card could be shared: a channel, not the DM or Home."""
+        return bool(self.channel_id) and not self.in_dm
+
+    @property
     def conversation(self) -> str | None:
         """The conversation a request belongs to: the DM, or a channel's thread (else None).
 

@@ -63,7 +63,7 @@ async def handle_lookup(turn: Turn, command: SnowCommand) -> None:
         await _tell_privately(turn, field_answer(incident, field=asked, now=turn.now))
         return
     card = incident_card(
-        incident, now=turn.now, shareable=not turn.reply.origin.in_dm, lead=lead
+        incident, now=turn.now, shareable=turn.reply.origin.in_channel, lead=lead
     )
     await _tell_privately(turn, card)
 

@@ -62,3 +62,15 @@ async def test_snow_close_with_a_short_number_asks_did_you_mean(bot: BotHarness)
                                                                    user_id=ABEL))
     assert "Did you mean *INC0010003*?" in shown or "Did you mean INC0010003?" in shown
     assert table_writes(bot) == []
+
+
+async def test_card_opened_from_home_offers_no_share(bot: BotHarness) -> None:
+    """A card opened from App Home lands in the DM, so it has no Share in channel either."""
+    await connected(bot, "abel.tuter")
+    seen = len(bot.slack.calls)
+    await bot.driver.app_home_opened(user_id=ABEL)
+    await bot.slack.wait_for_call("views.publish", after=seen)
+    await bot.container.work.settle()
+    shown = await shown_after(bot, ABEL, bot.driver.press("View INC0010002", user_id=ABEL))
+    assert "# INC0010002 · Cannot print to 4th floor printer" in shown
+    assert "Share in channel" not in shown
