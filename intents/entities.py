@@ -290,7 +290,7 @@ _MEDIUM = re.compile(
 _FILLER_WORDS = (
     "i i'd id want need would like to please can could you me for a an new the open "
     "create raise log file submit make report start ticket tickets incident issue case "
-    "problem one hi hello hey snow servicenow help"
+    "problem one hi hello hey snow servicenow help pls plz thanks thx"
 )
 _FILLER = frozenset(_FILLER_WORDS.split())
 

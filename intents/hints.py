@@ -1,10 +1,10 @@
 """What a message says besides its intent: list filters, references by words, the incident
 already in the conversation, the field asked about, and what an unanswerable message is about.
 
-``describe`` fills the keys of the #12 interface (``Prediction.entities``: ``list_state``,
-``list_period``, ``list_scope``, ``list_count``, ``reference``, ``reference_period``, ``goods``;
-``Prediction.hints``: ``context_reference``, ``field``, ``topic``), each only for the intents it
-belongs to, so an absent key always means "not said":
+``describe`` fills the keys the bot reads besides the intent (``Prediction.entities``:
+``list_state``, ``list_period``, ``list_scope``, ``list_count``, ``reference``,
+``reference_period``, ``goods``; ``Prediction.hints``: ``context_reference``, ``field``,
+``topic``), each only for the intents it belongs to, so an absent key always means "not said":
 
 - a list of the user's incidents (``incident.list_mine``): its state ("closed"), period
   ("last month"), scope ("assigned to me", "my team's") and whether it asks "how many";
@@ -54,6 +54,7 @@ _STATES: Final[dict[str, str]] = {
 _PERIOD_UNITS: Final = frozenset({"week", "month"})
 _THIS: Final = frozenset({"this", "current"})
 _LAST: Final = frozenset({"last", "past", "previous", "prior"})
+_DAY_PARTS: Final = frozenset({"morning", "afternoon", "evening"})
 _TODAY: Final = frozenset({"today", "today's", "todays", "tonight"})
 _ME: Final = frozenset({"i", "i've", "ive", "we", "we've"})
 _RAISE_VERBS: Final = frozenset(
@@ -90,8 +91,11 @@ _NOT_A_NAME: Final = frozenset(
         "inc", PLACEHOLDER, "few", "couple", "days", "weeks", "months",
     }
 )
-#: Words that say which of the user's own incidents is meant without the conversation.
-_OWN: Final = frozenset({"my", "mine", "our", "latest", "newest", "recent", "recently"})
+#: Words that say which of the user's own incidents is meant without the conversation,
+#: alone ("my latest") or before a head word ("my ticket", "our incident").
+_OWN: Final = frozenset({"mine", "latest", "newest", "recent", "recently"})
+_POSSESSIVES: Final = frozenset({"my", "our"})
+_OWN_REACH: Final = 3  # tokens from "my" to its head word ("my old laptop ticket")
 _GOODS: Final = frozenset(
     {
         "laptop", "monitor", "screen", "keyboard", "mouse", "headset", "headphones",
@@ -116,10 +120,12 @@ _IDENTITY_WORDS: Final = frozenset(
 )
 _IDENTITY_ENDS: Final = frozenset({"exactly", "really", "actually", "anyway"})
 _PASSWORD: Final = frozenset({"password", "passwords", "passwd", "pwd", "passcode"})
-_CATALOG: Final = frozenset(
-    {"catalog", "catalogue", "order", "ordered", "ordering", "buy", "purchase", "procure",
-     "purchasing"}
+_RESET: Final = frozenset(
+    {"reset", "forgot", "forgotten", "change", "changed", "expired", "expire", "expires",
+     "locked", "unlock", "new", "recover", "lost", "renew"}
 )
+_CATALOG: Final = frozenset({"catalog", "catalogue", "buy", "purchase", "procure", "purchasing"})
+_ORDER: Final = frozenset({"order", "ordered", "ordering", "orders"})
 _PEOPLE: Final = frozenset(
     {"human", "humans", "person", "people", "someone", "somebody", "agent", "operator",
      "representative", "rep", "technician", "tech"}
@@ -148,6 +154,11 @@ _FIELDS: Final[dict[str, str]] = {
     "replies": "comments", "notes": "comments", "wrote": "comments", "write": "comments",
 }
 _WHO: Final = frozenset({"who", "who's", "whos", "whom"})
+_WHICH: Final = frozenset({"which", "what", "whose", "the", "its", "what's", "whats"})
+_ASKING: Final = frozenset(
+    {"what", "what's", "whats", "did", "has", "have", "any", "anything", "anyone", "who", "was"}
+)
+_SAID: Final = frozenset({"say", "said", "says", "wrote", "write"})
 _WHO_HAS: Final = frozenset({"working", "has", "handling", "owns", "assigned", "looking", "got"})
 _UPDATE_WORDS: Final = frozenset({"updated", "update", "touched"})
 
@@ -159,7 +170,7 @@ def _word(tok: str) -> bool:
 def list_period(toks: Sequence[str]) -> str | None:
     """``today``, ``this_week``, ``last_week``, ``this_month`` or ``last_month``, or None."""
     for at, tok in enumerate(toks):
-        if tok in _TODAY:
+        if tok in _TODAY or (tok in _DAY_PARTS and at and toks[at - 1] == "this"):
             return "today"
         if tok in _PERIOD_UNITS and at:
             before = toks[at - 1]
@@ -272,9 +283,12 @@ def field(toks: Sequence[str]) -> str | None:
     if toks and toks[0] in _WHO and words & _WHO_HAS:
         return "assignee"
     updated = bool(words & _UPDATE_WORDS)
+    asked = False  # a question word came before: "what did beth say", not "i said"
     for at, tok in enumerate(toks):
         after = toks[at + 1 : at + 2]
-        if tok in _GROUP_WORDS or tok == "assignment":
+        before = toks[at - 1] if at else ""
+        asked = asked or tok in _ASKING
+        if tok == "assignment" or (tok in ("group", "team", "queue") and before in _WHICH):
             return "assignment_group"
         if tok == "assigned" and after in (["group"], ["team"]):
             return "assignment_group"
@@ -283,7 +297,7 @@ def field(toks: Sequence[str]) -> str | None:
         if tok == "when" and updated:
             return "updated"
         found = _FIELDS.get(tok)
-        if found:
+        if found and (asked or tok not in _SAID):
             return found
     return None
 
@@ -326,11 +340,11 @@ def _out_of_scope_topic(toks: Sequence[str]) -> str | None:
     words = frozenset(toks)
     if asks_who_the_bot_is(toks):
         return "identity"
-    if words & _PASSWORD:
+    if words & _PASSWORD and words & _RESET:
         return "password_reset"
     if "vpn" in words:
         return "vpn"
-    if words & _CATALOG or goods(toks):
+    if words & _CATALOG or goods(toks) or (words & _ORDER and words & _GOODS):
         return "catalog"
     if "human" in words or ("real" in words and words & _PEOPLE) or (
         words & _TALK and words & _PEOPLE
@@ -346,6 +360,16 @@ def _complaint(toks: Sequence[str]) -> bool:
         if tok == "no" and toks[at + 1 : at + 2] in (["one"], ["answer"], ["response"]):
             return True
     return False
+
+
+def _names_own(toks: Sequence[str]) -> bool:
+    """Whether the words name one of the user's own incidents ("my ticket", "my latest");
+    "my comment" or "my printer works" do not."""
+    return list_scope(toks) == "raised" or any(
+        tok in _OWN
+        or (tok in _POSSESSIVES and _HEADS.intersection(toks[at + 1 : at + 1 + _OWN_REACH]))
+        for at, tok in enumerate(toks)
+    )
 
 
 def _list_entities(toks: Sequence[str]) -> dict[str, str]:
@@ -377,7 +401,7 @@ def describe(
     entities: dict[str, str],
     hints: dict[str, str],
 ) -> None:
-    """Add the entities and hints of the #12 interface for a message read as ``intent``.
+    """Add the entities and hints the bot reads for a message read as ``intent``.
 
     ``text`` is the normalised message, ``numbered`` whether it names an incident by a
     number (exact or a shorter form), ``other_record`` whether it names another record.
@@ -402,7 +426,7 @@ def describe(
             entities["reference"] = named
         if period:
             entities["reference_period"] = period
-        if not named and not period and not _OWN.intersection(toks):
+        if not named and not period and not _names_own(toks):
             hints["context_reference"] = "1"
     else:
         topic = _topic(intent, toks, other_record=other_record)

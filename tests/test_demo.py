@@ -10,6 +10,7 @@ import pytest
 from rich.console import Console
 
 from intents import IntentEngine
+from snowbot_sandbox.demo import record
 from snowbot_sandbox.demo.console import ChatConsole
 from snowbot_sandbox.demo.plain import format_step, run_script
 from snowbot_sandbox.demo.script import Fill, Press, Say, Slash, Submit, parse_line
@@ -143,6 +144,11 @@ async def test_chat_numbers_buttons_so_a_digit_presses_one(demo: DemoSession) ->
 
 
 # ---- docs ----------------------------------------------------------------------------
+
+
+def test_the_recorder_writes_beside_the_scripts() -> None:
+    """`python -m snowbot_sandbox.demo record` reads and writes the checkout's docs/demo."""
+    assert record.DOCS == DOCS
 
 
 def test_every_demo_script_has_a_recorded_transcript() -> None:

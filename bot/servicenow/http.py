@@ -13,6 +13,7 @@ with a short, secret-free detail; ``parse_retry_after`` reads ``Retry-After``.
 
 from __future__ import annotations
 
+import functools
 import ssl
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -27,10 +28,16 @@ CONNECT_TIMEOUT_CAP = 2.0
 POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30)
 
 
-def _verify(settings: Settings) -> ssl.SSLContext | bool:
-    if settings.ssl_cert_file:
-        return ssl.create_default_context(cafile=settings.ssl_cert_file)
-    return True
+@functools.cache
+def tls_context(cafile: str | None) -> ssl.SSLContext:
+    """One TLS context per CA file for the process: the system's (certifi) when ``None``.
+
+    Building a context loads the whole CA bundle (tens of milliseconds); a context is safe
+    to share, so every client and both of its transports use the same one.
+    """
+    if cafile:
+        return ssl.create_default_context(cafile=cafile)
+    return httpx.create_ssl_context(trust_env=False)
 
 
 def open_http_client(settings: Settings, **overrides: Any) -> httpx.AsyncClient:
@@ -40,7 +47,7 @@ def open_http_client(settings: Settings, **overrides: Any) -> httpx.AsyncClient:
     """
     seconds = settings.servicenow_timeout
     timeout = httpx.Timeout(seconds, connect=min(seconds, CONNECT_TIMEOUT_CAP))
-    verify = _verify(settings)
+    verify = tls_context(settings.ssl_cert_file or None)
     mounts: dict[str, httpx.AsyncBaseTransport | None] = {
         "https://": httpx.AsyncHTTPTransport(
             verify=verify, proxy=settings.https_proxy, limits=POOL_LIMITS
@@ -52,6 +59,7 @@ def open_http_client(settings: Settings, **overrides: Any) -> httpx.AsyncClient:
         "follow_redirects": False,
         "trust_env": False,
         "mounts": mounts,
+        "verify": verify,
         "headers": {"User-Agent": USER_AGENT},
     }
     options.update(overrides)

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import html
 import secrets
+import ssl
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -93,11 +95,20 @@ class BotHarness:
         """Open a Connect link in a fresh browser, press Continue on the page that names
         whose link it is, and consent as ``consent_as``; the last page the browser shows."""
         self.servicenow.auto_consent_user = consent_as
-        async with httpx.AsyncClient(follow_redirects=True, timeout=10) as browser:
+        async with httpx.AsyncClient(
+            follow_redirects=True, timeout=10, verify=loopback_tls()
+        ) as browser:
             start = await browser.get(start_url)
             if start.status_code != 200 or 'id="continue"' not in start.text:
                 return start
             return await browser.get(continue_url(start.text))
+
+
+@functools.cache
+def loopback_tls() -> ssl.SSLContext:
+    """One default TLS context for the harness's clients, which only talk plain HTTP on
+    loopback: building one per client reads the CA bundle each time (about 40 ms)."""
+    return httpx.create_ssl_context()
 
 
 def continue_url(page: str) -> str:
@@ -222,7 +233,8 @@ async def bot_on(
     refresh_lock_ttl: float | None = None,
     **setting_overrides: Any,
 ) -> AsyncIterator[BotHarness]:
-    """A fresh bot (container, Bolt and web app) served in the sandboxes' slots.
+    """A fresh bot (container, Bolt and web app) served in the sandboxes' slots, on the
+    sandbox ServiceNow's clock.
 
     ``preconfigured`` seeds the workspace's ServiceNow connection from the environment
     settings (as ``SERVICENOW_INSTANCE`` and friends would); without it an admin has to
@@ -251,7 +263,7 @@ async def bot_on(
         redirect_uris=[settings.redirect_uri],
     )
     async with (
-        httpx.AsyncClient(timeout=10) as http,
+        httpx.AsyncClient(timeout=10, verify=loopback_tls()) as http,
         open_container(
             settings,
             engine=engine,

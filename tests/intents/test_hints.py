@@ -1,4 +1,4 @@
-"""Entities and hints of the #12 interface: list filters, references, context, field, topic."""
+"""Entities and hints the bot reads: list filters, references, context, field, topic."""
 
 from __future__ import annotations
 
@@ -119,7 +119,9 @@ def test_a_number_is_not_also_a_reference(engine: IntentEngine) -> None:
     assert "context_reference" not in p.hints
 
 
-@pytest.mark.parametrize("text", ["that one", "this ticket", "what's the priority?"])
+@pytest.mark.parametrize(
+    "text", ["that one", "this ticket", "what's the priority?", "did you add my comment to it?"]
+)
 def test_a_pointer_without_a_number_is_a_context_reference(
     engine: IntentEngine, text: str
 ) -> None:
@@ -134,6 +136,23 @@ def test_add_without_a_number_is_a_comment_on_the_context(engine: IntentEngine) 
     assert p.intent == labels.COMMENT
     assert p.hints["context_reference"] == "1"
     assert p.entities["comment_text"] == "still broken"
+
+
+def test_the_ticket_i_opened_is_not_a_context_reference(engine: IntentEngine) -> None:
+    """"cancel the incident i opened this morning" names the user's own incident of today."""
+    p = engine.predict("cancel the incident i opened this morning")
+    assert p.entities.get("reference_period") == "today"
+    assert "context_reference" not in p.hints
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [("what's the guest wifi password", None), ("cancel my lunch order", None),
+     ("where is my new laptop order", "catalog")],
+)
+def test_a_topic_needs_its_object(engine: IntentEngine, text: str, topic: str | None) -> None:
+    """A password with no reset, an order with no goods, get no specific topic."""
+    assert engine.predict(text).hints.get("topic") == topic
 
 
 def test_my_latest_ticket_is_not_a_context_reference(engine: IntentEngine) -> None:
@@ -162,10 +181,12 @@ def test_a_reopen_of_a_named_incident_has_no_reason_when_none_is_given(
         ("which group has it", "assignment_group"),
         ("when was it last updated?", "updated"),
         ("any comments on it?", "comments"),
+        ("the teams one, any progress?", None),
+        ("i said don't resolve it", None),
     ],
 )
-def test_field(text: str, name: str) -> None:
-    """A question about one field names it."""
+def test_field(text: str, name: str | None) -> None:
+    """A question about one field names it; "teams" or "i said" name none."""
     assert field(_toks(text)) == name
 
 

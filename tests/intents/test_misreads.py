@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from intents import IntentEngine, Prediction, labels
+from intents.entities import describes_no_problem
 from intents.labels import ACTING_INTENTS
 
 
@@ -125,3 +126,9 @@ def test_a_negated_or_questioned_close_it_is_never_accepted_as_a_write(
 def test_i_need_a_ticket_leaves_the_fault_to_be_asked(engine: IntentEngine) -> None:
     """"I need a ticket" names no fault: the bot asks what is wrong."""
     assert "short_description" not in engine.predict("I need a ticket").entities
+
+
+@pytest.mark.parametrize("text", ["new ticket pls", "report a problem", "I need a ticket"])
+def test_a_bare_ask_for_a_ticket_describes_no_problem(text: str) -> None:
+    """Asking for a ticket in any of these words says nothing about what is wrong."""
+    assert describes_no_problem(text)

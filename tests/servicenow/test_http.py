@@ -49,6 +49,20 @@ def test_a_missing_ca_file_fails_at_start() -> None:
         open_http_client(Settings.for_tests(ssl_cert_file="/nonexistent/ca.pem"))
 
 
+async def test_clients_share_one_tls_context_for_the_process() -> None:
+    """Every client and both of its transports verify with one context, built once."""
+    first = open_http_client(Settings.for_tests())
+    second = open_http_client(Settings.for_tests())
+    async with first, second:
+        contexts = {
+            id(transport._pool._ssl_context)
+            for client in (first, second)
+            for transport in client._mounts.values()
+            if isinstance(transport, httpx.AsyncHTTPTransport)
+        }
+    assert len(contexts) == 1
+
+
 @pytest.mark.parametrize(
     ("exc", "words", "sent"),
     [

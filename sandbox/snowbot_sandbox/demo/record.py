@@ -22,6 +22,7 @@ from intents import IntentEngine, load_engine
 from snowbot_sandbox.demo.plain import run_script
 from snowbot_sandbox.demo.session import open_demo
 
+# The checkout's docs/demo (this file is sandbox/snowbot_sandbox/demo/record.py).
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "demo"
 DEFAULT_USER = "abel.tuter"
 
