@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from snowbot_sandbox.harness import BotHarness
-from tests.app.flows import ABEL, comment_texts, connected, shown_after
+from tests.app.flows import ABEL, comment_texts, connected, shown_after, table_writes
 
 UNCLEAR = "INC0010001 vpn ok today"  # a comment or a lookup? the engine asks
 
@@ -53,3 +53,12 @@ async def test_a_new_request_after_a_clarify_is_served(bot: BotHarness) -> None:
     assert "Did you mean" in await shown_after(bot, ABEL, bot.driver.dm(UNCLEAR, user_id=ABEL))
     shown = await shown_after(bot, ABEL, bot.driver.dm("show me my open tickets", user_id=ABEL))
     assert "Your open incidents" in shown
+
+
+async def test_yes_to_a_short_number_close_shows_its_card(bot: BotHarness) -> None:
+    """`/snow close 10003`, then "yep": the close card for INC0010003, nothing written yet."""
+    await connected(bot, "abel.tuter")
+    await shown_after(bot, ABEL, bot.driver.slash_command("/snow", "close 10003", user_id=ABEL))
+    shown = await shown_after(bot, ABEL, bot.driver.dm("yep", user_id=ABEL))
+    assert "Shall I ask to close *INC0010003*?" in shown
+    assert table_writes(bot) == []
