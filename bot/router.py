@@ -256,9 +256,9 @@ async def _route_one(
         return
     if number is None and kind in CONTEXT_KINDS:
         found = await _unnamed(turn, kind, prediction, said)
-        if found is False:
+        if found is None:  # the user was answered already
             return
-        number = found if isinstance(found, str) and found else None
+        number = found or None
     if kind == "lookup" and number is not None:
         budget.named += 1
         if budget.lookups <= 0:
@@ -280,20 +280,19 @@ async def _clarify(turn: Turn, prediction: Prediction, asked: str, *, keep: bool
         await _remember(turn, pending)
 
 
-async def _unnamed(turn: Turn, kind: str, prediction: Prediction, said: str) -> str | bool:
+async def _unnamed(turn: Turn, kind: str, prediction: Prediction, said: str) -> str | None:
     """The incident a request names without a number: found by its words, or in context.
 
     A number; "" when nothing points anywhere (the use case does what it does without a
-    number: asks which, or for a lookup shows the latest); False when the user was
+    number: asks which, or for a lookup shows the latest); None when the user was
     already answered (a question which one, or "none of yours is about that").
     """
     reference = prediction.entities.get("reference")
     if reference:
-        found = await find_referenced(
+        return await find_referenced(
             turn, kind=kind, words=reference, text=said,
             period=prediction.entities.get("reference_period"),
         )
-        return found or False
     hints = prediction.hints
     points_back = hints.get("context_reference") == "1" or "field" in hints
     if points_back or kind in WRITE_KINDS:  # a write's card names the incident before it runs
@@ -304,7 +303,7 @@ async def _unnamed(turn: Turn, kind: str, prediction: Prediction, said: str) -> 
             client = await acting_as(turn)
             if client is not None:
                 await ask_which(turn, client, kind="lookup", text="")
-            return False
+            return None
     return ""
 
 
