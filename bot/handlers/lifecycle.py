@@ -10,7 +10,7 @@ from bot.container import Container
 from bot.handlers.account import unlink
 from bot.models import SlackUser
 from bot.services import SlackProfile
-from bot.setup.flow import records_of, tell
+from bot.setup.flow import tell
 from bot.store.vault import TokenRecord
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ async def handle_workspace_revoked(
     """
     purged = await c.vault.purge_workspace(enterprise_id, team_id)
     configured = await c.instances.delete(enterprise_id, team_id)
-    await records_of(c).clear(enterprise_id, team_id)
+    await c.setup_records.clear(enterprise_id, team_id)
     await c.audit.record(
         "workspace_purged",
         user=SlackUser(enterprise_id=enterprise_id, team_id=team_id, user_id="-"),
