@@ -5,12 +5,13 @@ Refused refreshes, refused feedback and links that need an admin's eye all go th
 still hear), and how many were told. The recipients are whoever set up the
 connection in chat, then ``SNOWBOT_ADMINS``, each once and at most
 ``MAX_ALERTED_ADMINS``; for workspace-wide problems (``linked_admins``) also linked
-people whose Slack profile says admin or owner (Slack has no cheap "list the admins"
-call the bot's scopes allow, so that asks ``users.info`` per linked person until the
-cap). ``is_admin`` is the one admin rule (``SNOWBOT_ADMINS``, or a Slack admin or owner
-of the user's own workspace). ``first_in_window`` keeps an alert
-to once per window and reason (a Redis marker, ``SET NX EX``; ``StoreError`` when
-Redis fails, so the caller decides).
+people whose Slack profile says admin or owner. Slack has no cheap "list the admins"
+call the bot's scopes allow, so each link keeps that flag (``TokenRecord.slack_admin``,
+set when linking and kept current by ``user_change``); only links made before the flag
+was kept are asked about with ``users.info``. ``is_admin`` is the one admin rule
+(``SNOWBOT_ADMINS``, or a Slack admin or owner of the user's own workspace).
+``first_in_window`` keeps an alert to once per window and reason (a Redis marker,
+``SET NX EX``; ``StoreError`` when Redis fails, so the caller decides).
 """
 
 from __future__ import annotations
@@ -94,7 +95,12 @@ class AdminNotifier:
                     team_id=team.team_id,
                     user_id=entry.slack_user_id,
                 )
-                if await self.is_admin(other):
+                # The link keeps the profile's admin flag (set when linking, kept by
+                # user_change); only links older than the flag need users.info.
+                admin = entry.slack_admin
+                if admin is None:
+                    admin = await self.is_admin(other)
+                if admin:
                     found.append(entry.slack_user_id)
         return found[:MAX_ALERTED_ADMINS]
 

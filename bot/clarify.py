@@ -5,6 +5,7 @@
 - ``did_you_mean_number``'s Yes / No: carry on with the confirmed number, or ask for
   the right one (the next message answers it, see ``bot.router.route_message``).
 - "Which incident?" buttons (``PICK_INCIDENT_<n>``): carry on with the picked number.
+- The same answers typed are read by ``bot.router.route_message`` (``answer_typed``).
 
 What the user already said (say, a comment's text) waits in the conversation state;
 button values carry only an intent, a number or the original text.
@@ -12,10 +13,10 @@ button values carry only an intent, a number or the original text.
 
 from __future__ import annotations
 
-from bot import errors, texts
+from bot import errors
 from bot.blocks import fallback_message, ids
 from bot.blocks.conversation import MAX_CLARIFY_CHOICES
-from bot.blocks.question import MAX_PICKS, question_message
+from bot.blocks.question import MAX_PICKS
 from bot.grammar import SnowCommand
 from bot.handlers import dialogue
 from bot.router import route_command, route_text
@@ -43,6 +44,9 @@ async def action_clarify(turn: Turn, action: Action) -> None:
     """A clarify button: the chosen intent, run on the original text."""
     fields = ids.decode_value(action.value)
     intent = fields.get("intent", "")
+    pending = await turn.c.conversations.load(turn.user, dialogue.PendingQuestion)
+    if pending is not None and pending.waiting_for == "choice":
+        await turn.c.conversations.clear(turn.user)  # answered by its button
     if not intent:
         await turn.reply.private(fallback_message())
         return
@@ -65,13 +69,7 @@ async def action_number_yes(turn: Turn, action: Action) -> None:
 async def action_number_no(turn: Turn, action: Action) -> None:
     """"Did you mean INC…?" No: ask for the right number, keeping what was said."""
     kind, _ = _kind_and_number(action.value, digits=turn.c.settings.incident_digits)
-    pending = await turn.c.conversations.load(turn.user, dialogue.PendingQuestion)
-    text = pending.text if pending is not None and pending.kind == kind else ""
-    await dialogue.ask(
-        turn,
-        dialogue.PendingQuestion(kind=kind, waiting_for="number", text=text),
-        question_message(texts.ASK_RIGHT_NUMBER),
-    )
+    await dialogue.ask_right_number(turn, kind=kind)
 
 
 async def action_pick(turn: Turn, action: Action) -> None:

@@ -33,6 +33,7 @@ from bot.blocks import connected_message, error_message
 from bot.blocks.account import with_warning
 from bot.container import Container
 from bot.handlers.account import publish_home
+from bot.links import save_link
 from bot.listeners.runner import run_guarded
 from bot.models import SlackUser
 from bot.notify.notifier import Notifier
@@ -336,21 +337,10 @@ async def link_user(
         raise errors.LinkRefusedError(f"refused: {refusal}", reason=refusal)
     if slack_email != servicenow_email:
         log.warning("linking despite an email mismatch (SNOWBOT_LINK_EMAIL_POLICY=warn)")
-    record = TokenRecord.linked(
-        tokens=tokens,
-        servicenow_user=servicenow_user,
-        instance_url=config.instance_url,
-        linked_at=c.clock(),
-        slack_email=slack_email,
-    )
     # A fresh consent replaces whatever link the user had (including a flagged one).
-    stored = await c.vault.put(user, record, expected_version=None)
-    await c.audit.record(
-        "connect",
-        user=user,
-        servicenow_user=servicenow_user.user_name,
-        instance=config.instance_url,
-        email_matches=slack_email == servicenow_email,
+    stored = await save_link(
+        c, user, tokens=tokens, identity=servicenow_user,
+        instance_url=config.instance_url, profile=profile,
     )
     return Linked(record=stored, email_matches=slack_email == servicenow_email)
 

@@ -39,6 +39,7 @@ from bot.setup.records import SetupRecords
 from bot.store.audit import AuditLog
 from bot.store.confirmations import ConfirmationStore
 from bot.store.connection import open_redis
+from bot.store.context import ContextStore
 from bot.store.conversation import ConversationStore
 from bot.store.crypto import RecordCipher
 from bot.store.dedupe import EventDeduper, IdempotencyKeys
@@ -73,6 +74,7 @@ class Container:
     audit: AuditLog
     feedback: FeedbackLog
     conversations: ConversationStore
+    context: ContextStore
     idempotency: IdempotencyKeys
     events: EventDeduper
     servicenow: ServiceNowAccess
@@ -195,6 +197,7 @@ async def open_container(
             audit=audit,
             feedback=FeedbackLog(redis, keys=keys),
             conversations=ConversationStore(redis, keys=keys),
+            context=ContextStore(redis, keys=keys),
             idempotency=idempotency,
             events=EventDeduper(redis, keys=keys),
             servicenow=ServiceNowAccess(

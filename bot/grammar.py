@@ -8,6 +8,10 @@
 ``/snow disconnect`` · ``/snow status`` · ``/snow setup``. Anything else is ``free_text``
 and goes through the classifier, like a DM. Parsing is pure: no I/O, no classifier.
 
+A write command whose number is typed short (``/snow close 10003``) carries the
+``guess`` (``INC0010003``) and no number: the bot asks "Did you mean …?" as it does for
+a lookup, and the request it then completes shows its confirmation card.
+
 Typing one of the exact write commands is the user's confirmation, so those commands
 come back ``confirmed``; a write that comes from free text is not, and is shown on a
 confirmation card first. A number of another ServiceNow table (``RITM0010001``) where
@@ -21,7 +25,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from intents.entities import canonical_number
+from intents.entities import canonical_number, find_partial_number
 
 CommandKind = Literal[
     "help",
@@ -56,7 +60,6 @@ OTHER_RECORD_KINDS: dict[str, str] = {
 }
 # A whole word: a prefix (longest first, so SCTASK is not read as TASK) and 5-10 digits.
 _OTHER_RECORD = re.compile(r"\b(?:SCTASK|RITM|REQ|CHG|PRB|TASK)\d{5,10}\b", re.IGNORECASE)
-_WRITE_WORDS = frozenset({"comment", "close", "reopen"})
 
 _KEYWORDS: dict[str, CommandKind] = {
     "help": "help",
@@ -78,6 +81,7 @@ class SnowCommand(BaseModel):
     number: str | None = None
     text: str = ""
     confirmed: bool = False  # typed as an exact command (or confirmed in Slack): no card
+    guess: str | None = None  # a number typed short ("10003"): ask "Did you mean INC…?"
 
 
 def find_other_record(text: str) -> str | None:
@@ -93,6 +97,9 @@ def other_record_kind(number: str) -> str:
         if upper.startswith(prefix):
             return kind
     return "record"
+
+
+_WRITE_KINDS: dict[str, CommandKind] = {"comment": "comment", "close": "close", "reopen": "reopen"}
 
 
 def parse_snow(text: str, *, digits: int = 7) -> SnowCommand:
@@ -118,21 +125,26 @@ def parse_snow(text: str, *, digits: int = 7) -> SnowCommand:
     watching = _parse_watching(word, rest, digits)
     if watching is not None:
         return watching
-    if word in _WRITE_WORDS:
-        number, _, remainder = _split(rest)
-        if _OTHER_RECORD.fullmatch(number):
-            return SnowCommand(kind="other_record", number=number.upper())
-        if canonical_number(number, digits=digits):
-            if word == "close" and not remainder:
-                return SnowCommand(kind="close", number=number.upper(), confirmed=True)
-            if word in ("comment", "reopen"):
-                return SnowCommand(
-                    kind="comment" if word == "comment" else "reopen",
-                    number=number.upper(),
-                    text=remainder,
-                    confirmed=True,
-                )
+    if word in _WRITE_KINDS:
+        return _write(head, rest, digits=digits)
     return SnowCommand(kind="free_text", text=" ".join(stripped.split()))
+
+
+def _write(head: str, rest: str, *, digits: int) -> SnowCommand:
+    """``comment``/``close``/``reopen`` and what follows (free text when it is none of them)."""
+    kind = _WRITE_KINDS[head.lower()]
+    number, _, remainder = _split(rest)
+    if _OTHER_RECORD.fullmatch(number):
+        return SnowCommand(kind="other_record", number=number.upper())
+    if canonical_number(number, digits=digits):
+        if kind == "close" and not remainder:
+            return SnowCommand(kind="close", number=number.upper(), confirmed=True)
+        if kind != "close":
+            return SnowCommand(kind=kind, number=number.upper(), text=remainder, confirmed=True)
+    guess = find_partial_number(number, digits=digits) if number else None
+    if guess and (kind != "close" or not remainder):
+        return SnowCommand(kind=kind, text=remainder, guess=guess)
+    return SnowCommand(kind="free_text", text=" ".join(f"{head} {rest}".split()))
 
 
 def _parse_watching(word: str, rest: str, digits: int) -> SnowCommand | None:

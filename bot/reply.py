@@ -111,6 +111,30 @@ class Origin(BaseModel):
     trigger_id: str | None = None
     view_id: str | None = None
 
+    @property
+    def in_dm(self) -> bool:
+        """Whether the request came from the user's DM with the bot (no channel to share to)."""
+        return self.channel_is_dm or bool(self.channel_id and self.channel_id.startswith("D"))
+
+    @property
+    def in_channel(self) -> bool:
+        """Whether answers land where a card could be shared: a channel, not the DM or Home."""
+        return bool(self.channel_id) and not self.in_dm
+
+    @property
+    def conversation(self) -> str | None:
+        """The conversation a request belongs to: the DM, or a channel's thread (else None).
+
+        A DM is one conversation whatever its threads; in a channel, a thread (or the
+        message a mention started) is one, and a slash command without one is the channel.
+        """
+        if not self.channel_id:
+            return None
+        if self.in_dm:
+            return self.channel_id
+        thread = self.thread_ts or (self.message_ts if self.kind == "mention" else None)
+        return f"{self.channel_id}:{thread}" if thread else self.channel_id
+
 
 class SlackReply:
     """Sends messages and modals back to one user for one request."""
@@ -125,10 +149,17 @@ class SlackReply:
         """Show ``message`` to the asker only."""
         self.sent.append(message)
         origin = self.origin
+        # A button's result in a DM is a real message there (an ephemeral one vanishes),
+        # unless it replaces the message the button was on.
+        as_message = origin.kind == "action" and origin.in_dm and not replace
         with slack_errors("could not reply"):
-            if self._response_url() and origin.kind in ("command", "action", "shortcut"):
+            if (
+                self._response_url()
+                and origin.kind in ("command", "action", "shortcut")
+                and not as_message
+            ):
                 await self._respond(message, replace=replace)
-            elif origin.channel_id and origin.channel_is_dm:
+            elif origin.channel_id and origin.in_dm:
                 await self.client.chat_postMessage(
                     channel=origin.channel_id,
                     text=message.text,

@@ -23,7 +23,17 @@ with its own incident numbers, so a write never lands on another request's numbe
   incident (looking it up, commenting, closing or reopening it, or anything the bot
   does not do) gets "I work with incidents only", and nothing is written; a problem
   report that only mentions such a record is still a problem report;
-- writes from free text are confirmed on a card (``bot.handlers.confirm``).
+- writes from free text are confirmed on a card (``bot.handlers.confirm``);
+- a request about one incident that names none is resolved before its use case runs
+  (``_unnamed``): by its words (``reference``: ``bot.handlers.references``), or as the
+  incident the conversation is about (``context_reference``/``field`` hints, or any
+  write: ``bot.handlers.context``), always saying which incident it took; every use
+  case that ran on a number makes it the conversation's incident (``_dispatch``);
+- a message only asking for a ticket ("new ticket pls") is a create whatever the
+  classifier said, and an out-of-scope reply follows the engine's ``topic``.
+
+Before classifying, ``route_message`` lets a typed "yes", "no" or "2" answer the
+question the bot asked (``bot.handlers.clarify.answer_typed``) as its button would.
 """
 
 from __future__ import annotations
@@ -36,23 +46,30 @@ from pydantic import BaseModel
 from bot import errors, texts
 from bot.blocks import clarify_intent, did_you_mean_number, error_message, fallback_message
 from bot.blocks.confirm import other_record_message
+from bot.blocks.conversation import clarify_choices
 from bot.blocks.parts import escape_mrkdwn
 from bot.blocks.question import notice, question_message
 from bot.errors import StoreError
 from bot.grammar import SnowCommand, find_other_record, other_record_kind
-from bot.handlers import COMMANDS, dialogue
+from bot.handlers import COMMANDS, context, dialogue
 from bot.handlers.account import acting_as
+from bot.handlers.conversation import handle_out_of_scope
 from bot.handlers.dialogue import AskedKind
 from bot.handlers.incidents import handle_lookup
-from bot.handlers.updates import ask_which_named
+from bot.handlers.references import find_referenced
+from bot.handlers.updates import ask_which, ask_which_named
+from bot.handlers.writes import asks_for_a_ticket
 from bot.turn import CommandHandler, Turn, classify
 from intents import Prediction, comment_text
+from intents.answers import choice, yes_or_no
 from intents.entities import describes_no_problem
 
 log = logging.getLogger(__name__)
 
 MAX_LOOKUPS = 5  # incidents looked up for one message
 WRITE_KINDS = frozenset({"comment", "close", "reopen"})
+# Kinds about one incident: they may name it by words or point at the one in context.
+CONTEXT_KINDS = frozenset({"lookup", *WRITE_KINDS})
 # Intents about one record: aimed at another table's number, they get "incidents only".
 RECORD_INTENTS = frozenset(
     {"incident.lookup", "incident.comment", "incident.close_request", "incident.reopen"}
@@ -90,9 +107,23 @@ _KIND_INTENTS: dict[str, str] = {"comment": "incident.comment", "reopen": "incid
 
 
 async def route_command(turn: Turn, command: SnowCommand) -> None:
-    """Run the use case for a parsed ``/snow`` command (free text is classified)."""
-    handler = _COMMANDS.get(command.kind, _fallback)
-    await handler(turn, command)
+    """Run the use case for a parsed ``/snow`` command (free text is classified).
+
+    A write typed with a short number (``/snow close 10003``) gets the lookup's
+    "Did you mean INC0010003?" first.
+    """
+    if command.guess and not command.number and command.kind in WRITE_KINDS:
+        intent = next(i for i, k in INTENT_COMMANDS.items() if k == command.kind)
+        await _ask_number(turn, intent=intent, partial=command.guess, text=command.text)
+        return
+    await _dispatch(turn, command)
+
+
+async def _dispatch(turn: Turn, command: SnowCommand) -> None:
+    """Run the command's use case; an incident it was about becomes the conversation's."""
+    await _COMMANDS.get(command.kind, _fallback)(turn, command)
+    if command.number and command.kind in CONTEXT_KINDS:
+        await context.remember(turn, [command.number])
 
 
 async def route_text_command(turn: Turn, command: SnowCommand) -> None:
@@ -200,12 +231,14 @@ async def _route_one(
         return
     if decision == "clarify" and not intent_hint and _asks_for_a_ticket(intent, text):
         decision = "accept"  # "I want to open a ticket": asking what's wrong is the question
+    if decision != "accept" and not intent_hint and asks_for_a_ticket(prediction.text):
+        intent, decision = "incident.create", "accept"  # "new ticket pls": always a create
     if decision == "clarify" and not intent_hint:
-        candidates = [(c.intent, c.confidence) for c in prediction.candidates]
-        await turn.reply.private(clarify_intent(candidates, prediction.text if several else text))
+        await _clarify(turn, prediction, prediction.text if several else text, keep=not several)
         return
     if decision == "reject" or intent not in INTENT_COMMANDS:
-        await turn.reply.private(fallback_message())
+        turn.prediction = prediction
+        await handle_out_of_scope(turn, prediction.hints.get("topic"))
         return
     kind = INTENT_COMMANDS[intent]
     turn.prediction = prediction
@@ -221,17 +254,62 @@ async def _route_one(
     if number is None and partial and kind in ("lookup", *WRITE_KINDS):
         await _ask_number(turn, intent=intent, partial=partial, text=said)
         return
+    if number is None and kind in CONTEXT_KINDS:
+        found = await _unnamed(turn, kind, prediction, said)
+        if found is None:  # the user was answered already
+            return
+        number = found or None
     if kind == "lookup" and number is not None:
         budget.named += 1
         if budget.lookups <= 0:
             return
         budget.lookups -= 1
     command = SnowCommand.model_validate({"kind": kind, "number": number, "text": said})
-    await _COMMANDS.get(kind, _fallback)(turn, command)
+    await _dispatch(turn, command)
+
+
+async def _clarify(turn: Turn, prediction: Prediction, asked: str, *, keep: bool) -> None:
+    """"Did you mean one of these?"; kept (``keep``) so that a typed "2" picks the second."""
+    candidates = [(c.intent, c.confidence) for c in prediction.candidates]
+    await turn.reply.private(clarify_intent(candidates, asked))
+    if keep:
+        choices = clarify_choices(candidates)
+        pending = dialogue.PendingQuestion(
+            kind="lookup", waiting_for="choice", text=asked, intents=choices
+        )
+        await _remember(turn, pending)
+
+
+async def _unnamed(turn: Turn, kind: str, prediction: Prediction, said: str) -> str | None:
+    """The incident a request names without a number: found by its words, or in context.
+
+    A number; "" when nothing points anywhere (the use case does what it does without a
+    number: asks which, or for a lookup shows the latest); None when the user was
+    already answered (a question which one, or "none of yours is about that").
+    """
+    reference = prediction.entities.get("reference")
+    if reference:
+        return await find_referenced(
+            turn, kind=kind, words=reference, text=said,
+            period=prediction.entities.get("reference_period"),
+        )
+    hints = prediction.hints
+    points_back = hints.get("context_reference") == "1" or "field" in hints
+    if points_back or kind in WRITE_KINDS:  # a write's card names the incident before it runs
+        number = await context.in_context(turn)
+        if number:
+            return number
+        if points_back and kind == "lookup":  # "what's the priority?" of nothing known: ask
+            client = await acting_as(turn)
+            if client is not None:
+                await ask_which(turn, client, kind="lookup", text="")
+            return None
+    return ""
 
 
 async def _lookups(turn: Turn, numbers: list[str], *, budget: _Budget) -> None:
     """A card for each named incident, within the message's budget."""
+    shown: list[str] = []
     for number in numbers:
         budget.named += 1
         if budget.lookups <= 0:
@@ -239,9 +317,11 @@ async def _lookups(turn: Turn, numbers: list[str], *, budget: _Budget) -> None:
         budget.lookups -= 1
         try:
             await handle_lookup(turn, SnowCommand(kind="lookup", number=number))
+            shown.append(number)
         except (errors.ServiceNowNotFoundError, errors.ServiceNowForbiddenError) as exc:
             line = f"*{escape_mrkdwn(number)}*: {texts.error_sentence(exc)}"
             await turn.reply.private(notice(line))
+    await context.remember(turn, shown)
 
 
 async def _ask_which_named(turn: Turn, *, kind: str, numbers: list[str], text: str) -> None:
@@ -261,7 +341,9 @@ async def _ask_number(turn: Turn, *, intent: str, partial: str, text: str) -> No
     """"Did you mean INC…?", remembering what else was said for Yes / No."""
     asked = dialogue.KIND_OF.get(intent)
     if asked is not None:
-        pending = dialogue.PendingQuestion(kind=asked, waiting_for="number", text=text)
+        pending = dialogue.PendingQuestion(
+            kind=asked, waiting_for="number", text=text, suggested=partial
+        )
         await _remember(turn, pending)
     await turn.reply.private(did_you_mean_number(partial, intent=intent))
 
@@ -292,6 +374,12 @@ async def route_message(turn: Turn, text: str) -> None:
     if pending is None:
         await route_text(turn, text)
         return
+    if await answer_typed(turn, pending, text):
+        return
+    if pending.waiting_for == "choice":  # not one of the offered choices: a new request
+        await turn.c.conversations.clear(turn.user)
+        await route_text(turn, text)
+        return
     predictions = await classify(turn, text)
     prediction = predictions[0]
     if len(predictions) > 1 or dialogue.starts_over(pending, prediction):
@@ -311,6 +399,39 @@ async def route_message(turn: Turn, text: str) -> None:
     await turn.c.conversations.clear(turn.user)
     turn.prediction = prediction
     await route_command(turn, command)
+
+
+async def answer_typed(turn: Turn, pending: dialogue.PendingQuestion, text: str) -> bool:
+    """A typed yes / no / choice answering ``pending`` as its button would; False if not one.
+
+    "yes"/"yep"/"sure" or "no"/"nope" to a did-you-mean; "2"/"the second" to a "which
+    incident?" or to a clarify's choices (``intents.answers``).
+    """
+    if pending.suggested is not None:
+        said = yes_or_no(text)
+        if said is True:
+            await _carry_on(turn, pending, number=pending.suggested)
+            return True
+        if said is False:
+            await dialogue.ask_right_number(turn, kind=pending.kind)
+            return True
+    if pending.options:
+        index = choice(text, len(pending.options))
+        if index is not None:
+            await _carry_on(turn, pending, number=pending.options[index])
+            return True
+    if pending.intents:
+        index = choice(text, len(pending.intents))
+        if index is not None:
+            await turn.c.conversations.clear(turn.user)
+            await route_text(turn, pending.text, intent_hint=pending.intents[index])
+            return True
+    return False
+
+
+async def _carry_on(turn: Turn, pending: dialogue.PendingQuestion, *, number: str) -> None:
+    await turn.c.conversations.clear(turn.user)
+    await route_command(turn, SnowCommand(kind=pending.kind, number=number, text=pending.text))
 
 
 async def finish_pending(turn: Turn) -> bool:

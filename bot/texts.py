@@ -63,6 +63,46 @@ FALLBACK = (
     "asking to close one and reopening one."
 )
 FALLBACK_NEXT = "Try “show my tickets” or “my VPN keeps dropping”, or type `/snow help`."
+COMPLAINT = (
+    "I'm sorry. Waiting without an answer is frustrating, and you shouldn't have to chase us."
+)
+COMPLAINT_NEXT = (
+    "I can look at your open incidents with you now, and you can tell the team how it went."
+)
+COMPLAINT_SHOW_OPEN = "Look at my open incidents"
+COMPLAINT_FEEDBACK = "Tell the team"
+IDENTITY = (
+    "I'm snowbot, the IT help desk's assistant in Slack: I work on your ServiceNow "
+    "incidents, as you."
+)
+IDENTITY_CAN = (
+    "I can look one up, list yours, open a new one, add a comment, and ask to close or "
+    "reopen one."
+)
+PORTAL_BUTTON = "Open the portal"
+GOODS_NOTE = (
+    "A new {goods} is usually ordered from the catalog on the portal, which routes it for "
+    "approval. If you'd rather, I can open this incident and the service desk will take it "
+    "from there."
+)
+OUT_OF_SCOPE_TOPICS = {
+    "password_reset": (
+        "I can't reset passwords here. The portal's password reset does it at once; if "
+        "you're locked out, I can open an incident for the service desk."
+    ),
+    "vpn": (
+        "I can't change VPN access or settings from here. If the VPN isn't working, I can "
+        "open an incident for you; access requests go through the portal."
+    ),
+    "catalog": (
+        "I can't order from the service catalog here. The portal's catalog is the usual "
+        "way; if something is broken, I can open an incident."
+    ),
+    "human": (
+        "I can't hand you to a person in this chat, but the service desk reads every "
+        "incident: I can open one and they'll get back to you."
+    ),
+}
 GREETING = "Hello! What can I do for you?"
 GREETING_THANKS = "You're welcome! Anything else, just ask."
 GREETING_BYE = "Bye for now! I'm here whenever you need me."
@@ -133,6 +173,15 @@ FIELD_OPENED = "Opened"
 NOBODY_YET = "Nobody yet"
 UNKNOWN = "Unknown"
 LATEST_COMMENT = "Latest comment from {author}"
+REFERENCE_FOUND = "Found by your words “{words}”: *{number}*."
+REFERENCE_NONE = (
+    "I couldn't find an incident of yours about “{words}”, so I'm not showing one. You can "
+    "look through your incidents, or report a new problem."
+)
+REFERENCE_WHICH = "{count} of your incidents match “{words}”. Which one do you mean?"
+CONTEXT_USED = "Taking that as *{number}*, the incident we were just talking about."
+LATEST_COMMENTS = "Latest comments, newest first ({count})"
+NONE_YET = "None yet"
 NO_COMMENTS = "No comments yet."
 OPEN_IN_SERVICENOW = "Open in ServiceNow"
 ADD_COMMENT_BUTTON = "Add comment"
@@ -153,6 +202,37 @@ LIST_RANGE = "Showing {first}–{last} of {total}"
 LIST_NEXT = "Next"
 LIST_PREVIOUS = "Previous"
 LIST_MINE_TITLE = "Your open incidents"
+LIST_TITLE = "Your {what}"
+LIST_COUNT = "You have *{count}* {what}."
+LIST_PHRASE_DEFAULT = "open incidents"
+LIST_STATE_WORDS = {
+    "open": "open incidents",
+    "resolved": "resolved incidents",
+    "closed": "closed incidents",
+    "all": "incidents",
+}
+LIST_SCOPE_WORDS = {
+    "raised": " raised by you",
+    "assigned": " assigned to you",
+    "groups": " assigned to your groups",
+}
+LIST_PERIOD_WORDS = {
+    "today": " opened today",
+    "this_week": " opened this week",
+    "last_week": " opened last week",
+    "this_month": " opened this month",
+    "last_month": " opened last month",
+}
+LATEST_UPDATED_LEAD = "You didn't name an incident, so here is your most recently updated one."
+FIELD_ANSWER = "*{number}* ({title}): {field} *{value}*."
+FIELD_ANSWER_COMMENTS = "The latest comments on *{number}* ({title}):"
+FIELD_NAMES = {
+    "priority": "priority",
+    "state": "state",
+    "assignee": "assigned to",
+    "assignment_group": "assignment group",
+    "updated": "last updated",
+}
 LIST_MORE_IN_SERVICENOW = "…and more. Use Next to see them."
 MORE_NOT_SHOWN = "…and more, not shown here."
 NEW_INCIDENT_BUTTON = "Report a problem"
@@ -270,6 +350,7 @@ ASK_PROBLEM = "Sure, I can open an incident. What's wrong? Describe it in a sent
 ASK_COMMENT_TEXT = "What should the comment on *{number}* say?"
 ASK_WHICH_COMMENT = "Which incident should I add that to?"
 ASK_WHICH_CLOSE = "Which incident would you like to close?"
+ASK_WHICH_LOOKUP = "Which incident do you mean?"
 ASK_WHICH_HINT = "Pick one below, or type its number (like INC0012345)."
 ASK_NUMBER_AGAIN = (
     "I need an incident number like INC0012345. Type it, or say “cancel” to stop."

@@ -119,6 +119,19 @@ def did_you_mean_number(guess: str, *, intent: str = "incident.lookup") -> Messa
     )
 
 
+def clarify_choices(candidates: list[tuple[str, float]]) -> list[str]:
+    """The intents a clarify offers, in button order (out of scope and unknown ones left out)."""
+    ranked = sorted(candidates, key=lambda c: c[1], reverse=True)
+    chosen: list[str] = []
+    for intent, _score in ranked:
+        if intent == "out_of_scope" or intent in chosen or intent not in texts.INTENT_LABELS:
+            continue
+        chosen.append(intent)
+        if len(chosen) == MAX_CLARIFY_CHOICES:
+            break
+    return chosen
+
+
 def clarify_intent(
     candidates: list[tuple[str, float]],
     original_text: str,
@@ -133,14 +146,7 @@ def clarify_intent(
     value carries ``conversation=`` instead of the text. "Something else" and
     ``out_of_scope`` candidates become the last button ``ids.CLARIFY_NONE``.
     """
-    ranked = sorted(candidates, key=lambda c: c[1], reverse=True)
-    chosen: list[str] = []
-    for intent, _score in ranked:
-        if intent == "out_of_scope" or intent in chosen or intent not in texts.INTENT_LABELS:
-            continue
-        chosen.append(intent)
-        if len(chosen) == MAX_CLARIFY_CHOICES:
-            break
+    chosen = clarify_choices(candidates)
     carried = (
         {"conversation": clip(conversation_id, 200)}
         if conversation_id

@@ -44,6 +44,7 @@ SHOW_HELP = "snow_show_help"
 LIST_MINE = "snow_list_mine"
 NEW_INCIDENT = "snow_new_incident"  # open the create modal empty
 GIVE_FEEDBACK = "snow_give_feedback"  # open the feedback modal without an incident
+PORTAL_LINK = "snow_portal_link"  # the instance's portal (a link button: no handler)
 # "Which incident?" buttons share one actions block: PICK_INCIDENT + "_0", "_1", ...
 PICK_INCIDENT = "snow_pick_incident"  # value: encode_value(number=, intent=)
 CONVERSATION_CANCEL = "snow_conversation_cancel"  # drop the question the bot asked

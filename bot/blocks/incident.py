@@ -37,7 +37,14 @@ from bot.blocks.parts import (
     section,
     state_label,
 )
-from bot.servicenow.models import Comment, Incident, IncidentDraft, IncidentPage, IncidentState
+from bot.servicenow.models import (
+    Comment,
+    Incident,
+    IncidentDraft,
+    IncidentFilter,
+    IncidentPage,
+    IncidentState,
+)
 
 MAX_LIST_ROWS = 20  # rows per message; the rest is reached with Next
 _ROW_DESCRIPTION_CHARS = 150
@@ -73,15 +80,17 @@ def quote(text: str, *, limit: int) -> str:
     return "\n".join(f">{line}" for line in body.splitlines() or [""])
 
 
-def _comment_blocks(comment: Comment | None, *, now: datetime) -> list[Block | None]:
-    if comment is None:
+def _comment_blocks(comments: tuple[Comment, ...], *, now: datetime) -> list[Block | None]:
+    """The latest comments, newest first: who and when, then the words quoted."""
+    if not comments:
         return [context(texts.NO_COMMENTS)]
-    who = texts.LATEST_COMMENT.format(author=safe(one_line(comment.author), _NAME_CHARS))
-    when = relative_time(comment.created, now=now) if comment.created else ""
-    return [
-        context(f"{who}, {when}" if when else who),
-        section(quote(comment.text, limit=_COMMENT_CHARS)),
-    ]
+    blocks: list[Block | None] = [context(texts.LATEST_COMMENTS.format(count=len(comments)))]
+    for comment in comments:
+        who = safe(one_line(comment.author), _NAME_CHARS) or texts.UNKNOWN
+        when = relative_time(comment.created, now=now) if comment.created else ""
+        byline = f"*{who}*, {when}" if when else f"*{who}*"
+        blocks.append(section(f"{byline}\n{quote(comment.text, limit=_COMMENT_CHARS)}"))
+    return blocks
 
 
 def record_button(incident: Incident) -> Block | None:
@@ -104,31 +113,46 @@ def _ask_close_button(number: str) -> ButtonElement:
     return element
 
 
-def incident_card(incident: Incident, *, now: datetime, shared: bool = False) -> Message:
+def incident_card(
+    incident: Incident,
+    *,
+    now: datetime,
+    shared: bool = False,
+    shareable: bool = True,
+    lead: str | None = None,
+) -> Message:
     """Ephemeral or DM: one incident in full, with what the user can do next.
 
-    Buttons (values carry the incident number only): Open in ServiceNow (link), Add
-    comment, Ask to close (open incidents), Share in channel, and "How did we do?" once
-    resolved. ``shared=True`` is the channel copy the user chose to post: same facts,
-    only the link button (others act with their own accounts anyway).
+    The title is said once (the header). Fields: state, priority, assignee, assignment
+    group, last update; then the description and the latest comments (never work notes:
+    the client reads the ``comments`` journal only). Buttons (values carry the incident
+    number only): Open in ServiceNow (link), Add comment, Ask to close (open incidents),
+    Share in channel (``shareable``: not in a DM, where there is no channel to share
+    to), and "How did we do?" once resolved. ``shared=True`` is the channel copy the
+    user chose to post: same facts, only the link button. ``lead`` (trusted mrkdwn) says
+    how the incident was found ("the one we were just talking about").
     """
     number = _number(incident)
     summary = safe(one_line(incident.short_description), 500) or texts.UNKNOWN
-    assignee = incident.assigned_to or incident.assignment_group
     fields = [
         f"*{texts.FIELD_STATE}*\n{_state(incident)}",
         f"*{texts.FIELD_PRIORITY}*\n{_priority(incident)}",
-        f"*{texts.FIELD_ASSIGNED_TO}*\n{safe(assignee, _NAME_CHARS) or texts.NOBODY_YET}",
+        f"*{texts.FIELD_ASSIGNED_TO}*\n"
+        f"{safe(incident.assigned_to, _NAME_CHARS) or texts.NOBODY_YET}",
+        f"*{texts.FIELD_GROUP}*\n{safe(incident.assignment_group, _NAME_CHARS) or texts.NONE_YET}",
         f"*{texts.FIELD_UPDATED}*\n{relative_time(incident.updated_at, now=now)}",
     ]
     blocks: list[Block | None] = [
+        context(lead) if lead else None,
         header(f"{incident.number} · {incident.short_description}"),
-        section(f"*{number}*: {summary}"),
         fields_section(fields),
     ]
     if incident.description.strip():
         blocks.append(section(safe(incident.description.strip(), _CARD_DESCRIPTION_CHARS)))
-    blocks += _comment_blocks(incident.latest_comment, now=now)
+    comments = incident.comments or (
+        (incident.latest_comment,) if incident.latest_comment else ()
+    )
+    blocks += _comment_blocks(comments, now=now)
     value = clip(incident.number, _NUMBER_CHARS)
     link = (
         link_button(texts.OPEN_IN_SERVICENOW, url=incident.url, action_id=ids.INCIDENT_OPEN_LINK)
@@ -153,7 +177,9 @@ def incident_card(incident: Incident, *, now: datetime, shared: bool = False) ->
                 )
                 if _is_resolved(incident)
                 else None,
-                button(texts.SHARE_BUTTON, action_id=ids.INCIDENT_SHARE, value=value),
+                button(texts.SHARE_BUTTON, action_id=ids.INCIDENT_SHARE, value=value)
+                if shareable
+                else None,
             )
         )
     fallback = f"{number}: {summary} ({_state(incident)})"
@@ -179,12 +205,78 @@ def incident_row(incident: Incident, *, now: datetime) -> str:
     )
 
 
-def incident_list(page: IncidentPage, *, title: str, now: datetime) -> Message:
+FIELDS = frozenset({"priority", "state", "assignee", "assignment_group", "updated", "comments"})
+
+
+def field_answer(incident: Incident, *, field: str, now: datetime) -> Message:
+    """Ephemeral or DM: the one field asked about ("what's the priority?"), naming the incident."""
+    values = {
+        "priority": _priority(incident),
+        "state": _state(incident),
+        "assignee": safe(incident.assigned_to, _NAME_CHARS) or texts.NOBODY_YET,
+        "assignment_group": safe(incident.assignment_group, _NAME_CHARS) or texts.NONE_YET,
+        "updated": relative_time(incident.updated_at, now=now),
+    }
+    number = _number(incident)
+    title = safe(one_line(incident.short_description), 200)
+    if field == "comments":
+        line = texts.FIELD_ANSWER_COMMENTS.format(number=number, title=title)
+        comments = incident.comments or (
+            (incident.latest_comment,) if incident.latest_comment else ()
+        )
+        return message(line, [section(line), *_comment_blocks(comments, now=now)])
+    line = texts.FIELD_ANSWER.format(
+        number=number, title=title, field=texts.FIELD_NAMES.get(field, field),
+        value=values.get(field, texts.UNKNOWN),
+    )
+    return message(line, [section(line)])
+
+
+def _list_phrase(which: IncidentFilter | None) -> str:
+    if which is None:
+        return texts.LIST_PHRASE_DEFAULT
+    phrase = texts.LIST_STATE_WORDS[which.state]
+    if which.scope is not None:
+        phrase += texts.LIST_SCOPE_WORDS[which.scope]
+    if which.period is not None:
+        phrase += texts.LIST_PERIOD_WORDS[which.period]
+    return phrase
+
+
+def list_title(which: IncidentFilter | None) -> str:
+    """A list's heading: "Your open incidents", "Your closed incidents opened last month"."""
+    if which is None:
+        return texts.LIST_MINE_TITLE
+    return texts.LIST_TITLE.format(what=_list_phrase(which))
+
+
+def incident_count(total: int, *, which: IncidentFilter | None) -> Message:
+    """Ephemeral or DM: "You have 2 closed incidents." with a button to list them."""
+    line = texts.LIST_COUNT.format(count=total, what=_list_phrase(which))
+    return message(
+        line,
+        [section(line), actions(button(texts.SHOW_MINE_BUTTON, action_id=ids.LIST_MINE,
+                                       value=_page_value(0, which)))],
+    )
+
+
+def _page_value(offset: int, which: IncidentFilter | None) -> str:
+    if which is None:
+        return str(offset)
+    return ids.encode_value(
+        offset=str(offset), state=which.state, period=which.period or "", scope=which.scope or ""
+    )
+
+
+def incident_list(
+    page: IncidentPage, *, title: str, now: datetime, which: IncidentFilter | None = None
+) -> Message:
     """Ephemeral or DM: a page of incidents as compact rows with View buttons and paging.
 
     At most ``MAX_LIST_ROWS`` rows are shown whatever the page holds; Next carries the
     offset of the first row not shown, Previous the offset of the page before (both as
-    decimal strings). ``now`` dates the "last update" of each row.
+    decimal strings, or with ``which`` the offset and the filter). ``now`` dates the "last
+    update" of each row.
     """
     if not page.incidents:
         return message(
@@ -218,12 +310,12 @@ def incident_list(page: IncidentPage, *, title: str, now: datetime) -> Message:
     step = min(max(page.limit, 1), MAX_LIST_ROWS)
     previous = (
         button(texts.LIST_PREVIOUS, action_id=ids.LIST_PREVIOUS,
-               value=str(max(page.offset - step, 0)))
+               value=_page_value(max(page.offset - step, 0), which))
         if page.offset > 0
         else None
     )
     following = (
-        button(texts.LIST_NEXT, action_id=ids.LIST_NEXT, value=str(last))
+        button(texts.LIST_NEXT, action_id=ids.LIST_NEXT, value=_page_value(last, which))
         if last < total
         else None
     )
@@ -268,13 +360,17 @@ def close_result(number: str, outcome: CloseOutcome) -> Message:
     return message(line, [section(line)])
 
 
-def create_confirmation(draft: IncidentDraft, *, draft_id: str) -> Message:
+def create_confirmation(
+    draft: IncidentDraft, *, draft_id: str, note: str | None = None, portal_url: str | None = None
+) -> Message:
     """Ephemeral or DM: what the bot understood, with Create / Edit / Cancel.
 
     The buttons carry ``draft_id`` (a conversation id), not the draft: a description may
     be 4000 characters, over the 2000 a button value holds, and drafts are personal data.
     The handler keeps the draft in Redis conversation state under that id, so its full
     content survives the round trip; Edit opens ``create_modal(draft, ...)`` prefilled.
+    ``note`` (trusted mrkdwn) says something about the request first, such as that goods
+    are usually ordered from the catalog; ``portal_url`` then adds the portal's link.
     """
     urgency = texts.URGENCY_LABELS.get(draft.urgency, str(draft.urgency))
     details = safe(draft.description.strip(), 2500) or texts.CREATE_NO_DETAILS
@@ -291,10 +387,14 @@ def create_confirmation(draft: IncidentDraft, *, draft_id: str) -> Message:
                 ]
             ),
             section(f"*{texts.CREATE_DESCRIPTION}*\n{details}"),
+            context(note) if note else None,
             actions(
                 button(texts.CREATE_BUTTON, action_id=ids.CREATE_CONFIRM, value=value,
                        style="primary"),
                 button(texts.EDIT_BUTTON, action_id=ids.CREATE_EDIT, value=value),
+                link_button(texts.PORTAL_BUTTON, url=portal_url, action_id=ids.PORTAL_LINK)
+                if note and portal_url and is_web_url(portal_url)
+                else None,
                 button(texts.CANCEL_BUTTON, action_id=ids.CREATE_CANCEL, value=value),
             ),
         ],

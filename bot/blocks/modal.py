@@ -163,13 +163,14 @@ def create_modal(draft: IncidentDraft | None = None, *, private_metadata: str) -
 
 
 def comment_modal(
-    number: str | None = None, *, open_incidents: Sequence[Incident] = ()
+    number: str | None = None, *, open_incidents: Sequence[Incident] = (), text: str = ""
 ) -> dict[str, Any]:
     """Modal: add a comment; the incident is fixed, picked from the user's open ones, or typed.
 
     With ``number``: it is the private_metadata and no picker is shown. Without: a select
     of up to 100 ``open_incidents`` (value = number), or a text input when there are none.
     Submission values: ``ids.COMMENT_INCIDENT_*`` (when no number), ``ids.COMMENT_TEXT_*``.
+    ``text`` prefills the comment (what the user already typed, say before a clarify).
     """
     blocks: list[Block | None] = []
     if number:
@@ -211,6 +212,7 @@ def comment_modal(
             multiline=True,
             max_length=COMMENT_MAX,
             hint=texts.COMMENT_VISIBLE,
+            initial=text.strip() or None,
         )
     )
     return _modal(

@@ -44,6 +44,20 @@ def notice(sentence: str) -> Message:
     return message(sentence, [section(sentence)])
 
 
+def nothing_found(sentence: str, *, offer: bool = True) -> Message:
+    """Ephemeral or DM: how an incident was (or was not) found by its words (trusted,
+    already-escaped mrkdwn); when none was, Show my incidents and Report a problem."""
+    blocks: list[Block | None] = [section(sentence)]
+    if offer:
+        blocks.append(
+            actions(
+                button(texts.SHOW_MINE_BUTTON, action_id=ids.LIST_MINE),
+                button(texts.NEW_INCIDENT_BUTTON, action_id=ids.NEW_INCIDENT),
+            )
+        )
+    return message(sentence, blocks)
+
+
 def pick_incident(question: str, incidents: Sequence[Incident], *, intent: str) -> Message:
     """Ephemeral or DM: "Which incident?" with one button per open incident, and Cancel.
 

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 AskedKind = Literal["new", "comment", "close", "reopen", "lookup"]
-Slot = Literal["number", "text", "problem"]
+Slot = Literal["number", "text", "problem", "choice"]
 
 INTENT_OF: dict[AskedKind, str] = {
     "new": "incident.create",
@@ -44,6 +44,9 @@ INTENT_OF: dict[AskedKind, str] = {
     "lookup": "incident.lookup",
 }
 KIND_OF: dict[str, AskedKind] = {intent: kind for kind, intent in INTENT_OF.items()}
+ASKED_KINDS: dict[str, AskedKind] = {
+    "new": "new", "comment": "comment", "close": "close", "reopen": "reopen", "lookup": "lookup"
+}
 
 # A message that is one of these, and nothing else, drops the question.
 CANCEL_PHRASES = frozenset(
@@ -73,6 +76,7 @@ ANSWER_LIKE: dict[Slot, frozenset[str]] = {
     "problem": frozenset(
         {"incident.create", "incident.comment", "feedback.give", "out_of_scope"}
     ),
+    "choice": frozenset(),
     "number": frozenset(
         {
             "incident.lookup",
@@ -92,6 +96,9 @@ class PendingQuestion(BaseModel):
     waiting_for: Slot
     number: str | None = None
     text: str = ""
+    suggested: str | None = None  # "Did you mean INC…?": the number a typed "yes" takes
+    options: list[str] = []  # "Which incident?": the numbers offered, in button order
+    intents: list[str] = []  # "Did you mean one of these?" (waiting for a choice): in order
 
 
 def is_cancel(text: str) -> bool:
@@ -153,6 +160,17 @@ async def ask(turn: Turn, question: PendingQuestion, message: Message) -> None:
 async def ask_text(turn: Turn, sentence: str, question: PendingQuestion) -> None:
     """Ask one plain question with a Cancel button."""
     await ask(turn, question, question_message(sentence))
+
+
+async def ask_right_number(turn: Turn, *, kind: AskedKind) -> None:
+    """Ask for the right incident number, keeping what the user already said."""
+    pending = await turn.c.conversations.load(turn.user, PendingQuestion)
+    text = pending.text if pending is not None and pending.kind == kind else ""
+    await ask(
+        turn,
+        PendingQuestion(kind=kind, waiting_for="number", text=text),
+        question_message(texts.ASK_RIGHT_NUMBER),
+    )
 
 
 async def cancel(turn: Turn) -> None:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from bot import errors, markup, texts
 from bot.blocks import feedback_invite, feedback_modal, feedback_thanks, ids
 from bot.blocks.feedback import stars
+from bot.blocks.tone import complaint_message
 from bot.grammar import SnowCommand
 from bot.handlers.account import prompt_connect
 from bot.handlers.confirm import plain_text
@@ -97,6 +98,12 @@ async def handle_feedback(turn: Turn, command: SnowCommand) -> None:
     """``/snow feedback [text]`` and the feedback intent: the modal, or a rating read from
     the text, or a button that opens the modal."""
     number = _valid_number(turn, command.number)
+    topic = turn.prediction.hints.get("topic") if turn.prediction is not None else None
+    if topic == "complaint":  # empathy first; the form is one click away, their words in it
+        if command.text.strip():
+            await _save_draft(turn, markup.plain(command.text).strip()[:COMMENT_MAX])
+        await turn.reply.private(complaint_message())
+        return
     if turn.reply.origin.trigger_id:  # the modal opens at once: nobody is looked up
         text = markup.plain(command.text).strip()[:COMMENT_MAX]
         modal = feedback_modal(number, comment=text or None, rating=rating_in(text))

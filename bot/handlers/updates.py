@@ -61,6 +61,7 @@ CLOSE_SCOPE = "close_request"
 
 
 _QUESTIONS: dict[str, str] = {
+    "lookup": texts.ASK_WHICH_LOOKUP,
     "comment": texts.ASK_WHICH_COMMENT,
     "close": texts.ASK_WHICH_CLOSE,
     "reopen": texts.ASK_WHICH_REOPEN,
@@ -102,9 +103,10 @@ async def ask_which_named(
 async def _ask_pick(
     turn: Turn, incidents: list[Incident], *, kind: dialogue.AskedKind, text: str, question: str
 ) -> None:
+    offered = [i.number for i in incidents[:MAX_PICKS]]
     await dialogue.ask(
         turn,
-        dialogue.PendingQuestion(kind=kind, waiting_for="number", text=text),
+        dialogue.PendingQuestion(kind=kind, waiting_for="number", text=text, options=offered),
         pick_incident(question, incidents, intent=dialogue.INTENT_OF[kind]),
     )
 
@@ -116,7 +118,10 @@ async def handle_comment(turn: Turn, command: SnowCommand) -> None:
     """``/snow comment INC… <text>``, the comment intent, and answers to its questions."""
     text = command.text.strip()
     if command.number and not text and turn.reply.origin.trigger_id:
-        await turn.reply.open_modal(comment_modal(command.number))
+        said = turn.prediction.text if turn.prediction is not None else ""
+        digits = turn.c.settings.incident_digits
+        prefill = " ".join(w for w in said.split() if find_number(w, digits=digits) is None)
+        await turn.reply.open_modal(comment_modal(command.number, text=prefill))
         return
     client = await acting_as(turn, pending=command)
     if client is None:

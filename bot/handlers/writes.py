@@ -22,6 +22,7 @@ classification (``Turn.prediction``, else it is classified once, off the event l
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING
 
 from bot import markup, texts
@@ -30,9 +31,10 @@ from bot.blocks.modal import DESCRIPTION_MAX, SHORT_DESCRIPTION_MAX
 from bot.blocks.parts import escape_mrkdwn
 from bot.blocks.question import notice
 from bot.grammar import SnowCommand
-from bot.handlers import dialogue
+from bot.handlers import context, dialogue
 from bot.handlers.account import acting_as
 from bot.handlers.confirm import STALE_CLICK_S, plain_text
+from bot.handlers.conversation import portal_url
 from bot.notify.notifier import Notifier
 from bot.servicenow.models import IncidentDraft
 from bot.services import UserClient
@@ -57,6 +59,25 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CLICK_SCOPE = "create_click"  # the handler's own claim, beside the client's "create" key
+
+# Polite words people add to "new ticket pls": they do not describe a problem either.
+_POLITE = frozenset({"pls", "plz", "thanks", "thx", "just", "got", "ok", "okay"})
+_TICKET_WORDS = frozenset({"ticket", "incident", "problem", "issue", "case"})
+_WORDS = re.compile(r"[\w']+")
+
+
+def says_no_problem(text: str) -> bool:
+    """Whether ``text`` only asks for a ticket, politely or not ("new ticket pls")."""
+    words = [w for w in _WORDS.findall(text.lower()) if w not in _POLITE]
+    return describes_no_problem(" ".join(words))
+
+
+def asks_for_a_ticket(text: str) -> bool:
+    """Whether ``text`` is only a request to open one ("new ticket pls", "report a problem",
+    "I need a ticket"): always a create, whatever the classifier made of it."""
+    words = _WORDS.findall(text.lower())
+    return says_no_problem(text) and any(w in _TICKET_WORDS for w in words)
+
 
 def short_description_for(prediction: Prediction, text: str) -> str:
     """The classifier's short description, else the first line of ``text``, clipped."""
@@ -115,7 +136,7 @@ async def _created_from(turn: Turn, draft_id: str) -> str | None:
 async def handle_new(turn: Turn, command: SnowCommand) -> None:
     """``/snow new [text]``, the create intent, "Report a problem": a modal, or a draft."""
     if turn.reply.origin.trigger_id:
-        described = command.text.strip() and not describes_no_problem(command.text)
+        described = command.text.strip() and not says_no_problem(command.text)
         draft = await draft_from_text(turn, command.text) if described else None
         await turn.reply.open_modal(create_modal(draft, private_metadata=""))
         return
@@ -127,7 +148,7 @@ async def propose_create(turn: Turn, text: str) -> None:
     client = await acting_as(turn, pending=SnowCommand(kind="new", text=text))
     if client is None:
         return
-    if describes_no_problem(text):
+    if says_no_problem(text):
         await dialogue.ask_text(
             turn, texts.ASK_PROBLEM, dialogue.PendingQuestion(kind="new", waiting_for="problem")
         )
@@ -135,7 +156,13 @@ async def propose_create(turn: Turn, text: str) -> None:
     draft = await draft_from_text(turn, text)
     draft_id = new_draft_id()
     await turn.c.drafts.save(turn.user, draft_id, StoredDraft(draft=draft))
-    await dialogue.tell(turn, create_confirmation(draft, draft_id=draft_id))
+    goods = turn.prediction.entities.get("goods") if turn.prediction is not None else None
+    note = texts.GOODS_NOTE.format(goods=escape_mrkdwn(goods)) if goods else None
+    portal = None
+    if goods:
+        portal = await portal_url(turn)
+    confirmation = create_confirmation(draft, draft_id=draft_id, note=note, portal_url=portal)
+    await dialogue.tell(turn, confirmation)
 
 
 async def create_once(
@@ -177,6 +204,7 @@ async def create_once(
             source=source,
         )
     await dialogue.tell(turn, incident_created(incident), replace=replace)
+    await context.remember(turn, [incident.number])
     return incident.number
 
 

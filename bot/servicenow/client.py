@@ -26,7 +26,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -52,6 +52,7 @@ from bot.servicenow.models import (
     Comment,
     Incident,
     IncidentDraft,
+    IncidentFilter,
     IncidentPage,
     IncidentState,
     IncidentVersion,
@@ -59,14 +60,19 @@ from bot.servicenow.models import (
     ReopenOutcome,
     ReopenResult,
     ServiceNowUser,
+    period_range,
 )
 from bot.servicenow.query import (
     DEFAULT_INCIDENT_DIGITS,
     AnyOf,
+    Before,
+    Clause,
     Eq,
     In,
     IncidentNumber,
+    Like,
     NotEq,
+    OnOrAfter,
     OrderBy,
     Query,
     SysId,
@@ -86,6 +92,7 @@ DEFAULT_CLOSE_CODE = "Resolved by caller"
 CLOSURE_COMMENT = "The caller asked from Slack (snowbot) for this incident to be closed."
 ACCEPT_COMMENT = "The caller confirmed from Slack (snowbot) that the resolution works."
 REOPEN_COMMENT = "The caller asked from Slack (snowbot) for this incident to be reopened."
+MAX_SEARCH_WORDS = 5  # words of a reference ANDed into one search
 RECENT_COMMENTS = 20  # how far back a recovering write looks for its own comment
 _CLOSED_STATES = frozenset({IncidentState.RESOLVED, IncidentState.CLOSED, IncidentState.CANCELED})
 _FINAL_STATES = frozenset({IncidentState.CLOSED, IncidentState.CANCELED})
@@ -229,19 +236,24 @@ class ServiceNowIncidents:
 
     # -- reading incidents ------------------------------------------------------------
     async def get_incident(self, number: str) -> Incident:
-        """One incident and its latest comment (``ServiceNowNotFoundError``: not yours/none)."""
+        """One incident and its latest comments (``ServiceNowNotFoundError``: not yours/none).
+
+        Comments come from the ``comments`` journal field read with display values (the
+        raw value is always empty); only when the field is not readable at all does this
+        ask ``sys_journal_field``. Work notes are never asked for.
+        """
         async with self._operation("get_incident") as deadline:
             record = await self._find_incident(number, deadline=deadline, operation="get_incident")
             incident = self._incident(record)
             if "comments" in record:
                 return incident
-            comment = await self._latest_journal(incident.sys_id, deadline=deadline)
-            return incident.model_copy(update={"latest_comment": comment})
-
-    async def _latest_journal(self, sys_id: str, *, deadline: Deadline) -> Comment | None:
-        """The newest comment from ``sys_journal_field`` (often closed to ESS users)."""
-        entries = await self._journal(sys_id, limit=1, deadline=deadline)
-        return entries[0] if entries else None
+            entries = await self._journal(
+                incident.sys_id, limit=records.CARD_COMMENTS, deadline=deadline
+            )
+            return incident.model_copy(
+                update={"latest_comment": entries[0] if entries else None,
+                        "comments": tuple(entries)}
+            )
 
     async def _journal(self, sys_id: str, *, limit: int, deadline: Deadline) -> list[Comment]:
         """The newest comments from ``sys_journal_field`` ([] when it is closed to the user)."""
@@ -286,25 +298,63 @@ class ServiceNowIncidents:
         return any(records.same_text(e.text, text) for e in entries[:RECENT_COMMENTS])
 
     async def list_mine(
-        self, user_sys_id: str, *, open_only: bool = True, offset: int = 0, limit: int = 10
+        self,
+        user_sys_id: str,
+        *,
+        open_only: bool = True,
+        which: IncidentFilter | None = None,
+        groups: tuple[str, ...] = (),
+        now: datetime | None = None,
+        offset: int = 0,
+        limit: int = 10,
     ) -> IncidentPage:
-        """Incidents the user raised, had raised for them, or is assigned, newest change first.
+        """The user's incidents, newest change first: all of theirs, or ``which`` of them.
 
-        ``open_only``: active and not resolved. The next page starts at
-        ``page.next_offset`` (from the ``Link`` header), never after a short page.
+        Without ``which``: raised by them, for them, or assigned to them; ``open_only``
+        keeps active, unresolved ones. ``which`` filters state, period (opened in it,
+        around ``now``) and scope (``groups``: the user's group sys_ids). ``page.total``
+        is ServiceNow's ``X-Total-Count``. The next page starts at ``page.next_offset``
+        (from the ``Link`` header), never after a short page.
         """
         if not 1 <= limit <= MAX_PAGE or offset < 0:
             msg = f"limit must be 1..{MAX_PAGE} and offset non-negative"
             raise ValueError(msg)
+        chosen = which or IncidentFilter(state="open" if open_only else "all")
+        where = _mine_where(SysId(user_sys_id), chosen, groups=groups, now=now)
+        if where is None:  # the user's groups, and they have none: nothing to ask
+            return IncidentPage(incidents=[], total=0, offset=offset, limit=limit)
+        return await self._page(
+            Query.of(*where, order=[OrderBy("sys_updated_on", desc=True)]),
+            operation="list_mine",
+            offset=offset,
+            limit=limit,
+        )
+
+    async def search_mine(
+        self,
+        user_sys_id: str,
+        *,
+        words: list[str],
+        opened: tuple[datetime, datetime] | None = None,
+        limit: int = 20,
+    ) -> IncidentPage:
+        """The user's own incidents (raised by or for them) whose short description or
+        description holds every one of ``words``, opened within ``opened`` if given.
+
+        Each word is one typed, cleaned ``LIKE`` value (``^`` and control characters
+        cannot reach the query as syntax), so no word can widen the search.
+        """
         me = SysId(user_sys_id)
-        # ^OR binds to its neighbours only: (caller OR opener OR assignee) AND the rest.
-        where: list[AnyOf | Eq | NotEq] = [
-            AnyOf(Eq("caller_id", me), Eq("opened_by", me), Eq("assigned_to", me))
-        ]
-        if open_only:  # resolved incidents stay active until closed: leave them out
-            where += [Eq("active", True), NotEq("state", int(IncidentState.RESOLVED))]
+        where: list[Clause] = [AnyOf(Eq("caller_id", me), Eq("opened_by", me))]
+        for word in words[:MAX_SEARCH_WORDS]:
+            where.append(AnyOf(Like("short_description", word), Like("description", word)))
+        if opened is not None:
+            where += [OnOrAfter("opened_at", opened[0]), Before("opened_at", opened[1])]
         query = Query.of(*where, order=[OrderBy("sys_updated_on", desc=True)])
-        async with self._operation("list_mine") as deadline:
+        return await self._page(query, operation="search_mine", offset=0, limit=limit)
+
+    async def _page(self, query: Query, *, operation: str, offset: int, limit: int) -> IncidentPage:
+        async with self._operation(operation) as deadline:
             rows = await self._api.select(
                 "incident",
                 query=query,
@@ -312,7 +362,7 @@ class ServiceNowIncidents:
                 limit=limit,
                 offset=offset,
                 deadline=deadline,
-                operation="list_mine",
+                operation=operation,
             )
             total = rows.total
             if total is None:  # no count: at least what is known to exist
@@ -324,6 +374,24 @@ class ServiceNowIncidents:
                 limit=limit,
                 next_offset=rows.next_offset,
             )
+
+    async def my_groups(self, user_sys_id: str) -> tuple[str, ...]:
+        """The sys_ids of the user's groups (``sys_user_grmember``); () when not readable."""
+        query = Query.of(Eq("user", SysId(user_sys_id)))
+        async with self._operation("my_groups") as deadline:
+            try:
+                rows = await self._api.select(
+                    "sys_user_grmember",
+                    query=query,
+                    fields=("group",),
+                    limit=MAX_PAGE,
+                    deadline=deadline,
+                    operation="my_groups",
+                )
+            except (ServiceNowForbiddenError, ServiceNowRejectedError, ServiceNowNotFoundError):
+                return ()
+        found = (records.value(row, "group") for row in rows.records)
+        return tuple(dict.fromkeys(g for g in found if g))
 
     # -- writing ----------------------------------------------------------------------
     async def create_incident(
@@ -705,3 +773,30 @@ def _has_comment(incident: Incident, text: str) -> bool:
         return False
     return records.same_text(incident.latest_comment.text, text)
 
+
+def _mine_where(
+    me: SysId, which: IncidentFilter, *, groups: tuple[str, ...], now: datetime | None
+) -> list[Clause] | None:
+    """The conditions of one list of the user's incidents (None: nothing can match)."""
+    # ^OR binds to its neighbours only: (caller OR opener OR assignee) AND the rest.
+    where: list[Clause]
+    if which.scope == "raised":
+        where = [AnyOf(Eq("caller_id", me), Eq("opened_by", me))]
+    elif which.scope == "assigned":
+        where = [Eq("assigned_to", me)]
+    elif which.scope == "groups":
+        if not groups:
+            return None
+        where = [In("assignment_group", tuple(SysId(g) for g in groups))]
+    else:
+        where = [AnyOf(Eq("caller_id", me), Eq("opened_by", me), Eq("assigned_to", me))]
+    if which.state == "open":  # resolved incidents stay active until closed: leave them out
+        where += [Eq("active", True), NotEq("state", int(IncidentState.RESOLVED))]
+    elif which.state == "resolved":
+        where.append(Eq("state", int(IncidentState.RESOLVED)))
+    elif which.state == "closed":
+        where.append(In("state", (int(IncidentState.CLOSED), int(IncidentState.CANCELED))))
+    if which.period is not None:
+        start, end = period_range(which.period, now or datetime.now(UTC))
+        where += [OnOrAfter("opened_at", start), Before("opened_at", end)]
+    return where

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -57,6 +58,7 @@ class Incident(BaseModel):
     updated_at: datetime | None = None
     correlation_id: str = ""
     latest_comment: Comment | None = None
+    comments: tuple[Comment, ...] = ()  # the latest few comments, newest first
     url: str = ""
 
     @property
@@ -119,6 +121,54 @@ class IncidentDraft(BaseModel):
     category: str = ""
     assignment_group: str = ""
     contact_type: str = ""
+
+
+ListState = Literal["open", "resolved", "closed", "all"]
+Period = Literal["today", "this_week", "last_week", "this_month", "last_month"]
+Scope = Literal["raised", "assigned", "groups"]
+PERIODS: tuple[Period, ...] = ("today", "this_week", "last_week", "this_month", "last_month")
+
+
+class IncidentFilter(BaseModel):
+    """Which of the user's incidents a list shows.
+
+    ``state``: open (new, in progress, on hold), resolved, closed (closed or canceled), or
+    all. ``period``: opened in that period (UTC calendar, weeks from Monday). ``scope``:
+    raised (caller or opener), assigned to them, assigned to their groups; None is the
+    default list: raised by them, for them, or assigned to them.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    state: ListState = "open"
+    period: Period | None = None
+    scope: Scope | None = None
+
+
+def as_period(value: str | None) -> Period | None:
+    """``value`` if it names a period the bot knows, else None."""
+    for period in PERIODS:
+        if value == period:
+            return period
+    return None
+
+
+def period_range(period: Period, now: datetime) -> tuple[datetime, datetime]:
+    """The ``[start, end)`` of a calendar period around ``now`` (aware; weeks from Monday)."""
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == "today":
+        return day, day + timedelta(days=1)
+    week = day - timedelta(days=day.weekday())
+    if period == "this_week":
+        return week, week + timedelta(days=7)
+    if period == "last_week":
+        return week - timedelta(days=7), week
+    month = day.replace(day=1)
+    following = (month + timedelta(days=32)).replace(day=1)
+    if period == "this_month":
+        return month, following
+    previous = (month - timedelta(days=1)).replace(day=1)
+    return previous, month
 
 
 class IncidentPage(BaseModel):

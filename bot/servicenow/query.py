@@ -15,6 +15,8 @@ here concatenates raw text:
 * conditions join with ``^`` (AND); ``AnyOf`` joins simple conditions with ``^OR``,
   which ServiceNow binds to its neighbours only, so ``AnyOf(a, b)`` followed by ``c``
   reads (a OR b) AND c;
+* date-time bounds (``OnOrAfter``, ``Before``) take an aware ``datetime`` only, written
+  as the raw UTC ``YYYY-MM-DD HH:MM:SS`` ServiceNow stores;
 * every query ends with the unique sort key ``ORDERBYsys_id`` so offset paging
   neither skips nor repeats rows.
 
@@ -204,6 +206,37 @@ class IsEmpty:
         return f"{check_field(self.field)}ISEMPTY"
 
 
+def _moment(when: datetime) -> str:
+    if not isinstance(when, datetime) or when.tzinfo is None:
+        msg = "a date-time condition needs an aware datetime"
+        raise ValueError(msg)
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass(frozen=True)
+class OnOrAfter:
+    """``field>=YYYY-MM-DD HH:MM:SS`` (UTC, as raw date-times are stored)."""
+
+    field: str
+    when: datetime
+
+    def encode(self) -> str:
+        """The encoded condition."""
+        return f"{check_field(self.field)}>={_moment(self.when)}"
+
+
+@dataclass(frozen=True)
+class Before:
+    """``field<YYYY-MM-DD HH:MM:SS`` (UTC)."""
+
+    field: str
+    when: datetime
+
+    def encode(self) -> str:
+        """The encoded condition."""
+        return f"{check_field(self.field)}<{_moment(self.when)}"
+
+
 @dataclass(frozen=True)
 class UpdatedAfter:
     """``field>javascript:gs.dateGenerate('YYYY-MM-DD','HH:MM:SS')``, at second precision.
@@ -234,7 +267,9 @@ def _zone(name: str) -> tzinfo:
         return UTC
 
 
-Condition: TypeAlias = Eq | NotEq | In | StartsWith | Like | IsEmpty | UpdatedAfter
+Condition: TypeAlias = (
+    Eq | NotEq | In | StartsWith | Like | IsEmpty | OnOrAfter | Before | UpdatedAfter
+)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ JOURNAL_FIELDS = ("sys_id", "value", "sys_created_on", "sys_created_by", "elemen
 VERSION_FIELDS = (*INCIDENT_LIST_FIELDS, "sys_mod_count", "sys_updated_by", "resolved_at")
 
 _RAW_TIME = "%Y-%m-%d %H:%M:%S"
+CARD_COMMENTS = 3  # comments a card shows, newest first
 
 
 def value(record: Record, name: str) -> str:
@@ -84,6 +85,7 @@ def incident_from(record: Record, *, base_url: str) -> Incident:
     """An ``Incident`` from one record (codes from values, labels from display values)."""
     sys_id = value(record, "sys_id")
     state = _int(value(record, "state"))
+    comments = journal_entries(display(record, "comments"))[:CARD_COMMENTS]
     return Incident(
         sys_id=sys_id,
         number=value(record, "number"),
@@ -104,7 +106,8 @@ def incident_from(record: Record, *, base_url: str) -> Incident:
         opened_at=parse_time(value(record, "opened_at")),
         updated_at=parse_time(value(record, "sys_updated_on")),
         correlation_id=value(record, "correlation_id"),
-        latest_comment=latest_comment(display(record, "comments")),
+        latest_comment=comments[0] if comments else None,
+        comments=tuple(comments),
         url=incident_url(base_url, sys_id) if sys_id else "",
     )
 

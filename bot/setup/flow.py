@@ -32,6 +32,7 @@ from bot import errors, texts
 from bot.blocks import Message, connect_prompt
 from bot.blocks.setup import checklist_view
 from bot.container import Container
+from bot.links import save_link
 from bot.models import SlackUser
 from bot.servicenow.client import ServiceNowIncidents
 from bot.servicenow.instance import instance_host
@@ -41,7 +42,6 @@ from bot.setup.probes import probe_seconds, probe_sign_in_page, probe_token_endp
 from bot.setup.records import SetupRecord, new_run_id
 from bot.store.instance_config import InstanceConfig
 from bot.store.oauth_state import OAuthState
-from bot.store.vault import TokenRecord
 
 log = logging.getLogger(__name__)
 
@@ -341,17 +341,9 @@ async def _keep_admin_link(
     email = profile.email.strip().lower()
     if not email or email != identity.email.strip().lower():
         return False
-    record = TokenRecord.linked(
-        tokens=tokens,
-        servicenow_user=identity,
-        instance_url=config.instance_url,
-        linked_at=c.clock(),
-        slack_email=email,
-    )
-    await c.vault.put(admin, record, expected_version=None)
-    await c.audit.record(
-        "connect", user=admin, servicenow_user=identity.user_name,
-        instance=config.instance_url, email_matches=True,
+    await save_link(
+        c, admin, tokens=tokens, identity=identity,
+        instance_url=config.instance_url, profile=profile,
     )
     return True
 

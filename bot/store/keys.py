@@ -18,6 +18,7 @@ EVENT_DEDUPE_TTL = 3600  # Slack retries within ~5 minutes; keep an hour
 IDEMPOTENCY_TTL = 86_400  # a create's answer may be looked for a day later
 REFRESH_LOCK_TTL = 15.0  # seconds; longer than the token call's time-out
 CONVERSATION_TTL = 1800  # multi-turn slots: half an hour
+CONTEXT_TTL = 1800  # the incidents a conversation is about ("close it"): half an hour
 DRAFT_TTL = 7200  # an incident draft waiting for Create: two hours
 PENDING_WRITE_TTL = 3600  # a write shown on a confirmation card: one hour to press it
 CLOSE_REQUEST_TTL = 86_400  # a close request written by the bot: not repeated for a day
@@ -162,6 +163,14 @@ class Keys:
     def conversation(self, enterprise_id: str | None, team_id: str, user_id: str) -> str:
         """A user's multi-turn conversation state."""
         return self._k("conv", self.workspace(enterprise_id, team_id), _part(user_id))
+
+    def context(
+        self, enterprise_id: str | None, team_id: str, user_id: str, conversation: str
+    ) -> str:
+        """The incidents one user's conversation (a DM, a channel thread) is about."""
+        return self._k(
+            "ctx", self.workspace(enterprise_id, team_id), _part(user_id), digest(conversation)
+        )
 
     def draft(self, enterprise_id: str | None, team_id: str, user_id: str, draft_id: str) -> str:
         """An incident draft shown with Create / Edit / Cancel, by its id."""

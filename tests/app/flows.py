@@ -7,6 +7,7 @@ import time
 from collections.abc import Awaitable
 from typing import Any
 
+from intents import Candidate, Prediction
 from snowbot_sandbox.harness import BotHarness
 from snowbot_sandbox.servicenow.gateway import RecordedRequest
 from snowbot_sandbox.slack import Message, View, render_surface
@@ -125,3 +126,47 @@ class SlowAnswers:
 async def _gone(receive: Any) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
+
+
+async def dm_said(bot: BotHarness, text: str, prediction: Prediction, *, user_id: str) -> None:
+    """A DM the engine read as ``prediction``, routed as the DM listener routes it.
+
+    For readings the shipped engine does not make yet (new entities and hints): the
+    router, the handlers, Redis and both sandboxes are the real ones; only the
+    classification is given instead of computed.
+    """
+    from bot.listeners.runner import start_turn
+    from bot.models import SlackUser
+    from bot.reply import Origin
+    from bot.router import route_text
+    from snowbot_sandbox.slack import dm_channel_id
+
+    user = SlackUser(enterprise_id=None, team_id=bot.slack.team_id, user_id=user_id)
+    origin = Origin(kind="dm", channel_id=dm_channel_id(user_id), channel_is_dm=True)
+    start_turn(
+        bot.container,
+        user=user,
+        origin=origin,
+        kind="event",
+        name="dm",
+        work=lambda turn: route_text(turn, text, predictions=[prediction]),
+    )
+
+
+def reading(
+    text: str,
+    intent: str,
+    *,
+    entities: dict[str, str] | None = None,
+    hints: dict[str, str] | None = None,
+) -> Prediction:
+    """An accepted reading of ``text`` as ``intent`` with the given entities and hints."""
+    return Prediction(
+        text=text,
+        intent=intent,
+        decision="accept",
+        confidence=0.99,
+        candidates=[Candidate(intent=intent, confidence=0.99)],
+        entities=dict(entities or {}),
+        hints=dict(hints or {}),
+    )

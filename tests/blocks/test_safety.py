@@ -60,7 +60,18 @@ from bot.blocks.confirm import (
     reopen_result,
     write_confirmation,
 )
-from bot.servicenow.models import Comment, Incident, IncidentDraft, IncidentPage, ServiceNowUser
+from bot.blocks.incident import FIELDS, field_answer, incident_count
+from bot.blocks.parts import escape_mrkdwn
+from bot.blocks.question import nothing_found
+from bot.blocks.tone import TOPICS, complaint_message, identity_message, out_of_scope_message
+from bot.servicenow.models import (
+    Comment,
+    Incident,
+    IncidentDraft,
+    IncidentFilter,
+    IncidentPage,
+    ServiceNowUser,
+)
 from bot.settings import Settings
 from tests.blocks.scan import HOSTILE, injection_problems, limit_problems, walk
 
@@ -140,6 +151,24 @@ def all_outputs(text: str, *, many: int = 3, secret: str = SECRET) -> dict[
         "card_shared": (incident_card(incident, now=NOW, shared=True), 50),
         "private_note": (lookup_posted_privately_note(), 50),
         "list": (incident_list(page, title=text, now=NOW), 50),
+        "list_filtered": (incident_list(page, title=text, now=NOW, which=IncidentFilter(
+            state="closed", period="last_month", scope="groups")), 50),
+        "count": (incident_count(many, which=IncidentFilter(state="all")), 50),
+        "card_lead": (incident_card(open_incident, now=NOW, shareable=False,
+                                    lead=escape_mrkdwn(text)), 50),
+        **{
+            f"field_{name}": (field_answer(incident, field=name, now=NOW), 50)
+            for name in sorted(FIELDS)
+        },
+        "nothing_found": (nothing_found(escape_mrkdwn(text)), 50),
+        "complaint": (complaint_message(), 50),
+        "identity": (identity_message(), 50),
+        **{
+            f"out_of_scope_{topic}": (out_of_scope_message(topic, portal_url=text), 50)
+            for topic in sorted(TOPICS)
+        },
+        "create_goods": (create_confirmation(draft, draft_id="conv-1",
+                                             note=escape_mrkdwn(text), portal_url=text), 50),
         "created": (incident_created(incident), 50),
         "did_you_mean": (did_you_mean_number(text[:40], intent=text[:60]), 50),
         "clarify": (clarify_intent([("incident.create", 0.5), ("help", 0.4)], text), 50),

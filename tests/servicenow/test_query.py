@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -12,12 +13,14 @@ from bot.errors import InvalidIncidentNumberError, UnsafeQueryValueError
 from bot.servicenow.query import (
     CURRENT_USER_QUERY,
     AnyOf,
+    Before,
     Eq,
     In,
     IncidentNumber,
     IsEmpty,
     Like,
     NotEq,
+    OnOrAfter,
     OrderBy,
     Query,
     StartsWith,
@@ -179,3 +182,25 @@ def test_user_text_never_adds_operators_or_scripts(text: str) -> None:
         assert "^NQ" not in encoded
         assert not re.search(r"javascript\s*:", encoded, re.IGNORECASE)
         assert not any(ord(ch) < 32 for ch in encoded)
+
+
+def test_date_bounds_encode_as_raw_utc() -> None:
+    """OnOrAfter and Before write aware datetimes as ServiceNow's raw UTC date-time."""
+    start = datetime(2026, 5, 4, 2, 0, tzinfo=timezone(timedelta(hours=2)))
+    query = Query.of(OnOrAfter("opened_at", start), Before("opened_at", start + timedelta(days=7)))
+    assert query.encode() == (
+        "opened_at>=2026-05-04 00:00:00^opened_at<2026-05-11 00:00:00^ORDERBYsys_id"
+    )
+
+
+def test_date_bounds_refuse_a_naive_datetime() -> None:
+    """A datetime without a time zone is a bug, not a guess."""
+    with pytest.raises(ValueError, match="aware"):
+        OnOrAfter("opened_at", datetime(2026, 5, 4)).encode()
+
+
+def test_search_words_cannot_widen_a_query() -> None:
+    """`^NQ` and `^OR` inside a LIKE value become spaces: one condition stays one."""
+    encoded = Like("short_description", "printer^NQactive=true^ORstate=1").encode()
+    assert "^" not in encoded
+    assert encoded == "short_descriptionLIKEprinter NQactive=true ORstate=1"

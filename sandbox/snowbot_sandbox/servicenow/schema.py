@@ -155,6 +155,20 @@ def group_schema() -> TableSchema:
     )
 
 
+def membership_schema() -> TableSchema:
+    """sys_user_grmember: who is in which group (agents' "my groups")."""
+    return TableSchema(
+        name="sys_user_grmember",
+        display_field="user",
+        ess_can_create=False,
+        columns=_cols(
+            *SYSTEM_COLUMNS,
+            Column("user", "reference", reference="sys_user"),
+            Column("group", "reference", reference="sys_user_group"),
+        ),
+    )
+
+
 def journal_schema() -> TableSchema:
     """sys_journal_field: one row per comment or work note."""
     return TableSchema(

@@ -21,6 +21,7 @@ from 2026-05-01 (fixed, so the seed does not depend on the clock):
 - Bow is caller of INC0010007-10 (09 canceled; 10 opened for him by Beth) and INC0010015.
 - Carol is caller of INC0010011-13 (13 resolved); Beth of INC0010014.
 - Comments on INC0010001 (2), 03, 04, 07, 12; assignees Beth or empty.
+- Group members (``sys_user_grmember``): Beth in Network and Hardware.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ SEED_USERS: tuple[User, ...] = (
 )
 
 GROUPS = ((SERVICE_DESK, "Service Desk"), (NETWORK, "Network"), (HARDWARE, "Hardware"))
+# (user, group): Beth works in Network and Hardware (not the Service Desk).
+MEMBERSHIPS = ((BETH, NETWORK), (BETH, HARDWARE))
 
 # (caller, opened_by, short_description, description, state, impact, urgency,
 #  assigned_to, group, category, day-of-May, comments[(author, text)])
@@ -113,6 +116,19 @@ def seed(store: Store) -> None:
             "name": name,
             "description": f"{name} team",
             "active": "true",
+            "sys_created_on": "2025-01-06 09:00:00",
+            "sys_created_by": "admin",
+            "sys_updated_on": "2025-01-06 09:00:00",
+            "sys_updated_by": "admin",
+            "sys_mod_count": "0",
+        }
+    members = store.table("sys_user_grmember")
+    for n, (member, group) in enumerate(MEMBERSHIPS, start=1):
+        sys_id = f"{n:04x}" + "7a6b5c4d3e2f1a0b9c8d7e6f5a4b"
+        members[sys_id] = {
+            "sys_id": sys_id,
+            "user": member,
+            "group": group,
             "sys_created_on": "2025-01-06 09:00:00",
             "sys_created_by": "admin",
             "sys_updated_on": "2025-01-06 09:00:00",

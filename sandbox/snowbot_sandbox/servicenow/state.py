@@ -17,6 +17,7 @@ from snowbot_sandbox.servicenow.schema import (
     group_schema,
     incident_schema,
     journal_schema,
+    membership_schema,
     priority_for,
     user_schema,
 )
@@ -74,7 +75,9 @@ class Store:
     counters: dict[str, int] = field(default_factory=dict)  # number prefix -> last used
 
     def __post_init__(self) -> None:
-        for schema in (incident_schema(), user_schema(), group_schema(), journal_schema()):
+        schemas = (incident_schema(), user_schema(), group_schema(), membership_schema(),
+                   journal_schema())
+        for schema in schemas:
             self.add_table(schema)
         self.counters.setdefault("INC", 10000)
 
