@@ -13,7 +13,7 @@ then:
 2. sends an unsigned 30 MB POST to ``/slack/events``; prints the status and the
    server's peak resident memory (``VmHWM`` from ``/proc/PID/status``) before and after.
 
-It prints figures and asserts nothing (tests never time things; see CONVENTIONS.md).
+It prints figures and asserts nothing (tests never time things).
 Linux only (``/proc``).
 """
 

@@ -29,12 +29,13 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from bot import errors, texts
-from bot.blocks import Message, connected_message, error_message
+from bot.blocks import connected_message, error_message
+from bot.blocks.account import with_warning
 from bot.container import Container
 from bot.handlers.account import publish_home
+from bot.links import save_link
 from bot.listeners.runner import run_guarded
 from bot.models import SlackUser
-from bot.reply import Origin, SlackReply
 from bot.router import finish_pending
 from bot.servicenow.instance import instance_host
 from bot.servicenow.oauth import ServiceNowOAuth
@@ -183,7 +184,7 @@ def oauth_routes(c: Container) -> list[Route]:
         except errors.BotError as exc:
             log.info("connect callback refused: %s", exc.__class__.__name__)
             if user is not None:
-                await _tell_slack(c, user, error_message(exc))
+                await c.tell(user, error_message(exc), about="their link")
                 # Hook: a colleague test waiting for this user reports the refusal.
                 await setup_links.after_link(c, user, error=exc)
             response = await _refused_for(c, exc, user)
@@ -192,8 +193,8 @@ def oauth_routes(c: Container) -> list[Route]:
         host = instance_host(record.instance_url)
         told = connected_message(record.servicenow_user, host)
         if not linked.email_matches:
-            told = _with_warning(told, texts.LINKED_EMAIL_MISMATCH)
-        await _tell_slack(c, user, told)
+            told = with_warning(told, texts.LINKED_EMAIL_MISMATCH)
+        await c.tell(user, told, about="their link")
         c.work.spawn(
             _after_connect(c, user, record, email_matches=linked.email_matches),
             name="after-connect",
@@ -333,29 +334,12 @@ async def link_user(
         raise errors.LinkRefusedError(f"refused: {refusal}", reason=refusal)
     if slack_email != servicenow_email:
         log.warning("linking despite an email mismatch (SNOWBOT_LINK_EMAIL_POLICY=warn)")
-    record = TokenRecord.linked(
-        tokens=tokens,
-        servicenow_user=servicenow_user,
-        instance_url=config.instance_url,
-        linked_at=c.clock(),
-        slack_email=slack_email,
-    )
     # A fresh consent replaces whatever link the user had (including a flagged one).
-    stored = await c.vault.put(user, record, expected_version=None)
-    await c.audit.record(
-        "connect",
-        user=user,
-        servicenow_user=servicenow_user.user_name,
-        instance=config.instance_url,
-        email_matches=slack_email == servicenow_email,
+    stored = await save_link(
+        c, user, tokens=tokens, identity=servicenow_user,
+        instance_url=config.instance_url, profile=profile,
     )
     return Linked(record=stored, email_matches=slack_email == servicenow_email)
-
-
-def _with_warning(told: Message, warning: str) -> Message:
-    """``told`` with a warning section appended (the "warn" email policy)."""
-    block = {"type": "section", "text": {"type": "mrkdwn", "text": warning}}
-    return Message(text=f"{told.text} {warning}", blocks=[*told.blocks, block])
 
 
 async def _revoke_quietly(oauth: ServiceNowOAuth, *, tokens: tuple[str, ...]) -> None:
@@ -366,20 +350,12 @@ async def _revoke_quietly(oauth: ServiceNowOAuth, *, tokens: tuple[str, ...]) ->
             log.warning("could not revoke a refused link's token")
 
 
-async def _tell_slack(c: Container, user: SlackUser, message: Message) -> None:
-    reply = SlackReply(client=c.slack, user=user, origin=Origin(kind="home"))
-    try:
-        await reply.direct(message)
-    except errors.SlackError as exc:
-        log.warning("could not tell the user in Slack: %s", exc.detail)
-
-
 async def _after_connect(
     c: Container, user: SlackUser, record: TokenRecord, *, email_matches: bool
 ) -> None:
     """Finish what the user asked before connecting, and refresh their home tab; a link
     made despite different emails is reported to the account's owner and the admins."""
-    reply = SlackReply(client=c.slack, user=user, origin=Origin(kind="home"))
+    reply = c.home_reply(user)
     turn = Turn(c=c, user=user, reply=reply)
 
     async def work() -> None:

@@ -23,17 +23,25 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.admins import AdminNotifier
+from bot.blocks import Message
 from bot.errors import IntentModelError
 from bot.logs import RedactionFilter
 from bot.metrics import Metrics
+from bot.models import SlackUser
+from bot.names import SlackNames
+from bot.reply import Origin, SlackReply, tell
 from bot.servicenow.http import open_http_client
 from bot.services import ServiceNowAccess, SlackDirectory
 from bot.settings import Settings
+from bot.setup.records import SetupRecords
 from bot.store.audit import AuditLog
+from bot.store.confirmations import ConfirmationStore
 from bot.store.connection import open_redis
 from bot.store.conversation import ConversationStore
 from bot.store.crypto import RecordCipher
 from bot.store.dedupe import EventDeduper, IdempotencyKeys
+from bot.store.drafts import DraftStore, FeedbackDraftStore
 from bot.store.feedback import FeedbackLog
 from bot.store.instance_config import InstanceConfig, InstanceConfigStore
 from bot.store.keys import REFRESH_LOCK_TTL, Keys
@@ -68,9 +76,26 @@ class Container:
     events: EventDeduper
     servicenow: ServiceNowAccess
     directory: SlackDirectory
+    admins: AdminNotifier
+    drafts: DraftStore
+    feedback_drafts: FeedbackDraftStore
+    confirmations: ConfirmationStore
+    setup_records: SetupRecords
     engine: IntentEngine
     clock: Callable[[], float] = time.time
     started_at: float = field(default_factory=time.time)
+
+    def home_reply(self, user: SlackUser) -> SlackReply:
+        """A reply to ``user`` outside any request: their DM with the bot, their Home tab."""
+        return SlackReply(client=self.slack, user=user, origin=Origin(kind="home"))
+
+    async def tell(self, user: SlackUser, message: Message, *, about: str) -> bool:
+        """DM ``message`` to ``user``; a Slack failure is logged (False), never raised."""
+        return await tell(self.slack, user, message, about=about)
+
+    def names(self, user: SlackUser) -> SlackNames:
+        """Slack names for ``user``'s workspace (cached in Redis)."""
+        return SlackNames(slack=self.slack, redis=self.redis, keys=self.keys, user=user)
 
 
 def slack_retry_handlers() -> list[AsyncRetryHandler]:
@@ -149,6 +174,7 @@ async def open_container(
             redis, keys=keys, cipher=cipher, fallback=InstanceConfig.from_settings(settings)
         )
         idempotency = IdempotencyKeys(redis, keys=keys, clock=clock)
+        directory = SlackDirectory(slack)
         audit = AuditLog(redis, keys=keys, clock=clock)
         container = Container(
             settings=settings,
@@ -181,7 +207,20 @@ async def open_container(
                 clock=clock,
                 audit=audit,
             ),
-            directory=SlackDirectory(slack),
+            directory=directory,
+            drafts=DraftStore(redis, keys=keys),
+            feedback_drafts=FeedbackDraftStore(redis, keys=keys),
+            confirmations=ConfirmationStore(redis, keys=keys),
+            setup_records=SetupRecords(redis, keys=keys),
+            admins=AdminNotifier(
+                settings=settings,
+                instances=instances,
+                vault=vault,
+                directory=directory,
+                slack=slack,
+                redis=redis,
+                keys=keys,
+            ),
             engine=engine,
             clock=clock,
         )

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict
+
+_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def is_slack_user_id(value: str) -> bool:
+    """Whether ``value`` is a Slack user id (``U…`` or ``W…``), safe in a mention."""
+    return bool(_SLACK_USER_ID.match(value))
 
 
 class SlackUser(BaseModel):

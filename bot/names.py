@@ -19,14 +19,13 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from aiohttp import ClientError
 from redis.asyncio import Redis
-from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import markup
 from bot.errors import SlackError, StoreError
 from bot.models import SlackUser
+from bot.reply import slack_errors
 from bot.services import SlackDirectory, SlackProfile
 from bot.store.guard import redis_errors, text
 from bot.store.keys import SLACK_NAME_TTL, Keys
@@ -122,9 +121,10 @@ class SlackNames:
 
     async def _channel_name(self, channel_id: str) -> str:
         try:
-            response = await self._slack.conversations_info(channel=channel_id)
-        except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
-            log.info("conversations.info gave no name: %s", type(exc).__name__)
+            with slack_errors("conversations.info failed"):
+                response = await self._slack.conversations_info(channel=channel_id)
+        except SlackError as exc:
+            log.info("conversations.info gave no name: %s", exc.detail)
             return ""
         data: Any = response.data
         channel = data.get("channel") if isinstance(data, dict) else None

@@ -17,12 +17,15 @@ stand-in, on that stand-in's host and port: the one setting moves both. Any othe
 request can never make the bot post a user's data to a host of its choosing.
 
 Slack failures become ``SlackError`` so the caller can log them; they are never
-shown to the user as a stack trace.
+shown to the user as a stack trace. ``slack_errors("what it was doing")`` is that one
+mapping, for every Web API call of the bot (it mirrors ``bot.store.guard.redis_errors``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -40,6 +43,26 @@ from bot.settings import DEFAULT_SLACK_API_URL
 log = logging.getLogger(__name__)
 
 SLACK_HOOKS_ORIGIN = ("https", "hooks.slack.com", 443)
+# What a Web API call raises when Slack refuses, fails or cannot be reached.
+SLACK_FAILURES = (SlackApiError, SlackClientError, ClientError, TimeoutError)
+
+
+@contextmanager
+def slack_errors(action: str) -> Iterator[None]:
+    """Re-raise any Slack failure inside the block as ``SlackError`` naming ``action``."""
+    try:
+        yield
+    except SLACK_FAILURES as exc:
+        raise SlackError(f"{action}: {slack_error_code(exc)}") from exc
+
+
+def slack_error_code(exc: BaseException | None) -> str:
+    """Slack's error code (``users_not_found``), else the exception's class name."""
+    if isinstance(exc, SlackApiError):
+        data: Any = exc.response.data if exc.response is not None else {}
+        if isinstance(data, dict):
+            return str(data.get("error", "unknown_error"))
+    return exc.__class__.__name__
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:
@@ -102,7 +125,7 @@ class SlackReply:
         """Show ``message`` to the asker only."""
         self.sent.append(message)
         origin = self.origin
-        try:
+        with slack_errors("could not reply"):
             if self._response_url() and origin.kind in ("command", "action", "shortcut"):
                 await self._respond(message, replace=replace)
             elif origin.channel_id and origin.channel_is_dm:
@@ -123,59 +146,72 @@ class SlackReply:
                 )
             else:
                 await self.direct(message)
-        except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
-            raise SlackError(f"could not reply: {_slack_error(exc)}") from exc
 
     async def direct(self, message: Message) -> None:
         """Send ``message`` to the user's DM with the bot."""
-        try:
+        with slack_errors("could not send a DM"):
             opened = await self.client.conversations_open(users=self.user.user_id)
             channel = _channel_id(opened.data)
             await self.client.chat_postMessage(
                 channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False
             )
-        except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
-            raise SlackError(f"could not send a DM: {_slack_error(exc)}") from exc
 
     async def public_note(self, text: str) -> None:
         """Post a note that reveals nothing personal in the channel's thread."""
         origin = self.origin
         if not origin.channel_id or origin.channel_is_dm:
             return
-        try:
+        with slack_errors("could not post a note"):
             await self.client.chat_postMessage(
                 channel=origin.channel_id,
                 text=text,
                 thread_ts=origin.thread_ts or origin.message_ts,
             )
-        except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
-            raise SlackError(f"could not post a note: {_slack_error(exc)}") from exc
+
+    async def share(self, message: Message) -> None:
+        """Post ``message`` for everyone, where the request came from (its thread kept)."""
+        origin = self.origin
+        if not origin.channel_id:
+            raise SlackError("this request came from no channel to share in")
+        with slack_errors("could not share a card"):
+            await self.client.chat_postMessage(
+                channel=origin.channel_id, thread_ts=origin.thread_ts, **message.to_kwargs()
+            )
+
+    async def permalink(self, *, channel_id: str, message_ts: str) -> str:
+        """A message's permalink ("" when Slack cannot give one)."""
+        if not channel_id or not message_ts:
+            return ""
+        try:
+            with slack_errors("chat.getPermalink failed"):
+                response = await self.client.chat_getPermalink(
+                    channel=channel_id, message_ts=message_ts
+                )
+        except SlackError as exc:
+            log.info("no permalink for a message: %s", exc.detail)
+            return ""
+        link = response.get("permalink")
+        return link if isinstance(link, str) else ""
 
     async def open_modal(self, view: dict[str, Any]) -> str | None:
         """Open ``view`` with this request's trigger id; return the view id."""
         if not self.origin.trigger_id:
             raise SlackError("this request carries no trigger_id to open a modal with")
-        try:
+        with slack_errors("could not open a modal"):
             response = await self.client.views_open(trigger_id=self.origin.trigger_id, view=view)
-        except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
-            raise SlackError(f"could not open a modal: {_slack_error(exc)}") from exc
         data: Any = response.data
         view_data = data.get("view") if isinstance(data, dict) else None
         return str(view_data.get("id")) if isinstance(view_data, dict) else None
 
     async def update_modal(self, view_id: str, view: dict[str, Any]) -> None:
         """Replace the content of an open modal."""
-        try:
+        with slack_errors("could not update a modal"):
             await self.client.views_update(view_id=view_id, view=view)
-        except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
-            raise SlackError(f"could not update a modal: {_slack_error(exc)}") from exc
 
     async def publish_home(self, view: dict[str, Any]) -> None:
         """Publish the user's App Home tab."""
-        try:
+        with slack_errors("could not publish the home tab"):
             await self.client.views_publish(user_id=self.user.user_id, view=view)
-        except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
-            raise SlackError(f"could not publish the home tab: {_slack_error(exc)}") from exc
 
     def _response_url(self) -> str | None:
         """The origin's response_url, if replies may go there (see the module docstring)."""
@@ -213,9 +249,11 @@ def _channel_id(data: Any) -> str:
     raise SlackError("conversations.open returned no channel")
 
 
-def _slack_error(exc: Exception) -> str:
-    if isinstance(exc, SlackApiError):
-        data: Any = exc.response.data if exc.response is not None else {}
-        if isinstance(data, dict):
-            return str(data.get("error", "unknown_error"))
-    return exc.__class__.__name__
+async def tell(client: AsyncWebClient, user: SlackUser, message: Message, *, about: str) -> bool:
+    """DM ``message`` to ``user`` outside any request; a Slack failure is logged (False)."""
+    try:
+        await SlackReply(client=client, user=user, origin=Origin(kind="home")).direct(message)
+    except SlackError as exc:
+        log.warning("could not tell %s about %s: %s", user.user_id, about, exc.detail)
+        return False
+    return True

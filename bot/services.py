@@ -17,9 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from aiohttp import ClientError
 from pydantic import BaseModel, ConfigDict
-from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import (
@@ -31,6 +29,7 @@ from bot.errors import (
 )
 from bot.metrics import Metrics
 from bot.models import SlackUser
+from bot.reply import slack_error_code, slack_errors
 from bot.servicenow.client import ServiceNowIncidents
 from bot.servicenow.instance import Instance, InstancePolicy
 from bot.servicenow.models import TokenSet
@@ -232,11 +231,8 @@ class SlackDirectory:
 
     async def profile(self, user_id: str) -> SlackProfile:
         """The profile of ``user_id`` (``SlackError`` when Slack cannot say)."""
-        try:
+        with slack_errors(f"users.info failed for {user_id}"):
             response = await self._client.users_info(user=user_id)
-        except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
-            msg = f"users.info failed for {user_id}"
-            raise SlackError(msg) from exc
         data: Any = response.data
         raw = data.get("user") if isinstance(data, dict) else None
         if not isinstance(raw, dict):
@@ -250,16 +246,12 @@ class SlackDirectory:
         if not email.strip():
             return None
         try:
-            response = await self._client.users_lookupByEmail(email=email.strip())
-        except SlackApiError as exc:
-            data: Any = exc.response.data if exc.response is not None else {}
-            if isinstance(data, dict) and data.get("error") == "users_not_found":
+            with slack_errors("users.lookupByEmail failed"):
+                response = await self._client.users_lookupByEmail(email=email.strip())
+        except SlackError as exc:
+            if slack_error_code(exc.__cause__) == "users_not_found":
                 return None
-            msg = "users.lookupByEmail failed"
-            raise SlackError(msg) from exc
-        except (SlackClientError, ClientError, TimeoutError) as exc:
-            msg = "users.lookupByEmail failed"
-            raise SlackError(msg) from exc
+            raise
         found: Any = response.data
         raw = found.get("user") if isinstance(found, dict) else None
         return profile_from(raw) if isinstance(raw, dict) else None
@@ -267,8 +259,9 @@ class SlackDirectory:
     async def workspace_name(self) -> str:
         """The workspace's name (``auth.test``, no extra scope); "" when Slack cannot say."""
         try:
-            response = await self._client.auth_test()
-        except (SlackApiError, SlackClientError, ClientError, TimeoutError):
+            with slack_errors("auth.test failed"):
+                response = await self._client.auth_test()
+        except SlackError:
             log.warning("auth.test failed: the workspace name is unknown")
             return ""
         data: Any = response.data

@@ -787,3 +787,123 @@ LINKED_ADMIN_WARNING = (
     "one on their Slack profile (allowed because SNOWBOT_LINK_EMAIL_POLICY is `warn`). "
     "If it isn't theirs, disconnect it from `/snow setup` → Finish."
 )
+
+# Troubleshooting one's own link (``troubleshoot.connection``).
+TROUBLESHOOT_FOUND = "What I found"
+TROUBLESHOOT_FIX = "What to do"
+TROUBLESHOOT_NO_LINK = (
+    "You haven't linked your ServiceNow account yet, so I can't "
+    "act as you."
+)
+TROUBLESHOOT_NO_LINK_FIX = "Press Reconnect and allow access in ServiceNow; it takes a minute."
+TROUBLESHOOT_OTHER_INSTANCE = (
+    "Your link is for {old}, but this workspace now uses {new}, so ServiceNow can't "
+    "accept it."
+)
+TROUBLESHOOT_OTHER_INSTANCE_FIX = "Press Reconnect to link your account on {new}."
+TROUBLESHOOT_REFUSED_REFRESH = (
+    "ServiceNow refused to renew your link: it expired, was revoked, or your account "
+    "was locked."
+)
+TROUBLESHOOT_REFUSED_REFRESH_FIX = (
+    "Press Reconnect. If ServiceNow then says your account is locked or inactive, your "
+    "ServiceNow admin can unlock it."
+)
+TROUBLESHOOT_UNAUTHORIZED = (
+    "ServiceNow no longer accepts your link (it answered 401, "
+    "even after a renewal)."
+)
+TROUBLESHOOT_UNAUTHORIZED_FIX = (
+    "Press Reconnect. If it keeps happening, ask your admin to run `/snow setup`: token "
+    "restrictions on the ServiceNow app may leave out what the bot needs."
+)
+TROUBLESHOOT_FORBIDDEN = (
+    "Your link works, but ServiceNow refuses your account the incident table (403)."
+)
+TROUBLESHOOT_FORBIDDEN_FIX = (
+    "Reconnecting won't change this. Ask your ServiceNow admin for the role "
+    "`snc_platform_rest_api_access` (or the table's read access) for your account."
+)
+TROUBLESHOOT_UNAVAILABLE = "ServiceNow isn't answering right now, so I couldn't check your link."
+TROUBLESHOOT_UNAVAILABLE_FIX = "Try again in a few minutes; if it lasts, tell your admin."
+TROUBLESHOOT_WORKS = (
+    "Your link works: you're connected as {name} on {host}, and "
+    "ServiceNow answers."
+)
+TROUBLESHOOT_WORKS_FIX = (
+    "Nothing to fix. If something still looks wrong, Reconnect "
+    "links you afresh."
+)
+TROUBLESHOOT_NO_INSTANCE_ADMIN = "An admin can connect it with `/snow setup`."
+
+# The connection test's sign-in link and the colleague test (admins).
+SETUP_SIGN_IN_BUTTON = "Sign in to ServiceNow"
+SETUP_SIGN_IN_AGAIN_BUTTON = "Sign in again without PKCE"
+SETUP_SIGN_IN_NOTE = (
+    "This opens your instance's real sign-in page. Sign in as an admin, choose *Allow*, "
+    "then come back here: I'll finish the test and show the results. The link works "
+    "once, for 10 minutes."
+)
+SETUP_WAITING = "Waiting for you to sign in."
+SETUP_COLLEAGUE_BUTTON = "Test as an ordinary user"
+SETUP_COLLEAGUE_WHY = (
+    "Your own account passes checks that ordinary users fail (the REST API role, table "
+    "ACLs, the feedback table). Pick a colleague without admin roles: I'll send them a "
+    "Connect link and report back here what their link can do."
+)
+SETUP_COLLEAGUE_MODAL_TITLE = "Test as a colleague"
+SETUP_COLLEAGUE_LABEL = "Colleague without admin roles"
+
+# The colleague test and links an admin should know about.
+SETUP_COLLEAGUE_ASKED = (
+    "An admin is setting up snowbot and asked you to link your ServiceNow account, to "
+    "check that it works for everyone. It takes a minute."
+)
+SETUP_PRIVILEGED_LINK = (
+    "<@{user}> linked a ServiceNow account with admin roles ({roles}). snowbot acts with "
+    "that account's rights, so anything they ask it to do runs as an admin."
+)
+
+# Setup (admins): saving credentials, the re-check, disconnecting someone.
+SETUP_SAVED = (
+    "Saved. The client secret is stored encrypted; I'll only ever show its last four "
+    "characters. Now run the connection test."
+)
+SETUP_SAVED_STAGED = (
+    "Saved, not in use yet: the current connection keeps working until the connection "
+    "test passes with these credentials. Run it now. The client secret is stored "
+    "encrypted; I'll only ever show its last four characters."
+)
+SETUP_NEW_CLIENT_NEEDS_ALL = (
+    "Please enter the client secret too: a new instance or client id needs the secret of "
+    "that same Application Registry record."
+)
+SETUP_NO_CREDENTIALS = (
+    "There's nothing to test yet: enter the client id and secret in step 2 first."
+)
+SETUP_FORCE_DISCONNECTED = "Done: I've disconnected <@{user}> and revoked their ServiceNow link."
+SETUP_DISCONNECTED_BY_ADMIN = (
+    "An admin disconnected your ServiceNow link. Connect again any time with `/snow connect`."
+)
+SETUP_NOT_LINKED = "<@{user}> has no ServiceNow link any more."
+SETUP_RECHECK_NEEDS_TEST = "Run the connection test (step 3) first: the re-check uses your link."
+
+# Smaller sentences that sat in the handlers.
+FEEDBACK_RATING_REQUIRED = "Please choose a rating from 1 to 5."
+SETUP_PICK_COLLEAGUE = "Pick a colleague."
+SETUP_DEFAULT_INVALID = "Use a short value without special characters."
+CONNECT_ANOTHER_ACCOUNT = "Use the button below only if you want to link a different account."
+INSTANCE_CHANGED_RECONNECT = (
+    "This workspace now uses another ServiceNow instance ({host}), so your link no longer "
+    "works. Please connect again."
+)
+DEFAULT_SHORT_DESCRIPTION = "Problem reported in Slack"
+SETUP_COLLEAGUE_NOT_YOU = "Please pick a colleague other than yourself."
+SETUP_COLLEAGUE_ACTIVE = "Please pick an active member of this workspace (not a guest or a bot)."
+SETUP_COLLEAGUE_THIS_WORKSPACE = "Please pick someone from this workspace."
+SETUP_COLLEAGUE_NOT_ADMIN = "Please pick a colleague who is not an admin."
+# The browser page after the setup test's sign-in (title, sentence).
+SETUP_TEST_PAGE_TITLE = "Connection test"
+SETUP_TEST_PAGE_DENIED = "Access was not allowed. The details are in Slack."
+SETUP_TEST_PAGE_DONE_TITLE = "Connection test finished"
+SETUP_TEST_PAGE_DONE = "Head back to Slack for the results."

@@ -160,3 +160,36 @@ def not_admin_message(admin_hint: str | None = None) -> Message:
     if admin_hint:
         blocks.append(context(texts.NOT_ADMIN_HINT.format(who=safe(admin_hint, 300))))
     return message(texts.NOT_ADMIN, blocks)
+
+
+def troubleshoot_answer(found: str, fix: str, *, connect_url: str | None) -> Message:
+    """What troubleshooting found about the asker's link, the fix, and Reconnect."""
+    blocks = [
+        section(f"*{texts.TROUBLESHOOT_FOUND}:* {found}"),
+        section(f"*{texts.TROUBLESHOOT_FIX}:* {fix}"),
+        connect_button(start_url=connect_url, label=texts.RECONNECT_BUTTON),
+    ]
+    return message(found, blocks)
+
+
+def troubleshoot_no_instance() -> Message:
+    """Troubleshooting in a workspace with no ServiceNow connection."""
+    return message(
+        texts.STATUS_NO_INSTANCE,
+        [section(texts.STATUS_NO_INSTANCE), context(texts.TROUBLESHOOT_NO_INSTANCE_ADMIN)],
+    )
+
+
+def refresh_failures_alert(*, count: int, minutes: int, host: str) -> Message:
+    """The admin DM when many people's refreshes were refused: how many, and why."""
+    line = texts.REFRESH_FAILURES_ALERT.format(
+        count=count, minutes=minutes, host=escape_mrkdwn(host)
+    )
+    return message(line, [section(line)])
+
+
+def with_warning(told: Message, warning: str) -> Message:
+    """``told`` with a warning (trusted mrkdwn) appended as its own section."""
+    return Message(
+        text=f"{told.text} {warning}", blocks=[*told.blocks, section(warning).to_dict()]
+    )

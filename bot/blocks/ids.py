@@ -63,6 +63,11 @@ SETUP_NEXT = "snow_setup_next"  # value: step number to show ("Done, next step")
 SETUP_OPEN_CREDENTIALS = "snow_setup_credentials"
 SETUP_RUN_TEST = "snow_setup_test"
 SETUP_OPEN_DEFAULTS = "snow_setup_defaults"
+SETUP_SIGN_IN_LINK = "snow_setup_signin_link"  # url button to the setup test's start route
+SETUP_COLLEAGUE_OPEN = "snow_setup_colleague"  # open the colleague picker
+SETUP_COLLEAGUE_MODAL = "snow_setup_colleague_modal"  # private_metadata: ""
+SETUP_COLLEAGUE_BLOCK = "snow_setup_colleague_user"
+SETUP_COLLEAGUE_INPUT = "snow_setup_colleague_user_input"  # users_select: a Slack user id
 SETUP_RECHECK = "snow_setup_recheck"
 SETUP_FINISH = "snow_setup_finish"
 SETUP_REGISTRY_LINK = "snow_setup_registry_link"  # url button to the instance (ack only)
@@ -131,3 +136,6 @@ def decode_value(value: str) -> dict[str, str]:
     if not isinstance(data, dict):
         return {}
     return {str(k): v for k, v in data.items() if isinstance(v, str)}
+
+# The message shortcut (its callback id is in deploy/slack-manifest.yaml).
+CREATE_FROM_MESSAGE_SHORTCUT = "create_incident_from_message"

@@ -8,9 +8,17 @@ secret is never shown: only ``mask_secret`` (last four characters).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from slack_sdk.models.blocks import Block, ConfirmObject, DividerBlock, PlainTextObject
+from slack_sdk.models.blocks import (
+    Block,
+    ConfirmObject,
+    DividerBlock,
+    InputBlock,
+    PlainTextObject,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
 
 from bot import texts
 from bot.blocks import ids
@@ -32,6 +40,9 @@ from bot.blocks.parts import (
     section,
     short_date,
 )
+
+if TYPE_CHECKING:
+    from bot.setup.diagnosis import Diagnosis
 
 SETUP_STEPS = 4
 MAX_FINDINGS = 10
@@ -283,3 +294,94 @@ def setup_status_line(progress: SetupProgress) -> str:
         return texts.SETUP_STATUS_DONE.format(host=safe(progress.instance_host, 255))
     return texts.SETUP_STATUS_TODO
 
+
+# --- the connection test (admins) ------------------------------------------------
+
+_SKIP, _WAIT = "⏭️", "⏳"
+
+
+def checklist_view(
+    diagnosis: Diagnosis,
+    *,
+    sign_in_url: str | None = None,
+    retry_without_pkce: bool = False,
+    offer_colleague: bool = False,
+) -> Message:
+    """The connection test's checklist (a tick or cross per step, ranked causes for any
+    cross), with the sign-in link when the test waits for the admin, and the colleague
+    test once the admin's part passed."""
+    base = checklist_message(
+        diagnosis.items, findings=diagnosis.findings, hardened=diagnosis.hardened
+    )
+    blocks: list[dict[str, Any]] = list(base.blocks)
+    text = base.text
+    if diagnosis.pending:
+        blocks = [_waiting_marks(b) for b in blocks if _text_of(b) != texts.CHECKLIST_PASSED]
+        text = f"{texts.CHECKLIST_TITLE}: {texts.SETUP_WAITING}"
+    extra: list[Any] = []
+    if sign_in_url and is_web_url(sign_in_url):
+        label = (
+            texts.SETUP_SIGN_IN_AGAIN_BUTTON if retry_without_pkce else texts.SETUP_SIGN_IN_BUTTON
+        )
+        link = link_button(
+            label, url=sign_in_url, action_id=ids.SETUP_SIGN_IN_LINK, style="primary"
+        )
+        extra += [
+            actions(link),
+            context(texts.SETUP_SIGN_IN_NOTE),
+        ]
+    if offer_colleague:
+        extra += [
+            section(texts.SETUP_COLLEAGUE_WHY),
+            actions(button(texts.SETUP_COLLEAGUE_BUTTON, action_id=ids.SETUP_COLLEAGUE_OPEN)),
+        ]
+    blocks += [b.to_dict() for b in extra if b is not None]
+    return Message(text=text, blocks=blocks[:50])
+
+
+def _waiting_marks(block: dict[str, Any]) -> dict[str, Any]:
+    """A step that waits for someone reads "⏳ label: waiting…", not "skipped"."""
+    inner = block.get("text")
+    if block.get("type") != "section" or not isinstance(inner, dict):
+        return block
+    skipped = f" ({texts.CHECK_SKIPPED}): "
+    lines = [
+        _WAIT + line[len(_SKIP):].replace(skipped, ": ", 1)
+        if line.startswith(_SKIP) and skipped in line
+        else line
+        for line in str(inner.get("text", "")).split("\n")
+    ]
+    return {**block, "text": {**inner, "text": "\n".join(lines)}}
+
+
+def _text_of(block: dict[str, Any]) -> str:
+    inner = block.get("text")
+    return str(inner.get("text", "")) if isinstance(inner, dict) else ""
+
+
+def setup_note(line: str, *, extra: Message | None = None) -> Message:
+    """A one-sentence note (already escaped), optionally followed by another message."""
+    blocks: list[dict[str, Any]] = [section(line).to_dict()]
+    if extra is not None:
+        blocks += extra.blocks
+    return Message(text=line, blocks=blocks[:50])
+
+
+def colleague_modal() -> dict[str, Any]:
+    """Modal (admins): pick a colleague for the ordinary-user test (a users select)."""
+    view = View(
+        type="modal",
+        callback_id=ids.SETUP_COLLEAGUE_MODAL,
+        title=PlainTextObject(text=texts.SETUP_COLLEAGUE_MODAL_TITLE),
+        submit=PlainTextObject(text=texts.SEND),
+        close=PlainTextObject(text=texts.CANCEL_BUTTON),
+        blocks=[
+            section(texts.SETUP_COLLEAGUE_WHY),
+            InputBlock(
+                block_id=ids.SETUP_COLLEAGUE_BLOCK,
+                label=PlainTextObject(text=texts.SETUP_COLLEAGUE_LABEL),
+                element=UserSelectElement(action_id=ids.SETUP_COLLEAGUE_INPUT),
+            ),
+        ],
+    )
+    return view.to_dict()

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from bot import errors, texts
 from bot.blocks import (
     ConnectionStatus,
-    Message,
     app_home,
     connect_prompt,
     disconnected_message,
@@ -87,8 +86,7 @@ async def ask_to_reconnect(
         if pending is not None:
             await c.conversations.save_pending(turn.user, pending)
         line = escape_mrkdwn(f"{sentence} {texts.RECONNECT_ALREADY_ASKED}")
-        block = {"type": "section", "text": {"type": "mrkdwn", "text": line}}
-        await turn.reply.private(Message(text=line, blocks=[block]))
+        await turn.reply.private(notice(line))
     await alerts.check_refresh_failures(c, turn.user)
 
 
@@ -99,8 +97,7 @@ async def handle_connect(turn: Turn, _: SnowCommand) -> None:
     if record is not None and record.status == "active":
         name = record.servicenow_user.name or record.servicenow_user.user_name
         reason = (
-            f"{texts.STATUS_CONNECTED.format(name=name)} "
-            "Use the button below only if you want to link a different account."
+            f"{texts.STATUS_CONNECTED.format(name=name)} {texts.CONNECT_ANOTHER_ACCOUNT}"
         ).replace("*", "")
     await prompt_connect(turn, reason=reason)
 

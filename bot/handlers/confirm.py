@@ -29,9 +29,8 @@ import logging
 from bot import errors
 from bot.blocks.confirm import write_confirmation
 from bot.handlers import dialogue
-from bot.names import SlackNames
 from bot.servicenow.models import Incident
-from bot.store.confirmations import ConfirmationStore, PendingWrite, WriteKind, new_write_id
+from bot.store.confirmations import PendingWrite, WriteKind, new_write_id
 from bot.store.dedupe import Claim, IdempotencyKeys
 from bot.turn import Turn
 
@@ -40,25 +39,15 @@ log = logging.getLogger(__name__)
 STALE_CLICK_S = 120.0  # a pending click older than this was lost with its process
 
 
-def confirmations(turn: Turn) -> ConfirmationStore:
-    """The pending-write store over the container's Redis."""
-    return ConfirmationStore(turn.c.redis, keys=turn.c.keys)
-
-
-def names(turn: Turn) -> SlackNames:
-    """Slack names for the turn's workspace (cached in Redis)."""
-    return SlackNames(slack=turn.c.slack, redis=turn.c.redis, keys=turn.c.keys, user=turn.user)
-
-
 async def plain_text(turn: Turn, text: str) -> str:
     """``text`` from Slack as the plain text ServiceNow should store (no markup)."""
-    return (await names(turn).plain(text)).strip()
+    return (await turn.c.names(turn.user).plain(text)).strip()
 
 
 async def propose(turn: Turn, write: PendingWrite, *, account: str = "") -> None:
     """Keep ``write`` under a fresh id and show its confirmation card."""
     write_id = new_write_id()
-    await confirmations(turn).save(turn.user, write_id, write)
+    await turn.c.confirmations.save(turn.user, write_id, write)
     card = write_confirmation(
         write.kind,
         write_id=write_id,

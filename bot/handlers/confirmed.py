@@ -16,7 +16,7 @@ from bot.blocks.parts import escape_mrkdwn
 from bot.blocks.question import notice
 from bot.handlers import account, reopen, updates
 from bot.handlers.account import acting_as
-from bot.handlers.confirm import confirmations, own, settle_failure
+from bot.handlers.confirm import own, settle_failure
 from bot.store.confirmations import PendingWrite
 from bot.store.dedupe import Claim, idempotency_key
 from bot.turn import Action, ActionHandler, Turn
@@ -48,7 +48,7 @@ async def action_write_confirm(turn: Turn, action: Action) -> None:
     if earlier is not None and earlier.status == "done":
         await _told(turn, earlier)
         return
-    write = await confirmations(turn).load(turn.user, action.value)
+    write = await turn.c.confirmations.load(turn.user, action.value)
     if write is None:
         await turn.reply.private(notice(texts.WRITE_EXPIRED), replace=True)
         return
@@ -67,7 +67,7 @@ async def action_write_confirm(turn: Turn, action: Action) -> None:
         raise
     if done:
         await clicks.remember(CLICK_SCOPE, key, value=DONE)
-        await confirmations(turn).delete(turn.user, action.value)  # the words are written
+        await turn.c.confirmations.delete(turn.user, action.value)  # the words are written
     else:
         await clicks.release(CLICK_SCOPE, key)
 
@@ -112,7 +112,7 @@ async def action_write_cancel(turn: Turn, action: Action) -> None:
         await turn.reply.private(notice(sentence), replace=True)
         return
     await clicks.remember(CLICK_SCOPE, key, value=CANCELLED)
-    store = confirmations(turn)
+    store = turn.c.confirmations
     write = await store.load(turn.user, action.value)
     await store.delete(turn.user, action.value)
     if write is not None and write.kind == "disconnect":

@@ -33,8 +33,6 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from redis.exceptions import RedisError
-
 from bot import errors, markup, texts
 from bot.blocks import feedback_invite, feedback_modal, feedback_thanks, ids
 from bot.blocks.feedback import stars
@@ -43,8 +41,8 @@ from bot.handlers.account import prompt_connect
 from bot.handlers.confirm import plain_text
 from bot.handlers.feedback_admin import alert_admins
 from bot.services import UserClient
+from bot.store.drafts import FeedbackDraft
 from bot.store.feedback import FeedbackEntry as StoredFeedback
-from bot.store.keys import FEEDBACK_DRAFT_TTL
 from bot.turn import (
     Action,
     ActionHandler,
@@ -118,23 +116,19 @@ async def handle_feedback(turn: Turn, command: SnowCommand) -> None:
 
 
 async def _save_draft(turn: Turn, text: str) -> None:
-    key = turn.c.keys.feedback_draft(turn.user.enterprise_id, turn.user.team_id, turn.user.user_id)
     try:
-        await turn.c.redis.set(key, text.encode(), ex=FEEDBACK_DRAFT_TTL)
-    except (RedisError, OSError) as exc:  # the draft is a convenience: the button still works
-        log.info("could not keep the feedback draft: %s", type(exc).__name__)
+        await turn.c.feedback_drafts.save(turn.user, "draft", FeedbackDraft(text=text))
+    except errors.StoreError as exc:  # the draft is a convenience: the button still works
+        log.info("could not keep the feedback draft: %s", exc.detail)
 
 
 async def _take_draft(turn: Turn) -> str | None:
-    key = turn.c.keys.feedback_draft(turn.user.enterprise_id, turn.user.team_id, turn.user.user_id)
     try:
-        raw = await turn.c.redis.getdel(key)
-    except (RedisError, OSError) as exc:
-        log.info("could not read the feedback draft: %s", type(exc).__name__)
+        draft = await turn.c.feedback_drafts.take(turn.user, "draft")
+    except errors.StoreError as exc:
+        log.info("could not read the feedback draft: %s", exc.detail)
         return None
-    if raw is None:
-        return None
-    return raw.decode() if isinstance(raw, bytes) else str(raw)
+    return draft.text if draft is not None else None
 
 
 async def _open_modal(turn: Turn, number: str | None) -> None:
@@ -157,7 +151,7 @@ async def action_incident_feedback(turn: Turn, action: Action) -> None:
 def validate_feedback(submission: Submission, settings: Settings) -> dict[str, str]:
     """A rating is required; everything else is optional."""
     if submission.text(ids.RATING_INPUT) not in {"1", "2", "3", "4", "5"}:
-        return {ids.RATING_BLOCK: "Please choose a rating from 1 to 5."}
+        return {ids.RATING_BLOCK: texts.FEEDBACK_RATING_REQUIRED}
     return {}
 
 

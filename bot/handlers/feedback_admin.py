@@ -2,20 +2,16 @@
 and the admin part of App Home (setup state, linked people, the feedback summary).
 
 Admins are ``SNOWBOT_ADMINS`` and Slack workspace admins and owners (``is_admin``).
-Refused feedback is told to ``SNOWBOT_ADMINS``, the Slack user who set the workspace up,
-and linked people whose Slack profile says admin or owner (Slack has no cheap "list the
-admins" call the bot's scopes allow), at most once an hour per workspace and reason
-(``Keys.feedback_alert``). The summary's chart is a signed URL served by ``bot.charts``.
+Refused feedback is told through the container's ``AdminNotifier`` (the Slack user who
+set the workspace up, and ``SNOWBOT_ADMINS``), at most once an hour per workspace and
+reason. The summary's chart is a signed URL served by ``bot.charts``.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
-
-from redis.exceptions import RedisError
 
 from bot import errors, texts
 from bot.blocks import (
@@ -28,11 +24,9 @@ from bot.blocks import (
     feedback_alert,
 )
 from bot.charts import ChartWeek, signed_chart_url
-from bot.models import SlackUser
-from bot.reply import Origin, SlackReply
+from bot.models import SlackUser, is_slack_user_id
 from bot.servicenow.instance import instance_host
 from bot.setup.admins import is_setup_admin
-from bot.setup.records import SetupRecords
 from bot.store.keys import FEEDBACK_ALERT_TTL
 from bot.turn import Turn
 
@@ -43,7 +37,6 @@ log = logging.getLogger(__name__)
 
 SUMMARY_WEEKS = 8
 MAX_ALERTED_ADMINS = 20
-_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 # --- admins --------------------------------------------------------------------------
@@ -54,54 +47,26 @@ async def is_admin(c: Container, user: SlackUser) -> bool:
     return await is_setup_admin(c, user)
 
 
-async def admin_recipients(c: Container, user: SlackUser) -> list[str]:
-    """Who hears about refused feedback in ``user``'s workspace (Slack user ids)."""
-    found: list[str] = list(dict.fromkeys(c.settings.admins))
-    config = await c.instances.get(user.enterprise_id, user.team_id)
-    if config is not None and _SLACK_USER_ID.match(config.configured_by):
-        found.append(config.configured_by)
-    try:
-        linked = await c.vault.list_linked(user.enterprise_id, user.team_id)
-    except errors.StoreError:
-        linked = []
-    for entry in linked:
-        if entry.slack_user_id in found or len(found) >= MAX_ALERTED_ADMINS:
-            continue
-        other = SlackUser(
-            enterprise_id=user.enterprise_id, team_id=user.team_id, user_id=entry.slack_user_id
-        )
-        if await is_admin(c, other):
-            found.append(entry.slack_user_id)
-    return list(dict.fromkeys(found))[:MAX_ALERTED_ADMINS]
-
-
 async def alert_admins(c: Container, *, user: SlackUser, table: str, reason: str) -> int:
     """DM the workspace's admins why feedback was refused; once an hour per reason.
 
     Returns how many admins were told (0 when an alert went out within the hour).
     """
-    key = c.keys.feedback_alert(user.enterprise_id, user.team_id, reason)
     try:
-        first = await c.redis.set(key, b"1", nx=True, ex=FEEDBACK_ALERT_TTL)
-    except (RedisError, OSError) as exc:
-        log.warning("feedback alert not sent: Redis failed (%s)", type(exc).__name__)
+        first = await c.admins.first_in_window(
+            user, f"feedback-{reason}", window_s=FEEDBACK_ALERT_TTL
+        )
+    except errors.StoreError as exc:
+        log.warning("feedback alert not sent: %s", exc.detail)
         return 0
     if not first:
         return 0
     reasons = texts.FEEDBACK_REFUSAL_REASONS
     sentence = reasons.get(reason, reasons["rejected"])
     message = feedback_alert(table=table, reason=sentence)
-    told = 0
-    for admin_id in await admin_recipients(c, user):
-        admin = SlackUser(enterprise_id=user.enterprise_id, team_id=user.team_id, user_id=admin_id)
-        reply = SlackReply(client=c.slack, user=admin, origin=Origin(kind="home"))
-        try:
-            await reply.direct(message)
-            told += 1
-        except errors.SlackError as exc:
-            log.warning("could not tell an admin about refused feedback: %s", exc.detail)
-    log.info("told %d admin(s) that feedback was refused (%s)", told, reason)
-    return told
+    return await c.admins.tell(
+        user, message, about=f"refused feedback ({reason})", linked_admins=True
+    )
 
 
 # --- App Home (admins) ---------------------------------------------------------------
@@ -166,6 +131,21 @@ async def feedback_summary_for(c: Container, user: SlackUser) -> FeedbackSummary
     )
 
 
+async def linked_people(c: Container, team: SlackUser) -> list[LinkedUser]:
+    """Who in ``team``'s workspace is linked: Slack user, ServiceNow user, since when."""
+    entries = await c.vault.list_linked(team.enterprise_id, team.team_id)
+    return [
+        LinkedUser(
+            slack_user_id=entry.slack_user_id,
+            servicenow_name=entry.servicenow_user.name or entry.servicenow_user.user_name,
+            servicenow_email=entry.servicenow_user.email,
+            since=datetime.fromtimestamp(entry.linked_at, tz=UTC),
+        )
+        for entry in entries
+        if is_slack_user_id(entry.slack_user_id)
+    ]
+
+
 async def admin_home(turn: Turn) -> AdminHome | None:
     """The admin part of App Home (setup state, linked people, feedback), or None for
     people who are not admins."""
@@ -177,7 +157,7 @@ async def admin_home(turn: Turn) -> AdminHome | None:
     if config is not None:
         # The last connection test decides; a configuration in use that was never
         # tested from chat (the environment's) counts as working.
-        record = await SetupRecords(c.redis, keys=c.keys).get(
+        record = await c.setup_records.get(
             turn.user.enterprise_id, turn.user.team_id
         )
         tested = record.connection_ok
@@ -189,17 +169,7 @@ async def admin_home(turn: Turn) -> AdminHome | None:
             feedback_table=config.feedback_table,
             feedback_table_ok=record.feedback_ok,
         )
-    linked = await c.vault.list_linked(turn.user.enterprise_id, turn.user.team_id)
-    people = tuple(
-        LinkedUser(
-            slack_user_id=entry.slack_user_id,
-            servicenow_name=entry.servicenow_user.name or entry.servicenow_user.user_name,
-            servicenow_email=entry.servicenow_user.email,
-            since=datetime.fromtimestamp(entry.linked_at, tz=UTC),
-        )
-        for entry in linked
-        if _SLACK_USER_ID.match(entry.slack_user_id)
-    )
+    people = tuple(await linked_people(c, turn.user))
     return AdminHome(
         setup=setup, linked=people, feedback=await feedback_summary_for(c, turn.user)
     )

@@ -7,10 +7,11 @@ import logging
 
 from bot.blocks.account import link_dropped_message
 from bot.container import Container
+from bot.errors import ConcurrencyError
 from bot.handlers.account import unlink
 from bot.models import SlackUser
 from bot.services import SlackProfile
-from bot.setup.flow import records_of, tell
+from bot.setup.flow import tell
 from bot.store.vault import TokenRecord
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ async def handle_workspace_revoked(
     """
     purged = await c.vault.purge_workspace(enterprise_id, team_id)
     configured = await c.instances.delete(enterprise_id, team_id)
-    await records_of(c).clear(enterprise_id, team_id)
+    await c.setup_records.clear(enterprise_id, team_id)
     await c.audit.record(
         "workspace_purged",
         user=SlackUser(enterprise_id=enterprise_id, team_id=team_id, user_id="-"),
@@ -59,14 +60,31 @@ def unlink_reason(profile: SlackProfile, record: TokenRecord) -> str | None:
 async def handle_user_changed(c: Container, user: SlackUser, profile: SlackProfile) -> None:
     """``user_change``: a deactivation, a conversion to guest or a new email drops the
     person's link (revoked at ServiceNow, then deleted) and tells them, unless they were
-    deactivated (Slack refuses DMs to them). Anything else changes nothing."""
+    deactivated (Slack refuses DMs to them). A change of admin or owner status is kept on
+    the link, for the admin notifier. Anything else changes nothing."""
     record = await c.vault.get(user)
     if record is None:
         return
     reason = unlink_reason(profile, record)
     if reason is None:
+        await _keep_admin_flag(c, user, record, admin=profile.is_admin or profile.is_owner)
         return
     await unlink(c, user, by=f"slack_user_{reason}")
     log.info("dropped a link after a Slack profile change (%s)", reason)
     if reason != "deactivated":
         await tell(c, user.user_id, team=user, message=link_dropped_message(reason))
+
+
+async def _keep_admin_flag(
+    c: Container, user: SlackUser, record: TokenRecord, *, admin: bool
+) -> None:
+    if record.slack_admin == admin:
+        return
+    try:
+        await c.vault.put(
+            user, record.model_copy(update={"slack_admin": admin}), expected_version=record.version
+        )
+    except ConcurrencyError:
+        # Another replica wrote the record first (a refresh); the next user_change or a
+        # new link sets the flag, and until then the notifier reads the older one.
+        log.info("admin flag not kept: the link changed meanwhile")

@@ -29,7 +29,6 @@ from bot.grammar import SnowCommand
 from bot.handlers import confirm, dialogue
 from bot.handlers.account import acting_as
 from bot.handlers.updates import ask_which
-from bot.handlers.writes import drafts
 from bot.servicenow.client import reopen_comment
 from bot.servicenow.models import Incident, IncidentDraft, IncidentState, ReopenOutcome
 from bot.services import UserClient
@@ -137,7 +136,7 @@ async def offer_follow_up(
     )
     draft = follow_up_draft(incident, reason=reason)
     draft_id = new_draft_id()
-    await drafts(turn).save(turn.user, draft_id, StoredDraft(draft=draft))
+    await turn.c.drafts.save(turn.user, draft_id, StoredDraft(draft=draft))
     await dialogue.tell(turn, create_confirmation(draft, draft_id=draft_id))
 
 

@@ -21,8 +21,6 @@ to lock out, is stored at once.
 from __future__ import annotations
 
 import logging
-import re
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
@@ -30,7 +28,6 @@ from pydantic import SecretStr
 from bot import errors, texts
 from bot.blocks import (
     IncidentDefaults,
-    LinkedUser,
     SetupProgress,
     ids,
     linked_users,
@@ -40,12 +37,13 @@ from bot.blocks import (
     setup_guide,
 )
 from bot.blocks.parts import Message, escape_mrkdwn
-from bot.blocks.setup import SETUP_STEPS, setup_status_line
+from bot.blocks.question import notice
+from bot.blocks.setup import SETUP_STEPS, colleague_modal, setup_note, setup_status_line
 from bot.grammar import SnowCommand
 from bot.handlers.account import unlink
-from bot.models import SlackUser
+from bot.handlers.feedback_admin import linked_people
+from bot.models import SlackUser, is_slack_user_id
 from bot.servicenow.instance import instance_host
-from bot.setup import views
 from bot.setup.admins import is_setup_admin, who_can_set_up
 from bot.setup.credentials import validate_credentials
 from bot.setup.flow import (
@@ -53,7 +51,6 @@ from bot.setup.flow import (
     config_under_test,
     observe,
     probe_table,
-    records_of,
     run_connection_test,
     tell,
 )
@@ -75,27 +72,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-SAVED = (
-    "Saved. The client secret is stored encrypted; I'll only ever show its last four "
-    "characters. Now run the connection test."
-)
-SAVED_STAGED = (
-    "Saved, not in use yet: the current connection keeps working until the connection "
-    "test passes with these credentials. Run it now. The client secret is stored "
-    "encrypted; I'll only ever show its last four characters."
-)
-NEW_CLIENT_NEEDS_ALL = (
-    "Please enter the client secret too: a new instance or client id needs the secret of "
-    "that same Application Registry record."
-)
-NO_CREDENTIALS = "There's nothing to test yet: enter the client id and secret in step 2 first."
-FORCE_DISCONNECTED = "Done: I've disconnected <@{user}> and revoked their ServiceNow link."
-DISCONNECTED_BY_ADMIN = (
-    "An admin disconnected your ServiceNow link. Connect again any time with `/snow connect`."
-)
-NOT_LINKED = "<@{user}> has no ServiceNow link any more."
-RECHECK_NEEDS_TEST = "Run the connection test (step 3) first: the re-check uses your link."
 
 
 # --- who may ----------------------------------------------------------------------------
@@ -120,7 +96,7 @@ async def progress(turn: Turn) -> SetupProgress:
     config = await c.instances.staged(
         turn.user.enterprise_id, turn.user.team_id
     ) or await c.instances.get(turn.user.enterprise_id, turn.user.team_id)
-    record = await records_of(c).get(turn.user.enterprise_id, turn.user.team_id)
+    record = await c.setup_records.get(turn.user.enterprise_id, turn.user.team_id)
     if config is None:
         return SetupProgress(feedback_table=c.settings.feedback_table)
     fields = IncidentDefaults.model_fields
@@ -147,7 +123,7 @@ def _first_open_step(state: SetupProgress) -> int:
 async def show_step(turn: Turn, step: int, *, replace: bool = False, note: str = "") -> None:
     """Show one step of the guide (in place when ``replace``), after an optional note."""
     guide = await _guide(turn, step)
-    await turn.reply.private(views.note(note, extra=guide) if note else guide, replace=replace)
+    await turn.reply.private(setup_note(note, extra=guide) if note else guide, replace=replace)
 
 
 async def handle_setup(turn: Turn, _: SnowCommand) -> None:
@@ -216,7 +192,7 @@ async def check_credentials(
         and before.instance_url == instance.url
         and before.client_id == submission.text(ids.CLIENT_ID_INPUT)
     )
-    return {} if same_client else {ids.CLIENT_SECRET_BLOCK: NEW_CLIENT_NEEDS_ALL}
+    return {} if same_client else {ids.CLIENT_SECRET_BLOCK: texts.SETUP_NEW_CLIENT_NEEDS_ALL}
 
 
 async def submit_credentials(turn: Turn, submission: Submission) -> None:
@@ -229,7 +205,7 @@ async def submit_credentials(turn: Turn, submission: Submission) -> None:
         instance = c.servicenow.policy.parse(submission.text(ids.INSTANCE_INPUT))
     except errors.InstanceRefusedError as exc:
         # The ack checked this already; only a settings change in between gets here.
-        await turn.reply.private(views.note(escape_mrkdwn(exc.detail), extra=await _guide(turn, 2)))
+        await turn.reply.private(setup_note(escape_mrkdwn(exc.detail), extra=await _guide(turn, 2)))
         return
     client_id = submission.text(ids.CLIENT_ID_INPUT)
     secret = submission.text(ids.CLIENT_SECRET_INPUT)
@@ -240,7 +216,9 @@ async def submit_credentials(turn: Turn, submission: Submission) -> None:
     )
     if not secret:
         if before is None or not same_client:
-            await turn.reply.private(views.note(NEW_CLIENT_NEEDS_ALL, extra=await _guide(turn, 2)))
+            await turn.reply.private(
+                setup_note(texts.SETUP_NEW_CLIENT_NEEDS_ALL, extra=await _guide(turn, 2))
+            )
             return
         secret = before.client_secret.get_secret_value()
     c.redaction.add_secret(secret)
@@ -260,11 +238,15 @@ async def submit_credentials(turn: Turn, submission: Submission) -> None:
     else:
         await c.instances.stage(config, enterprise_id=user.enterprise_id, team_id=user.team_id)
         await c.audit.record(
-            "setup_staged", user=user, instance=instance.url,
+            "setup_staged",
+            user=user,
+            instance=instance.url,
             instance_changed=previous.instance_url != instance.url,
         )
-    await records_of(c).clear(user.enterprise_id, user.team_id)
-    await show_step(turn, 3, note=SAVED if previous is None else SAVED_STAGED)
+    await c.setup_records.clear(user.enterprise_id, user.team_id)
+    await show_step(
+        turn, 3, note=texts.SETUP_SAVED if previous is None else texts.SETUP_SAVED_STAGED
+    )
 
 
 async def _guide(turn: Turn, step: int) -> Message:
@@ -282,7 +264,9 @@ async def action_run_test(turn: Turn, _: Action) -> None:
     try:
         config, _staged = await config_under_test(turn.c, turn.user)
     except errors.NotConfiguredError:
-        await turn.reply.private(views.note(NO_CREDENTIALS, extra=await _guide(turn, 2)))
+        await turn.reply.private(
+            setup_note(texts.SETUP_NO_CREDENTIALS, extra=await _guide(turn, 2))
+        )
         return
     await turn.reply.private(await run_connection_test(turn.c, turn.user, config))
 
@@ -290,14 +274,14 @@ async def action_run_test(turn: Turn, _: Action) -> None:
 async def action_open_colleague(turn: Turn, _: Action) -> None:
     """Open the colleague picker of the ordinary-user test."""
     if await _admin(turn):
-        await turn.reply.open_modal(views.colleague_modal())
+        await turn.reply.open_modal(colleague_modal())
 
 
 def validate_colleague(submission: Submission, settings: Settings) -> dict[str, str]:
     """A colleague must be picked."""
-    chosen = submission.text(views.COLLEAGUE_INPUT)
-    if not _SLACK_ID.match(chosen):
-        return {views.COLLEAGUE_BLOCK: "Pick a colleague."}
+    chosen = submission.text(ids.SETUP_COLLEAGUE_INPUT)
+    if not is_slack_user_id(chosen):
+        return {ids.SETUP_COLLEAGUE_BLOCK: texts.SETUP_PICK_COLLEAGUE}
     return {}
 
 
@@ -307,9 +291,9 @@ async def submit_colleague(turn: Turn, submission: Submission) -> None:
         return
     config = await turn.c.servicenow.config(turn.user)
     said = await ask_colleague(
-        turn.c, turn.user, submission.text(views.COLLEAGUE_INPUT), config=config
+        turn.c, turn.user, submission.text(ids.SETUP_COLLEAGUE_INPUT), config=config
     )
-    await turn.reply.private(views.plain(said))
+    await turn.reply.private(notice(said))
 
 
 # --- step 4: defaults and the re-check ------------------------------------------------------
@@ -333,7 +317,7 @@ def validate_defaults(submission: Submission, settings: Settings) -> dict[str, s
     ):
         value = submission.text(action)
         if len(value) > 100 or any(ord(ch) < 32 for ch in value) or "^" in value:
-            problems[block] = "Use a short value without special characters."
+            problems[block] = texts.SETUP_DEFAULT_INVALID
     return problems
 
 
@@ -369,11 +353,13 @@ async def action_recheck(turn: Turn, _: Action) -> None:
     try:
         client = await c.servicenow.for_user(user)
     except errors.AuthError:
-        await turn.reply.private(views.note(RECHECK_NEEDS_TEST, extra=await _guide(turn, 3)))
+        await turn.reply.private(
+            setup_note(texts.SETUP_RECHECK_NEEDS_TEST, extra=await _guide(turn, 3))
+        )
         return
     incidents = await probe_table(client.incidents, "incident")
     feedback = await probe_table(client.incidents, client.config.feedback_table)
-    record = await records_of(c).update(
+    record = await c.setup_records.update(
         user.enterprise_id,
         user.team_id,
         lambda r: observe(r, incidents=incidents, feedback=feedback),
@@ -386,20 +372,9 @@ async def action_recheck(turn: Turn, _: Action) -> None:
 
 async def linked_message(turn: Turn) -> Message:
     """Who is linked (Slack user, ServiceNow user, since when) with force-disconnect."""
-    c = turn.c
-    entries = await c.vault.list_linked(turn.user.enterprise_id, turn.user.team_id)
-    people = [
-        LinkedUser(
-            slack_user_id=entry.slack_user_id,
-            servicenow_name=entry.servicenow_user.name or entry.servicenow_user.user_name,
-            servicenow_email=entry.servicenow_user.email,
-            since=datetime.fromtimestamp(entry.linked_at, tz=UTC),
-        )
-        for entry in entries
-        if _SLACK_ID.match(entry.slack_user_id)
-    ]
+    people = await linked_people(turn.c, turn.user)
     state = await progress(turn)
-    blocks = [views.plain(setup_status_line(state)).blocks[0], *linked_users(people)]
+    blocks = [notice(setup_status_line(state)).blocks[0], *linked_users(people)]
     return Message(text=f"{texts.LINKED_USERS_TITLE} ({len(people)})", blocks=blocks[:50])
 
 
@@ -419,17 +394,21 @@ async def action_force_disconnect(turn: Turn, action: Action) -> None:
     if not await _admin(turn):
         return
     target_id = action.value
-    if not _SLACK_ID.match(target_id):
+    if not is_slack_user_id(target_id):
         return
     target = SlackUser(
         enterprise_id=turn.user.enterprise_id, team_id=turn.user.team_id, user_id=target_id
     )
     removed = await unlink(turn.c, target, by=turn.user.user_id)
-    line = (FORCE_DISCONNECTED if removed else NOT_LINKED).format(user=target_id)
+    line = (texts.SETUP_FORCE_DISCONNECTED if removed else texts.SETUP_NOT_LINKED).format(
+        user=target_id
+    )
     if removed and target_id != turn.user.user_id:
-        await tell(turn.c, target_id, team=turn.user, message=views.plain(DISCONNECTED_BY_ADMIN))
-    # target_id matched _SLACK_ID, so the mention in ``line`` is ours.
-    await turn.reply.private(views.note(line, extra=await linked_message(turn)))
+        await tell(
+            turn.c, target_id, team=turn.user, message=notice(texts.SETUP_DISCONNECTED_BY_ADMIN)
+        )
+    # target_id is a Slack user id, so the mention in ``line`` is ours.
+    await turn.reply.private(setup_note(line, extra=await linked_message(turn)))
 
 
 COMMANDS: dict[str, CommandHandler] = {"setup": handle_setup}
@@ -443,13 +422,13 @@ ACTIONS: dict[str, ActionHandler] = {
     ids.SETUP_FINISH: action_finish,
     ids.ADMIN_OPEN_SETUP: action_open_setup,
     ids.ADMIN_FORCE_DISCONNECT: action_force_disconnect,
-    views.COLLEAGUE_OPEN: action_open_colleague,
+    ids.SETUP_COLLEAGUE_OPEN: action_open_colleague,
 }
 VIEWS: dict[str, ViewHandler] = {
     ids.SETUP_CREDENTIALS_MODAL: ViewHandler(
         validate=validate_credentials, run=submit_credentials, check=check_credentials
     ),
     ids.SETUP_DEFAULTS_MODAL: ViewHandler(validate=validate_defaults, run=submit_defaults),
-    views.COLLEAGUE_MODAL: ViewHandler(validate=validate_colleague, run=submit_colleague),
+    ids.SETUP_COLLEAGUE_MODAL: ViewHandler(validate=validate_colleague, run=submit_colleague),
 }
 SHORTCUTS: dict[str, ShortcutHandler] = {}

@@ -25,9 +25,6 @@ from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from aiohttp import ClientError
-from slack_sdk.errors import SlackApiError, SlackClientError
-
 from bot import errors, texts
 from bot.blocks import close_result, comment_added, comment_modal, ids, incident_card
 from bot.blocks.confirm import close_already_asked
@@ -241,7 +238,7 @@ async def _told_already_asked(
 
 async def _asked_when(turn: Turn, since: float) -> str:
     """When a close request was written, in the user's time zone (else UTC), saying which."""
-    zone_name = await confirm.names(turn).time_zone(turn.user.user_id)
+    zone_name = await turn.c.names(turn.user).time_zone(turn.user.user_id)
     zone: tzinfo = UTC
     try:
         zone = ZoneInfo(zone_name) if zone_name else UTC
@@ -327,12 +324,7 @@ async def action_share(turn: Turn, action: Action) -> None:
         return
     incident = await client.incidents.get_incident(action.value)
     card = incident_card(incident, now=turn.now, shared=True)
-    try:
-        await turn.c.slack.chat_postMessage(
-            channel=origin.channel_id, thread_ts=origin.thread_ts, **card.to_kwargs()
-        )
-    except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
-        raise errors.SlackError(f"could not share a card: {type(exc).__name__}") from exc
+    await turn.reply.share(card)
     await turn.c.audit.record(
         "incident_share", user=turn.user, number=incident.number, channel=origin.channel_id
     )

@@ -24,8 +24,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from slack_sdk.errors import SlackApiError, SlackClientError
-
 from bot import markup, texts
 from bot.blocks import create_confirmation, create_modal, ids, incident_created
 from bot.blocks.modal import DESCRIPTION_MAX, SHORT_DESCRIPTION_MAX
@@ -38,7 +36,7 @@ from bot.handlers.confirm import STALE_CLICK_S, plain_text
 from bot.servicenow.models import IncidentDraft
 from bot.services import UserClient
 from bot.store.dedupe import idempotency_key
-from bot.store.drafts import DraftStore, StoredDraft, new_draft_id
+from bot.store.drafts import StoredDraft, new_draft_id
 from bot.turn import (
     Action,
     ActionHandler,
@@ -58,7 +56,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CLICK_SCOPE = "create_click"  # the handler's own claim, beside the client's "create" key
-SHORTCUT_CALLBACK = "create_incident_from_message"
 
 def short_description_for(prediction: Prediction, text: str) -> str:
     """The classifier's short description, else the first line of ``text``, clipped."""
@@ -75,8 +72,9 @@ async def draft_from_text(turn: Turn, text: str, *, names: bool = True) -> Incid
     """
     prediction = await prediction_for(turn, text)
     plain = await plain_text(turn, text) if names else markup.plain(text).strip()
+    short = short_description_for(prediction, plain) or texts.DEFAULT_SHORT_DESCRIPTION
     return IncidentDraft(
-        short_description=short_description_for(prediction, plain) or "Problem reported in Slack",
+        short_description=short,
         description=_clip(plain, DESCRIPTION_MAX),
         urgency=guess_urgency(plain),
     )
@@ -110,11 +108,6 @@ async def _created_from(turn: Turn, draft_id: str) -> str | None:
     return claim.result if claim is not None and claim.status == "done" else None
 
 
-def drafts(turn: Turn) -> DraftStore:
-    """The draft store over the container's Redis."""
-    return DraftStore(turn.c.redis, keys=turn.c.keys)
-
-
 # --- create ------------------------------------------------------------------------
 
 
@@ -140,7 +133,7 @@ async def propose_create(turn: Turn, text: str) -> None:
         return
     draft = await draft_from_text(turn, text)
     draft_id = new_draft_id()
-    await drafts(turn).save(turn.user, draft_id, StoredDraft(draft=draft))
+    await turn.c.drafts.save(turn.user, draft_id, StoredDraft(draft=draft))
     await dialogue.tell(turn, create_confirmation(draft, draft_id=draft_id))
 
 
@@ -188,7 +181,7 @@ async def create_once(
 async def action_create_confirm(turn: Turn, action: Action) -> None:
     """Create on a confirmation: one incident per draft, whatever the clicks."""
     draft_id = action.value
-    store = drafts(turn)
+    store = turn.c.drafts
     stored = await store.load(turn.user, draft_id)
     if stored is None or stored.draft is None:
         await turn.reply.private(notice(texts.DRAFT_EXPIRED))
@@ -208,7 +201,7 @@ async def action_create_confirm(turn: Turn, action: Action) -> None:
 
 async def action_create_edit(turn: Turn, action: Action) -> None:
     """Edit on a confirmation: the modal, prefilled from the draft."""
-    stored = await drafts(turn).load(turn.user, action.value)
+    stored = await turn.c.drafts.load(turn.user, action.value)
     if stored is None:
         await turn.reply.private(notice(texts.DRAFT_EXPIRED))
         return
@@ -221,7 +214,7 @@ async def action_create_edit(turn: Turn, action: Action) -> None:
 
 async def action_create_cancel(turn: Turn, action: Action) -> None:
     """Cancel on a confirmation: forget the draft."""
-    await drafts(turn).delete(turn.user, action.value)
+    await turn.c.drafts.delete(turn.user, action.value)
     await turn.reply.private(notice(texts.CREATE_CANCELLED), replace=True)
 
 
@@ -261,7 +254,7 @@ async def run_create(turn: Turn, submission: Submission) -> None:
         # Create was pressed on the same draft while this modal was open.
         await turn.reply.private(notice(_already(created)))
         return
-    stored = await drafts(turn).load(turn.user, draft_id) if draft_id else None
+    stored = await turn.c.drafts.load(turn.user, draft_id) if draft_id else None
     description = submission.text(ids.DESCRIPTION_INPUT)
     if stored is not None and stored.permalink and stored.permalink not in description:
         link = texts.FROM_SLACK_MESSAGE.format(link=stored.permalink)
@@ -287,19 +280,6 @@ async def run_create(turn: Turn, submission: Submission) -> None:
 # --- the message shortcut --------------------------------------------------------------
 
 
-async def _permalink(turn: Turn, *, channel_id: str, message_ts: str) -> str:
-    """The message's permalink, or "" when Slack cannot give one."""
-    if not channel_id or not message_ts:
-        return ""
-    try:
-        response = await turn.c.slack.chat_getPermalink(channel=channel_id, message_ts=message_ts)
-    except (SlackApiError, SlackClientError, OSError) as exc:
-        log.info("no permalink for a shortcut's message: %s", type(exc).__name__)
-        return ""
-    link = response.get("permalink")
-    return link if isinstance(link, str) else ""
-
-
 async def shortcut_create(turn: Turn, *, text: str, channel_id: str, message_ts: str) -> None:
     """"Create incident from this message": the modal at once, then the message's link."""
     draft_id = new_draft_id()
@@ -307,12 +287,12 @@ async def shortcut_create(turn: Turn, *, text: str, channel_id: str, message_ts:
     quick = await draft_from_text(turn, text, names=False) if text.strip() else None
     view_id = await turn.reply.open_modal(create_modal(quick, private_metadata=draft_id))
     draft = await draft_from_text(turn, text) if quick is not None else None
-    permalink = await _permalink(turn, channel_id=channel_id, message_ts=message_ts)
+    permalink = await turn.reply.permalink(channel_id=channel_id, message_ts=message_ts)
     if draft is not None and permalink:
         link = texts.FROM_SLACK_MESSAGE.format(link=permalink)
         body = _clip(draft.description, DESCRIPTION_MAX - len(link) - 2)
         draft = draft.model_copy(update={"description": f"{body}\n\n{link}"})
-    await drafts(turn).save(turn.user, draft_id, StoredDraft(draft=draft, permalink=permalink))
+    await turn.c.drafts.save(turn.user, draft_id, StoredDraft(draft=draft, permalink=permalink))
     if view_id and draft is not None and draft != quick:
         await turn.reply.update_modal(view_id, create_modal(draft, private_metadata=draft_id))
 
@@ -330,5 +310,5 @@ VIEWS: dict[str, ViewHandler] = {
     ids.CREATE_MODAL: ViewHandler(validate=validate_create, run=run_create),
 }
 SHORTCUTS: dict[str, ShortcutHandler] = {
-    SHORTCUT_CALLBACK: shortcut_create,
+    ids.CREATE_FROM_MESSAGE_SHORTCUT: shortcut_create,
 }

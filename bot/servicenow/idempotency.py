@@ -181,17 +181,11 @@ class IdempotentCreate:
                 return await self._keys.claim(SCOPE, idempotency_key)
             if current.status != "pending":
                 return current
-        with contextlib.suppress(ServiceNowUnavailableError):
-            found = await self._lookup(
-                table,
-                correlation=correlation_for(idempotency_key),
-                fields=fields,
-                deadline=deadline,
-            )
-            if found is not None:
-                sys_id = value(found, "sys_id")
-                await self._done(idempotency_key, sys_id)
-                return Claim("done", result=sys_id)
+        found = await self._found(
+            table, idempotency_key=idempotency_key, fields=fields, deadline=deadline
+        )
+        if found is not None:
+            return Claim("done", result=value(found, "sys_id"))
         msg = "create: another attempt with this key is still unresolved"
         raise WriteOutcomeUnknownError(msg)
 
@@ -205,6 +199,19 @@ class IdempotentCreate:
         exc: ServiceNowUnavailableError,
     ) -> dict[str, Any]:
         """After a lost answer: look the record up before anything else is tried."""
+        found = await self._found(
+            table, idempotency_key=idempotency_key, fields=fields, deadline=deadline
+        )
+        if found is None:
+            msg = "create: the answer was lost and the record is not found yet"
+            raise WriteOutcomeUnknownError(msg) from exc
+        return found
+
+    async def _found(
+        self, table: str, *, idempotency_key: str, fields: tuple[str, ...], deadline: Deadline
+    ) -> dict[str, Any] | None:
+        """The record of this key, looked up by correlation_id (and recorded as done);
+        None when it is not there yet or ServiceNow does not answer."""
         found = None
         with contextlib.suppress(ServiceNowUnavailableError):
             found = await self._lookup(
@@ -213,8 +220,6 @@ class IdempotentCreate:
                 fields=fields,
                 deadline=deadline,
             )
-        if found is None:
-            msg = "create: the answer was lost and the record is not found yet"
-            raise WriteOutcomeUnknownError(msg) from exc
-        await self._done(idempotency_key, value(found, "sys_id"))
+        if found is not None:
+            await self._done(idempotency_key, value(found, "sys_id"))
         return found

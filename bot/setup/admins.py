@@ -13,7 +13,6 @@ import logging
 from bot.container import Container
 from bot.errors import SlackError
 from bot.models import SlackUser
-from bot.store.instance_config import InstanceConfig
 
 log = logging.getLogger(__name__)
 
@@ -28,18 +27,7 @@ MAX_NAMED_ADMINS = 5
 
 async def is_setup_admin(c: Container, user: SlackUser) -> bool:
     """Whether ``user`` may run setup (``users.info`` asked every time)."""
-    if user.user_id in c.settings.admins:
-        return True
-    try:
-        profile = await c.directory.profile(user.user_id)
-    except SlackError as exc:
-        log.warning("could not check admin status: %s", exc.detail)
-        return False
-    if profile.deleted or profile.is_guest or profile.is_bot:
-        return False
-    if profile.team_id and profile.team_id != user.team_id:
-        return False
-    return profile.is_admin or profile.is_owner
+    return await c.admins.is_admin(user)
 
 
 async def who_can_set_up(c: Container) -> str:
@@ -55,15 +43,6 @@ async def who_can_set_up(c: Container) -> str:
     if names:
         return f"a workspace admin or owner, or {', '.join(names)}"
     return "a workspace admin or owner"
-
-
-def admins_to_tell(c: Container, config: InstanceConfig | None) -> list[str]:
-    """Slack ids of the admins to warn about a link: whoever set up the connection in
-    chat, then ``SNOWBOT_ADMINS`` (each once)."""
-    recipients = list(c.settings.admins)
-    if config is not None and config.configured_by.startswith(("U", "W")):
-        recipients.insert(0, config.configured_by)
-    return list(dict.fromkeys(recipients))
 
 
 def privileged_roles(roles: tuple[str, ...]) -> list[str]:

@@ -28,30 +28,24 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlencode
 
-from bot import errors
+from bot import errors, texts
 from bot.blocks import Message, connect_prompt
+from bot.blocks.setup import checklist_view
 from bot.container import Container
+from bot.links import save_link
 from bot.models import SlackUser
-from bot.reply import Origin, SlackReply
 from bot.servicenow.client import ServiceNowIncidents
 from bot.servicenow.instance import instance_host
 from bot.servicenow.models import ServiceNowUser, TokenSet
-from bot.setup import views
 from bot.setup.diagnosis import Observations, diagnose
 from bot.setup.probes import probe_seconds, probe_sign_in_page, probe_token_endpoint
-from bot.setup.records import SetupRecord, SetupRecords, new_run_id
+from bot.setup.records import SetupRecord, new_run_id
 from bot.store.instance_config import InstanceConfig
 from bot.store.oauth_state import OAuthState
-from bot.store.vault import TokenRecord
 
 log = logging.getLogger(__name__)
 
 _OBSERVATION_FIELDS = frozenset(Observations.model_fields)
-
-
-def records_of(c: Container) -> SetupRecords:
-    """The setup records store over the container's Redis."""
-    return SetupRecords(c.redis, keys=c.keys)
 
 
 def observe(record: SetupRecord, **changes: object) -> SetupRecord:
@@ -81,7 +75,7 @@ def checklist(
     )
     # The ordinary-user test is offered once the admin's part passed (again after a run).
     offer = record.connection_ok is True and not diagnosis.pending
-    return views.checklist_view(
+    return checklist_view(
         diagnosis,
         sign_in_url=sign_in_url,
         retry_without_pkce=retry_without_pkce,
@@ -92,11 +86,7 @@ def checklist(
 async def tell(c: Container, user_id: str, *, team: SlackUser, message: Message) -> None:
     """DM ``user_id`` (of ``team``'s workspace); a Slack failure is only logged."""
     person = SlackUser(enterprise_id=team.enterprise_id, team_id=team.team_id, user_id=user_id)
-    reply = SlackReply(client=c.slack, user=person, origin=Origin(kind="home"))
-    try:
-        await reply.direct(message)
-    except errors.SlackError as exc:
-        log.warning("could not tell %s about the setup test: %s", user_id, exc.detail)
+    await c.tell(person, message, about="the setup test")
 
 
 async def config_under_test(c: Container, team: SlackUser) -> tuple[InstanceConfig, bool]:
@@ -157,7 +147,7 @@ async def run_connection_test(c: Container, admin: SlackUser, config: InstanceCo
         observations=observations,
         started_at=c.clock(),
     )
-    record = await records_of(c).update(admin.enterprise_id, admin.team_id, lambda _: fresh)
+    record = await c.setup_records.update(admin.enterprise_id, admin.team_id, lambda _: fresh)
     await c.audit.record("setup_test", user=admin, instance=config.instance_url)
     url = await sign_in_url(c, admin, config, pkce=None) if ready else None
     return checklist(c, record, config, sign_in_url=url)
@@ -178,7 +168,7 @@ async def flow_started(c: Container, flow_user: SlackUser) -> None:
         return observe(record, signin="opened").model_copy(update={"redeemed_at": now})
 
     try:
-        record = await records_of(c).update(flow_user.enterprise_id, flow_user.team_id, opened)
+        record = await c.setup_records.update(flow_user.enterprise_id, flow_user.team_id, opened)
     except errors.BotError as exc:
         log.warning("could not note the opened sign-in link: %s", exc.detail)
         return
@@ -206,7 +196,7 @@ async def report_missing_callback(
         return observe(record, signin="no_callback")
 
     try:
-        record = await records_of(c).update(admin.enterprise_id, admin.team_id, missing)
+        record = await c.setup_records.update(admin.enterprise_id, admin.team_id, missing)
         if record.run_id != run_id or record.observations.signin != "no_callback":
             return
         config, _ = await config_under_test(c, admin)
@@ -241,7 +231,7 @@ async def setup_callback(
 ) -> tuple[str, str]:
     """Continue the test after the admin's consent; the browser page's title and text."""
     admin = flow.user
-    store = records_of(c)
+    store = c.setup_records
     config, staged = await config_under_test(c, admin)
     if config.instance_url != flow.instance_url:
         raise errors.LinkRefusedError("instance changed during the test", reason="instance_changed")
@@ -250,7 +240,7 @@ async def setup_callback(
             admin.enterprise_id, admin.team_id, lambda r: observe(r, signin="denied")
         )
         await tell(c, admin.user_id, team=admin, message=checklist(c, record, config))
-        return "Connection test", "Access was not allowed. The details are in Slack."
+        return texts.SETUP_TEST_PAGE_TITLE, texts.SETUP_TEST_PAGE_DENIED
     await store.update(admin.enterprise_id, admin.team_id, lambda r: observe(r, signin="ok"))
     pkce = config.pkce if flow.pkce is None else flow.pkce
     oauth = c.servicenow.oauth(config)
@@ -294,7 +284,7 @@ async def setup_callback(
                 except errors.ServiceNowError:
                     log.warning("could not revoke the setup test's token")
     await tell(c, admin.user_id, team=admin, message=checklist(c, record, config))
-    return "Connection test finished", "Head back to Slack for the results."
+    return texts.SETUP_TEST_PAGE_DONE_TITLE, texts.SETUP_TEST_PAGE_DONE
 
 
 async def _exchange_failed(
@@ -302,7 +292,7 @@ async def _exchange_failed(
 ) -> tuple[str, str]:
     refused = isinstance(exc, errors.TokenRefusedError)
     outcome = ("refused_pkce" if pkce else "refused") if refused else "unavailable"
-    record = await records_of(c).update(
+    record = await c.setup_records.update(
         admin.enterprise_id, admin.team_id, lambda r: observe(r, exchange=outcome)
     )
     retry_url = None
@@ -351,17 +341,9 @@ async def _keep_admin_link(
     email = profile.email.strip().lower()
     if not email or email != identity.email.strip().lower():
         return False
-    record = TokenRecord.linked(
-        tokens=tokens,
-        servicenow_user=identity,
-        instance_url=config.instance_url,
-        linked_at=c.clock(),
-        slack_email=email,
-    )
-    await c.vault.put(admin, record, expected_version=None)
-    await c.audit.record(
-        "connect", user=admin, servicenow_user=identity.user_name,
-        instance=config.instance_url, email_matches=True,
+    await save_link(
+        c, admin, tokens=tokens, identity=identity,
+        instance_url=config.instance_url, profile=profile,
     )
     return True
 
@@ -393,10 +375,7 @@ async def notify_instance_changed(
     """Ask everyone linked to the previous instance to connect again; how many were told."""
     told = 0
     host = instance_host(config.instance_url)
-    reason = (
-        f"This workspace now uses another ServiceNow instance ({host}), so "
-        "your link no longer works. Please connect again."
-    )
+    reason = texts.INSTANCE_CHANGED_RECONNECT.format(host=host)
     for entry in await c.vault.list_linked(admin.enterprise_id, admin.team_id):
         if entry.instance_url != previous_url:
             continue

@@ -19,25 +19,16 @@ import logging
 from bot import errors, texts
 from bot.blocks import connect_prompt
 from bot.blocks.parts import safe
+from bot.blocks.question import notice
 from bot.container import Container
 from bot.models import SlackUser
-from bot.setup import views
-from bot.setup.admins import NON_ORDINARY_ROLES, admins_to_tell, privileged_roles
-from bot.setup.flow import checklist, observe, probe_table, records_of, table_outcome, tell
+from bot.setup.admins import NON_ORDINARY_ROLES, privileged_roles
+from bot.setup.flow import checklist, observe, probe_table, table_outcome, tell
 from bot.setup.records import SetupRecord
 from bot.store.instance_config import InstanceConfig
 from bot.store.vault import TokenRecord
 
 log = logging.getLogger(__name__)
-
-COLLEAGUE_ASKED = (
-    "An admin is setting up snowbot and asked you to link your ServiceNow account, to "
-    "check that it works for everyone. It takes a minute."
-)
-PRIVILEGED_LINK = (
-    "<@{user}> linked a ServiceNow account with admin roles ({roles}). snowbot acts with "
-    "that account's rights, so anything they ask it to do runs as an admin."
-)
 
 
 async def ask_colleague(
@@ -47,13 +38,13 @@ async def ask_colleague(
     the admin (one escaped sentence)."""
     profile = await c.directory.profile(colleague_id)
     if colleague_id == admin.user_id:
-        return "Please pick a colleague other than yourself."
+        return texts.SETUP_COLLEAGUE_NOT_YOU
     if profile.is_bot or profile.deleted or profile.is_guest:
-        return "Please pick an active member of this workspace (not a guest or a bot)."
+        return texts.SETUP_COLLEAGUE_ACTIVE
     if profile.team_id and profile.team_id != admin.team_id:
-        return "Please pick someone from this workspace."
+        return texts.SETUP_COLLEAGUE_THIS_WORKSPACE
     if profile.is_admin or profile.is_owner or colleague_id in c.settings.admins:
-        return "Please pick a colleague who is not an admin."
+        return texts.SETUP_COLLEAGUE_NOT_ADMIN
     name = profile.real_name or colleague_id
 
     def asked(record: SetupRecord) -> SetupRecord:
@@ -64,12 +55,14 @@ async def ask_colleague(
             update={"colleague_id": colleague_id, "colleague_name": name, "admin_id": admin.user_id}
         )
 
-    await records_of(c).update(admin.enterprise_id, admin.team_id, asked)
+    await c.setup_records.update(admin.enterprise_id, admin.team_id, asked)
     colleague = SlackUser(
         enterprise_id=admin.enterprise_id, team_id=admin.team_id, user_id=colleague_id
     )
     url = await c.servicenow.connect_url(colleague)
-    await tell(c, colleague_id, team=admin, message=connect_prompt(url, reason=COLLEAGUE_ASKED))
+    await tell(
+        c, colleague_id, team=admin, message=connect_prompt(url, reason=texts.SETUP_COLLEAGUE_ASKED)
+    )
     await c.audit.record("setup_colleague_test", user=admin, colleague=colleague_id)
     return (
         f"I've sent {safe(name, 200)} a Connect link. I'll tell you here what their link "
@@ -101,7 +94,7 @@ async def _colleague_report(
     record: TokenRecord | None,
     error: errors.BotError | None,
 ) -> None:
-    store = records_of(c)
+    store = c.setup_records
     setup = await store.get(user.enterprise_id, user.team_id)
     if setup.colleague_id != user.user_id or setup.observations.colleague_link != "waiting":
         return
@@ -121,9 +114,7 @@ async def _colleague_report(
             )
         except errors.AuthError as exc:
             obs["colleague_incidents"] = table_outcome(exc)
-    updated = await store.update(
-        user.enterprise_id, user.team_id, lambda r: observe(r, **obs)
-    )
+    updated = await store.update(user.enterprise_id, user.team_id, lambda r: observe(r, **obs))
     config = await c.instances.require(user.enterprise_id, user.team_id)
     await tell(c, updated.admin_id, team=user, message=checklist(c, updated, config))
 
@@ -133,14 +124,13 @@ async def _warn_if_privileged(c: Container, user: SlackUser, record: TokenRecord
     if not roles:
         return
     await c.audit.record(
-        "privileged_link", user=user, servicenow_user=record.servicenow_user.user_name,
+        "privileged_link",
+        user=user,
+        servicenow_user=record.servicenow_user.user_name,
         roles=",".join(roles),
     )
-    config = await c.instances.get(user.enterprise_id, user.team_id)
-    line = PRIVILEGED_LINK.format(user=user.user_id, roles=safe(", ".join(roles), 200))
-    for admin_id in admins_to_tell(c, config):
-        if admin_id != user.user_id:
-            await tell(c, admin_id, team=user, message=views.plain(line))
+    line = texts.SETUP_PRIVILEGED_LINK.format(user=user.user_id, roles=safe(", ".join(roles), 200))
+    await c.admins.tell(user, notice(line), about="a privileged link", skip=user.user_id)
 
 
 async def report_mismatched_link(c: Container, user: SlackUser, record: TokenRecord) -> None:
@@ -166,9 +156,6 @@ async def report_mismatched_link(c: Container, user: SlackUser, record: TokenRec
         line = texts.LINKED_ACCOUNT_OWNER_WARNING.format(
             servicenow=account, slack_user=user.user_id
         )
-        await tell(c, owner.user_id, team=user, message=views.plain(line))
-    config = await c.instances.get(user.enterprise_id, user.team_id)
+        await tell(c, owner.user_id, team=user, message=notice(line))
     line = texts.LINKED_ADMIN_WARNING.format(slack_user=user.user_id, servicenow=account)
-    for admin_id in admins_to_tell(c, config):
-        if admin_id != user.user_id:
-            await tell(c, admin_id, team=user, message=views.plain(line))
+    await c.admins.tell(user, notice(line), about="a linked admin account", skip=user.user_id)

@@ -188,10 +188,6 @@ class Keys:
         """Set while admins have been told about a workspace-wide problem (rate limit)."""
         return self._k("admin-alert", self.workspace(enterprise_id, team_id), _part(reason))
 
-    def feedback_alert(self, enterprise_id: str | None, team_id: str, reason: str) -> str:
-        """Set while admins have been told why ServiceNow refused feedback (rate limit)."""
-        return self._k("feedback-alert", self.workspace(enterprise_id, team_id), _part(reason))
-
     def feedback_draft(self, enterprise_id: str | None, team_id: str, user_id: str) -> str:
         """A user's feedback words from a DM, waiting for the modal they open next."""
         return self._k("feedback-draft", self.workspace(enterprise_id, team_id), _part(user_id))

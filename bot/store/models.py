@@ -53,6 +53,9 @@ class UserRecords(Generic[M]):
             return None
         with redis_errors(f"reading {self._what}"):
             raw = text(await self._redis.get(self._key(user, record_id)))
+        return self._parse(raw)
+
+    def _parse(self, raw: str | None) -> M | None:
         if raw is None:
             return None
         try:
@@ -60,6 +63,12 @@ class UserRecords(Generic[M]):
         except ValidationError:
             log.info("stored %s no longer fits its model: ignored", self._what)
             return None
+
+    async def take(self, user: SlackUser, record_id: str) -> M | None:
+        """The value, read and forgotten at once (None as for ``load``)."""
+        with redis_errors(f"taking {self._what}"):
+            raw = text(await self._redis.getdel(self._key(user, record_id)))
+        return self._parse(raw)
 
     async def delete(self, user: SlackUser, record_id: str) -> None:
         """Forget the value."""

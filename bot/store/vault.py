@@ -50,6 +50,10 @@ class TokenRecord(BaseModel):
     # The Slack profile's email when the link was made (lower case; "" in records from
     # before it was kept): a later user_change with another email drops the link.
     slack_email: str = ""
+    # Whether the Slack profile said admin or owner, as of the link or the latest
+    # user_change (None in records from before it was kept). Not secret: stored beside
+    # the ciphertext so the admin notifier needs no users.info call per linked person.
+    slack_admin: bool | None = None
     obtained_at: float = 0.0  # when the current access token was issued (link or refresh)
     status: TokenStatus = "active"
     version: int = 0  # 0: never stored
@@ -64,6 +68,7 @@ class TokenRecord(BaseModel):
         instance_url: str,
         linked_at: float,
         slack_email: str = "",
+        slack_admin: bool | None = None,
     ) -> TokenRecord:
         """A new link, right after the code exchange."""
         return cls(
@@ -76,6 +81,7 @@ class TokenRecord(BaseModel):
             linked_at=linked_at,
             obtained_at=linked_at,
             slack_email=slack_email.strip().lower(),
+            slack_admin=slack_admin,
         )
 
     @property
@@ -112,6 +118,11 @@ class LinkedUser(BaseModel):
     instance_url: str
     linked_at: float
     status: TokenStatus
+    slack_admin: bool | None = None  # None: not known (a link older than the flag)
+
+
+def _slack_admin(value: str | None) -> bool | None:
+    return None if value is None else value == "1"
 
 
 def _binding(
@@ -158,6 +169,7 @@ class RedisTokenVault:
                     "status": fields.get("status", "active"),
                     "version": int(fields.get("version", "0")),
                     "key_version": fields.get("key_version", ""),
+                    "slack_admin": _slack_admin(fields.get("slack_admin")),
                 }
             )
         except (ValidationError, ValueError) as exc:
@@ -185,13 +197,16 @@ class RedisTokenVault:
             },
         )
         sealed = self._cipher.seal(secret, binding=binding)
-        return {
+        fields = {
             "version": str(version),
             "key_version": sealed.key_version,
             "status": record.status,
             "instance": record.instance_url,
             "ct": sealed.ciphertext,
         }
+        if record.slack_admin is not None:
+            fields["slack_admin"] = "1" if record.slack_admin else "0"
+        return fields
 
     async def get(self, user: SlackUser) -> TokenRecord | None:
         """The user's record, or None; ``TokenRecordError`` if it is not theirs or unreadable."""
@@ -325,6 +340,7 @@ class RedisTokenVault:
                     instance_url=record.instance_url,
                     linked_at=record.linked_at,
                     status=record.status,
+                    slack_admin=record.slack_admin,
                 )
             )
         if stale:

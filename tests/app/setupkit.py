@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from bot.setup.diagnosis import Diagnosis, diagnose
-from bot.setup.flow import records_of
 from bot.setup.records import SetupRecord
 from snowbot_sandbox.harness import CLIENT_ID, CLIENT_SECRET, BotHarness
 from snowbot_sandbox.slack import TEAM_ID, render_surface
@@ -114,7 +113,7 @@ async def scheduled_checks_done(bot: BotHarness, *, within: float = 5.0) -> None
 
 async def record(bot: BotHarness) -> SetupRecord:
     """The workspace's setup record."""
-    return await records_of(bot.container).get(None, TEAM_ID)
+    return await bot.container.setup_records.get(None, TEAM_ID)
 
 
 async def diagnosis(bot: BotHarness) -> Diagnosis:

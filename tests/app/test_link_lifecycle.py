@@ -222,3 +222,28 @@ async def test_a_comment_written_through_the_bot_is_audited(bot: BotHarness) -> 
     await ask(bot, "comment INC0010001 Still broken after a restart")
     assert bot.servicenow.comments_for("INC0010001")[0]["value"] == "Still broken after a restart"
     assert "incident_comment" in await audit_events(bot)
+
+
+async def test_linked_admins_are_found_without_asking_slack_about_each_person(
+    bot: BotHarness,
+) -> None:
+    """The admins among linked people come from their links, with no users.info per person."""
+    for name in ("admin", "abel.tuter", "beth.anglin"):
+        await bot.connect(name)
+    asked_before = len(bot.slack.calls_to("users.info"))
+    found = await bot.container.admins.recipients(slack_user(ABEL), linked_admins=True)
+    assert ADMIN in found
+    assert ABEL not in found
+    assert len(bot.slack.calls_to("users.info")) == asked_before
+
+
+async def test_a_member_made_admin_is_kept_on_the_link(bot: BotHarness) -> None:
+    """A user_change that makes a linked member an admin keeps the link and marks it."""
+    await bot.connect("abel.tuter")
+    bot.slack.users[ABEL].is_admin = True
+    await bot.driver.user_change(ABEL)
+    await bot.container.work.settle()
+    record = await bot.container.vault.get(slack_user(ABEL))
+    assert record is not None
+    assert record.slack_admin is True
+    assert ABEL in await bot.container.admins.recipients(slack_user(ABEL), linked_admins=True)

@@ -21,7 +21,7 @@ def _buttons(blocks: list[dict[str, object]]) -> list[dict[str, object]]:
 
 
 def test_help_lists_the_whole_snow_grammar() -> None:
-    """Help shows every `/snow` form of DESIGN.md, with placeholders escaped."""
+    """Help shows every `/snow` form of the grammar, with placeholders escaped."""
     shown = "\n".join(mrkdwn_texts(help_message()))
     for command in (
         "/snow INC0012345", "/snow mine", "/snow new &lt;what's wrong&gt;",

@@ -93,7 +93,7 @@ def test_link_refused_for_unknown_reason_uses_the_family_sentence() -> None:
 
 
 def test_every_design_intent_has_a_human_label() -> None:
-    """Each intent label of DESIGN.md has a label people understand."""
+    """Each intent label (intents.labels) has a label people understand."""
     design = {
         "incident.lookup", "incident.list_mine", "incident.create", "incident.comment",
         "incident.close_request", "incident.reopen", "feedback.give", "connect", "disconnect",

@@ -19,7 +19,7 @@ def test_the_shipped_model_meets_the_held_out_bar() -> None:
 
 
 def test_held_out_incident_numbers_are_exact() -> None:
-    """Every held-out message yields exactly the number the INTENTS.md rule gives."""
+    """Every held-out message yields exactly the number the exact rule gives."""
     engine = load_engine()
     for example in read_examples(bundled_path("heldout.jsonl")):
         found = engine.predict(example.text).entities.get("incident_number")

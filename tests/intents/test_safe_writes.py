@@ -1,4 +1,4 @@
-"""The shipped engine on INTENTS.md rules 5–7 and issue 11: it never writes what was not asked."""
+"""The shipped engine on refusals, questions about writes and issue 11: no unasked write."""
 
 from __future__ import annotations
 

@@ -175,6 +175,22 @@ async def test_linked_users_are_listed_without_secrets(
     assert "TESTSECRET" not in repr(linked)
 
 
+async def test_the_admin_flag_survives_a_refresh_and_reaches_the_list(
+    vault: RedisTokenVault, alice: SlackUser, bob: SlackUser
+) -> None:
+    """A link's Slack admin flag is kept through a rewrite and listed; unknown stays None."""
+    first = await vault.put(
+        alice, make_record("alice").model_copy(update={"slack_admin": True}), expected_version=0
+    )
+    await vault.put(alice, first.model_copy(update={"access_token": "x"}), expected_version=1)
+    await vault.put(bob, make_record("bob"), expected_version=0)
+    linked = await vault.list_linked(alice.enterprise_id, alice.team_id)
+    assert [(e.slack_user_id, e.slack_admin) for e in linked] == [
+        ("U0ALICE", True),
+        ("U0BOB", None),
+    ]
+
+
 async def test_purge_removes_only_that_workspace(
     vault: RedisTokenVault, alice: SlackUser, bob: SlackUser
 ) -> None:

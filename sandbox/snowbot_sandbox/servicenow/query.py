@@ -45,7 +45,7 @@ OPERATORS = (
 )
 NO_VALUE = frozenset({"ISEMPTY", "ISNOTEMPTY", "ANYTHING", "EMPTYSTRING"})
 _FIELD = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?")
-# Dynamic filter options the docs show for "Me" (reference §2.3); other ids are dropped.
+# Dynamic filter options ServiceNow's docs show for "Me"; other ids are dropped.
 DYNAMIC_ME = frozenset({"54635e965f510100a9ad2572f2b4774c", "90d1921e5f510100a9ad2572f2b477fe"})
 _SCRIPT = re.compile(r"^javascript:\s*gs\.(getUserID|getUserName)\(\)\s*;?\s*$")
 

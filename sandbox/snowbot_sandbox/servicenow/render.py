@@ -1,6 +1,6 @@
 """Turn raw records into Table API JSON: ``sysparm_fields``, display values, reference links.
 
-Shapes (reference §2.5):
+Shapes (as the Table API documents them):
 - ``false``: raw strings; references ``{"link", "value"}`` or a bare sys_id when links
   are excluded; journals ``""``.
 - ``true``: display strings (choice labels, referenced record's name, the journal text);

@@ -1,6 +1,6 @@
 """Block Kit limits the Slack stand-in enforces, so tests catch what Slack would refuse.
 
-Numbers from reference/slack.md §3.1. ``check_message`` returns ``msg_too_long`` or
+Numbers from Slack's documented limits. ``check_message`` returns ``msg_too_long`` or
 ``invalid_blocks`` (what ``chat.*`` answer), ``check_view`` returns ``invalid_arguments``
 or ``view_too_large`` (what ``views.*`` answer); each with Slack-style detail messages
 (``[ERROR] … [json-pointer:/blocks/0/text]``) that the Web API puts in
