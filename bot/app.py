@@ -26,6 +26,7 @@ from typing import Any
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -83,7 +84,18 @@ def _bolt_logger() -> logging.Logger:
     """
     logger = logging.getLogger("slack_bolt.AsyncApp")
     logger.setLevel(logging.getLogger("slack_bolt").getEffectiveLevel())
+    if not any(isinstance(f, _ClientGivenFilter) for f in logger.filters):
+        logger.addFilter(_ClientGivenFilter())
     return logger
+
+
+class _ClientGivenFilter(logging.Filter):
+    """Drops Bolt's "`token` will be unused" warning. Bolt reads ``SLACK_BOT_TOKEN`` from
+    the environment itself and warns on every start that the ``client=`` we give it (the
+    container's, holding that same token) wins: true by design, so not worth a line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
 
 
 class RequestIdMiddleware:
