@@ -179,6 +179,10 @@ REFERENCE_NONE = (
     "look through your incidents, or report a new problem."
 )
 REFERENCE_WHICH = "{count} of your incidents match “{words}”. Which one do you mean?"
+REFERENCE_OTHER_TIME = (
+    "None of your incidents about “{words}” was{period}. These were opened at another "
+    "time: is it one of them?"
+)
 CONTEXT_USED = "Taking that as *{number}*, the incident we were just talking about."
 LATEST_COMMENTS = "Latest comments, newest first ({count})"
 NONE_YET = "None yet"

@@ -317,6 +317,29 @@ def goods(toks: Sequence[str]) -> str | None:
     return None
 
 
+#: "How are you?" and its kin, as whole messages: small talk, never a question about an
+#: incident (the "it" of "how's it going" points at nothing).
+_SMALL_TALK: Final = frozenset(
+    {
+        ("how's", "it", "going"), ("how", "is", "it", "going"), ("hows", "it", "going"),
+        ("how", "are", "you"), ("how", "are", "you", "doing"), ("how", "r", "u"),
+        ("how", "are", "things"), ("how's", "things"), ("how's", "everything"),
+        ("how", "is", "everything"), ("how's", "your", "day"), ("what's", "up"),
+        ("how", "have", "you", "been"), ("how", "you", "doing"),
+    }
+)
+_SMALL_TALK_EXTRAS: Final = frozenset(
+    {"hi", "hey", "hello", "yo", "good", "morning", "afternoon", "evening", "there",
+     "snowbot", "today", "mate", "buddy", "so"}
+)
+
+
+def is_small_talk(toks: Sequence[str]) -> bool:
+    """Whether the whole message is a "how are you?" ("hey, how's it going today?")."""
+    words = tuple(t for t in toks if _word(t) and t not in _SMALL_TALK_EXTRAS)
+    return words in _SMALL_TALK
+
+
 def asks_who_the_bot_is(toks: Sequence[str]) -> bool:
     """Whether the tokens ask who or what the bot is ("who are you", "are you a bot?")."""
     for at, tok in enumerate(toks):

@@ -14,7 +14,7 @@ from typing import Final
 
 from intents import labels
 from intents.entities import find_incident_numbers, find_partial_number
-from intents.hints import asks_who_the_bot_is
+from intents.hints import asks_who_the_bot_is, is_small_talk
 from intents.negation import tokens
 
 _COMMANDS: Final[dict[str, str]] = {
@@ -62,4 +62,8 @@ def fast_path(text: str, *, digits: int) -> str | None:
         toks = tokens(lowered)
         if len(toks) <= _IDENTITY_WORDS and asks_who_the_bot_is(toks):
             return labels.HELP
+    if command is None and len(text) < _IDENTITY_CHARS and ("how" in lowered or "up" in lowered):
+        toks = tokens(lowered)
+        if len(toks) <= _IDENTITY_WORDS and is_small_talk(toks):
+            return labels.GREETING
     return command

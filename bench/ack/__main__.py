@@ -113,7 +113,11 @@ def _line(name: str, run: Run) -> str:
 
 
 def _ratio(snowbot: Run, bolt: Run) -> float:
-    return snowbot.throughput / bolt.throughput if bolt.throughput else float("nan")
+    return _share(snowbot.throughput, bolt.throughput)
+
+
+def _share(snowbot: float, bolt: float) -> float:
+    return snowbot / bolt if bolt else float("nan")
 
 
 def main() -> int:
@@ -162,7 +166,7 @@ def main() -> int:
     print(_line("snowbot", snowbot))
     print(_line("bare Bolt", bolt))
     ratios = [_ratio(r["snowbot"].run, r["bare Bolt"].run) for r in rounds]
-    per_cpu = [r["snowbot"].per_cpu_second / r["bare Bolt"].per_cpu_second for r in rounds]
+    per_cpu = [_share(r["snowbot"].per_cpu_second, r["bare Bolt"].per_cpu_second) for r in rounds]
     print(
         f"snowbot / bare Bolt throughput: median {statistics.median(ratios):.2f}x over "
         f"{len(ratios)} rounds (all rounds together {_ratio(snowbot, bolt):.2f}x); "

@@ -2,7 +2,8 @@
 
 The yardstick for ``python -m bench.ack``: the same stack as ``snowbot serve``
 (uvicorn with the same options, Starlette, Bolt's ``AsyncSlackRequestHandler``,
-signature verification on, a Web API client on the same Slack stand-in) with one
+signature verification on, Bolt answering when the listener returns as snowbot's app
+does, a Web API client on the same Slack stand-in) with one
 ``/snow`` listener that acks with the same help message snowbot sends, and nothing
 else: no container, no metrics, no middleware. The message is built once, before the
 first request, as snowbot's listener does: the two apps do the same work per request
@@ -30,7 +31,7 @@ from bot.blocks import help_message
 def build(signing_secret: str, slack_api_url: str) -> Starlette:
     """The bare app: Bolt with one command listener, mounted like snowbot's."""
     client = AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=slack_api_url)
-    bolt = AsyncApp(client=client, signing_secret=signing_secret)
+    bolt = AsyncApp(client=client, signing_secret=signing_secret, process_before_response=True)
     message = help_message()
 
     @bolt.command("/snow")

@@ -68,14 +68,23 @@ async def find_referenced(
     terms = search_words(words)
     shown = escape_mrkdwn(" ".join(terms) or words.strip())
     found: list[Incident] = []
+    when = as_period(period)
     if terms:
-        when = as_period(period)
         opened = period_range(when, turn.now) if when is not None else None
+        mine = client.record.servicenow_user.sys_id
         page = await client.incidents.search_mine(
-            client.record.servicenow_user.sys_id, words=terms, opened=opened,
-            limit=SEARCH_LIMIT,
+            mine, words=terms, opened=opened, limit=SEARCH_LIMIT
         )
         found = rank(page.incidents, terms)
+        if not found and when is not None:
+            # The words match, the time doesn't: offer those, saying so, never pick one.
+            wider = await client.incidents.search_mine(mine, words=terms, limit=SEARCH_LIMIT)
+            others = rank(wider.incidents, terms)[:MAX_OFFERED]
+            if others:
+                period_words = texts.LIST_PERIOD_WORDS[when]
+                question = texts.REFERENCE_OTHER_TIME.format(words=shown, period=period_words)
+                await _offer(turn, kind=kind, text=text, question=question, offered=others)
+                return None
     if not found:
         await turn.reply.private(nothing_found(texts.REFERENCE_NONE.format(words=shown)))
         return None
@@ -84,9 +93,17 @@ async def find_referenced(
         line = texts.REFERENCE_FOUND.format(words=shown, number=escape_mrkdwn(number))
         await turn.reply.private(nothing_found(line, offer=False))
         return number
-    asked = dialogue.ASKED_KINDS.get(kind, "lookup")
     offered = found[:MAX_OFFERED]
     question = texts.REFERENCE_WHICH.format(words=shown, count=len(offered))
+    await _offer(turn, kind=kind, text=text, question=question, offered=offered)
+    return None
+
+
+async def _offer(
+    turn: Turn, *, kind: str, text: str, question: str, offered: list[Incident]
+) -> None:
+    """Ask which of ``offered`` the user means: buttons, or a typed number."""
+    asked = dialogue.ASKED_KINDS.get(kind, "lookup")
     await dialogue.ask(
         turn,
         dialogue.PendingQuestion(
@@ -94,4 +111,3 @@ async def find_referenced(
         ),
         pick_incident(question, offered, intent=dialogue.INTENT_OF[asked]),
     )
-    return None

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.app import create_bolt_app
 from bot.logs import RedactionFilter, configure_logging
 from snowbot_sandbox.harness import BOT_TOKEN, CLIENT_SECRET, SIGNING_SECRET
 from tests.conftest import StartBot
@@ -63,3 +64,14 @@ async def test_debug_logs_carry_no_secret(
     assert redaction.redactions > 0
     leaked = [secret for secret in secrets if secret in output]
     assert leaked == []
+
+
+async def test_a_bot_token_in_the_environment_starts_without_bolts_unused_token_warning(
+    start_bot: StartBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bolt's "`token` will be unused" warning (env token, our client) is dropped."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    async with start_bot() as bot:
+        with caplog.at_level(logging.WARNING):
+            create_bolt_app(bot.container)
+    assert not [r for r in caplog.records if "will be unused" in r.getMessage()]

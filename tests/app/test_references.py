@@ -45,8 +45,20 @@ async def test_period_narrows_the_search_by_opened_at(bot: BotHarness) -> None:
     said = reading("the ticket I opened last week about outlook", "incident.lookup",
                    entities={"reference": "outlook", "reference_period": "last_week"})
     shown = await shown_after(bot, ABEL, dm_said(bot, said.text, said, user_id=ABEL))
-    assert "couldn't find" in shown
     assert any("opened_at>=" in q and "opened_at<" in q for q in bot.servicenow.queries)
+    assert "# INC0010003" not in shown  # May's incident is not taken as last week's
+
+
+async def test_words_that_match_at_another_time_are_offered_not_taken(bot: BotHarness) -> None:
+    """When only the period misses, the matches from other times are offered, and it says so."""
+    await connected(bot, "abel.tuter")
+    said = reading("the ticket I opened last week about outlook", "incident.lookup",
+                   entities={"reference": "outlook", "reference_period": "last_week"})
+    shown = await shown_after(bot, ABEL, dm_said(bot, said.text, said, user_id=ABEL))
+    assert "None of your incidents about “outlook” was opened last week." in shown
+    assert "[INC0010003 · Outlook keeps asking for my password]" in shown
+    shown = await shown_after(bot, ABEL, bot.driver.dm("1", user_id=ABEL))
+    assert "# INC0010003 · " in shown
 
 
 async def test_query_syntax_in_the_words_cannot_widen_the_search(bot: BotHarness) -> None:

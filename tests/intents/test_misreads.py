@@ -29,6 +29,19 @@ def test_who_are_you_is_help_about_identity(engine: IntentEngine) -> None:
     assert (p.intent, p.hints.get("topic")) == (labels.HELP, "identity")
 
 
+@pytest.mark.parametrize("text", ["how's it going?", "hey, how are you doing today?", "what's up"])
+def test_how_is_it_going_is_small_talk_not_an_incident(engine: IntentEngine, text: str) -> None:
+    """A whole-message "how's it going?" is a greeting: its "it" points at no incident."""
+    p = _accepted(engine, text)
+    assert (p.intent, p.hints) == (labels.GREETING, {})
+
+
+def test_how_is_it_going_with_an_incident_is_still_a_lookup(engine: IntentEngine) -> None:
+    """"how is it going with INC0010002" asks about that incident."""
+    p = _accepted(engine, "how is it going with INC0010002")
+    assert p.intent == labels.LOOKUP
+
+
 def test_are_you_a_bot_is_help_about_identity(engine: IntentEngine) -> None:
     """"are you a bot" is help with the topic identity."""
     p = _accepted(engine, "are you a bot")
