@@ -177,6 +177,20 @@ def test_every_demo_script_has_a_recorded_transcript() -> None:
     assert [p.name for p in scripts if not p.with_suffix(".out").exists()] == []
 
 
+async def test_a_desk_line_can_take_away_the_right_to_create(engine: IntentEngine) -> None:
+    """`(desk) deny creates` makes ServiceNow refuse the next create, and the demo shows it."""
+    async with open_demo(user_name="abel.tuter", redis_url="memory://", engine=engine) as demo:
+        before = len(demo.harness.servicenow.rows("incident"))
+        status, out, err = await _run(
+            demo, "(desk) deny creates\n/snow new printer\n"
+            "field Short description: Printer jams\nsubmit\n",
+        )
+        after = len(demo.harness.servicenow.rows("incident"))
+    assert status == 0, err
+    assert "ServiceNow doesn't let your account do that." in out
+    assert after == before
+
+
 async def test_a_refused_create_shows_servicenows_refusal(engine: IntentEngine) -> None:
     """With the demo's `memory://` store, a create ServiceNow refuses says so, not "storage"."""
     async with open_demo(user_name="abel.tuter", redis_url="memory://", engine=engine) as demo:

@@ -7,7 +7,8 @@
 - ``(desk) comment INC… <text>``, ``(desk) state INC… resolved|in progress|on hold``,
   ``(desk) assign INC… <user name>``: the service desk acts in the sandbox ServiceNow
   (as Beth Anglin), and its Business Rule tells the bot, so the script shows the
-  notification that follows;
+  notification that follows; ``(desk) deny creates``: the instance's admin takes away
+  ordinary users' right to create incidents (an ACL), so the next create is refused;
 - a blank line or one starting with ``#`` is a comment;
 - any other line is a direct message to the bot.
 """
@@ -67,6 +68,7 @@ class Desk:
 
 DemoInput = Slash | Press | Fill | Submit | Say | Desk
 DESK_ACTIONS = ("comment", "state", "assign")
+DENY_CREATES = ("deny", "CREATES")  # (desk) deny creates
 DESK_PREFIX = "(desk)"
 
 

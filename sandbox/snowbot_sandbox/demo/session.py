@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from bot.models import SlackUser
 from intents import IntentEngine, load_engine
 from snowbot_sandbox.demo.script import (
+    DENY_CREATES,
     DESK_ACTIONS,
     DemoInput,
     Desk,
@@ -256,10 +257,14 @@ class DemoSession:
     def _desk(self, action: Desk) -> None:
         """The service desk acts in the sandbox ServiceNow (its rule tells the bot)."""
         desk = self.harness.servicenow.desk
+        if (action.action, action.number) == DENY_CREATES and not action.value:
+            desk.deny_creates()
+            return
         if action.action not in DESK_ACTIONS or not action.number or not action.value:
             raise DemoError(
                 "a desk line is (desk) comment INC… <text>, (desk) state INC… "
-                "resolved|in progress|on hold, or (desk) assign INC… <user name>"
+                "resolved|in progress|on hold, (desk) assign INC… <user name>, "
+                "or (desk) deny creates"
             )
         try:
             if action.action == "comment":

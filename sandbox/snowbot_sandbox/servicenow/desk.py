@@ -142,6 +142,11 @@ class Desk:
                 return record
         raise KeyError(f"no incident {number}")
 
+    def deny_creates(self, table: str = "incident") -> None:
+        """The instance's admin takes away ordinary (ESS) users' right to create records in
+        ``table`` (an ACL): from now on their inserts get ServiceNow's 403."""
+        self._store().schemas[table].ess_can_create = False
+
     def comment(self, number: str, text: str, *, as_user: str = "beth.anglin") -> Record:
         """An additional comment, visible to the caller."""
         return self._journal(number, "comments", text, as_user=as_user)
