@@ -167,3 +167,18 @@ def test_no_import_cycles() -> None:
 def test_no_import_inside_a_function_dodges_a_cycle() -> None:
     """Counting the imports inside functions too, there is still no cycle."""
     assert _cycles(import_graph(local=True)) == []
+
+
+#: The imports inside functions that load a heavy part only when it is used.
+ON_DEMAND = {
+    "bot.cli": {"bot.check"},
+    "intents.__main__": {"intents.metrics", "intents.training"},
+    "intents.persist": {"intents.training"},
+}
+
+
+def test_imports_inside_functions_are_only_the_on_demand_ones() -> None:
+    """A first-party import inside a function is one of the few that load a heavy part late."""
+    at_import, local = import_graph(), import_graph(local=True)
+    late = {name: local[name] - at_import[name] for name in local if local[name] - at_import[name]}
+    assert late == ON_DEMAND

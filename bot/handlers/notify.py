@@ -23,6 +23,7 @@ from bot.blocks.notify import notify_line, still_broken_modal
 from bot.blocks.parts import escape_mrkdwn, state_label
 from bot.grammar import SnowCommand
 from bot.handlers.account import acting_as
+from bot.handlers.confirm import plain_text
 from bot.handlers.feedback import Feedback, record_feedback
 from bot.handlers.reopen import reopen_once
 from bot.notify.notifier import Notifier
@@ -162,8 +163,6 @@ async def submit_broken(turn: Turn, submission: Submission) -> None:
     client = await acting_as(turn)
     if client is None:
         return
-    from bot.handlers.confirm import plain_text
-
     reason = await plain_text(turn, submission.text(ids.NOTIFY_REASON_INPUT))
     await reopen_once(turn, client, number=number, comment=reopen_comment(reason), reason=reason)
 
