@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -9,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from snowbot_sandbox.server import AppSlot, SlotPool, serve_apps
+from snowbot_sandbox.server import AppSlot, SlotPool, bind_socket, serve_apps
 
 
 def _saying(word: str) -> Starlette:
@@ -78,3 +80,10 @@ async def test_serve_apps_stops_every_server_on_exit() -> None:
         for url in urls:
             with pytest.raises(httpx.ConnectError):
                 await http.get(f"{url}/")
+
+
+def test_served_sockets_send_small_answers_at_once() -> None:
+    """The listening socket is TCP with Nagle off, so kept-alive answers never wait an ACK."""
+    with bind_socket() as sock:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
