@@ -71,12 +71,16 @@ class BotHarness:
     async def connect(self, user_name: str, *, slack_user_id: str | None = None) -> httpx.Response:
         """Link ``slack_user_id`` (default: the seeded owner of ``user_name``) through
         the real browser flow, consenting as ServiceNow user ``user_name``; returns the
-        callback's page."""
+        callback's page once the work the link started (the DM, App Home, the first read
+        of the user's incidents for notifications) is done, so a test's next step starts
+        from a quiet bot."""
         user_id = slack_user_id or SLACK_USER_FOR[user_name]
         mark = self.slack.mark
         await self.driver.slash_command("/snow", "connect", user_id=user_id)
         url = await self.connect_link(user_id, after=mark)
-        return await self.browse_consent(url, consent_as=user_name)
+        page = await self.browse_consent(url, consent_as=user_name)
+        await self.container.work.settle()
+        return page
 
     async def connect_link(self, user_id: str, *, after: int = 0, within: float = 3.0) -> str:
         """The newest Connect link shown to ``user_id`` after timeline mark ``after``."""
