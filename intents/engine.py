@@ -36,7 +36,7 @@ from intents.model import Calibration
 from intents.negation import mark
 from intents.normalize import Normalized, normalized
 from intents.rules import fast_path
-from intents.slots import Slots
+from intents.slots import Refusal, Slots
 from intents.split import request_spans
 
 TOP_K = 5
@@ -402,6 +402,10 @@ class IntentEngine:
         return (self.oos_label if decision == "reject" else best), decision
 
 
+#: Writes to one incident: refusing one without a number still points at an incident.
+_INCIDENT_WRITES: frozenset[str] = frozenset({labels.CLOSE, labels.COMMENT, labels.REOPEN})
+
+
 def decided_by_rules(
     top: str, verdict: Verdict, *, slots: Slots, negated: bool
 ) -> tuple[str, Decision] | None:
@@ -415,19 +419,22 @@ def decided_by_rules(
     """
     if not slots.numbers:
         # Rule 6 holds without a number too ("did you close my ticket?" is about the latest).
-        blocked_question = verdict.question and top in verdict.blocked
-        return (labels.LOOKUP, "accept") if blocked_question else None
+        if verdict.question and top in verdict.blocked:
+            return labels.LOOKUP, "accept"
+        # Rule 5 too, for an incident named by a pointer or words ("do not close it"):
+        # a lookup of it, as "don't close INC…" is (never a refusal read as chit-chat).
+        refused = slots.refusal() if negated and not verdict.question else None
+        if refused is not None and refused.refused & _INCIDENT_WRITES:
+            intent, decision = _answer_to(refused, slots)
+            # Without a number, what is left is offered as a comment, never taken as one.
+            return intent, ("clarify" if intent == labels.COMMENT else decision)
+        return None
     if negated and not verdict.question and (
         top in (labels.LOOKUP, labels.COMMENT) or top in verdict.blocked
     ):
         refused = slots.refusal()
         if refused is not None:
-            says_more = (
-                refused.left is not None
-                and labels.COMMENT not in refused.refused
-                and slots.comment(labels.COMMENT) is not None
-            )
-            return (labels.COMMENT, "accept") if says_more else (labels.LOOKUP, "accept")
+            return _answer_to(refused, slots)
     if top not in verdict.blocked:
         return None
     if verdict.question or labels.COMMENT in verdict.blocked:
@@ -435,6 +442,16 @@ def decided_by_rules(
     if slots.comment(labels.COMMENT) is not None:
         return labels.COMMENT, "clarify"
     return labels.LOOKUP, "accept"
+
+
+def _answer_to(refused: Refusal, slots: Slots) -> tuple[str, Decision]:
+    """A refusal is a comment of what is left when that says something, else a lookup."""
+    says_more = (
+        refused.left is not None
+        and labels.COMMENT not in refused.refused
+        and slots.comment(labels.COMMENT) is not None
+    )
+    return (labels.COMMENT, "accept") if says_more else (labels.LOOKUP, "accept")
 
 
 #: Intents about one record: aimed at another table's number, they are out of scope.

@@ -30,6 +30,18 @@ async def test_close_it_after_a_lookup_confirms_that_incident(bot: BotHarness) -
     assert len(writes_to(bot, "INC0010002")) == len(table_writes(bot))
 
 
+async def test_do_not_close_it_after_a_lookup_shows_it_and_writes_nothing(
+    bot: BotHarness,
+) -> None:
+    """"do not close it" after a card shows that incident again, and nothing is written."""
+    await connected(bot, "abel.tuter")
+    await shown_after(bot, ABEL, bot.driver.dm("what's up with INC0010002?", user_id=ABEL))
+    shown = await shown_after(bot, ABEL, bot.driver.dm("do not close it", user_id=ABEL))
+    assert "Taking that as *INC0010002*" in shown
+    assert "# INC0010002 · Cannot print to 4th floor printer" in shown
+    assert table_writes(bot) == []
+
+
 async def test_context_reference_hint_looks_up_the_incident_in_context(bot: BotHarness) -> None:
     """A lookup the engine marks as pointing back ("that one") shows the incident in context."""
     await connected(bot, "abel.tuter")

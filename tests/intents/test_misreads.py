@@ -136,6 +136,24 @@ def test_a_negated_or_questioned_close_it_is_never_accepted_as_a_write(
     assert not (p.decision == "accept" and p.intent in ACTING_INTENTS)
 
 
+@pytest.mark.parametrize("text", ["do not close it", "don't close it", "don't reopen that one"])
+def test_a_bare_refusal_of_it_is_a_lookup_of_the_conversations_incident(
+    engine: IntentEngine, text: str
+) -> None:
+    """Like "don't close INC…", a refusal about "it" shows the incident in the conversation."""
+    p = _accepted(engine, text)
+    assert (p.intent, p.hints.get("context_reference")) == (labels.LOOKUP, "1")
+
+
+def test_a_refusal_of_it_that_says_more_offers_a_comment_and_takes_none(
+    engine: IntentEngine,
+) -> None:
+    """"do not close it, still broken" offers "still broken" as a comment, asked first."""
+    p = engine.predict("do not close it, still broken")
+    assert (p.intent, p.decision) == (labels.COMMENT, "clarify")
+    assert p.entities["comment_text"] == "still broken"
+
+
 def test_i_need_a_ticket_leaves_the_fault_to_be_asked(engine: IntentEngine) -> None:
     """"I need a ticket" names no fault: the bot asks what is wrong."""
     assert "short_description" not in engine.predict("I need a ticket").entities
