@@ -516,33 +516,51 @@ class ServiceNowIncidents:
                 return CloseResult(
                     outcome=CloseOutcome.COMMENT_ADDED, incident=incident, reason="recovered"
                 )
-            try:
-                await self._api.update(
-                    "incident",
-                    incident.sys_id,
-                    changes={
-                        "state": str(int(IncidentState.RESOLVED)),
-                        "close_code": self._close_code,
-                        "close_notes": note.strip() or CLOSURE_COMMENT,
-                    },
-                    deadline=deadline,
-                    operation="request_close",
-                    idempotent=True,  # absolute values: repeating it changes nothing
-                )
-                after = await self._read_incident(
-                    incident.sys_id, deadline=deadline, operation="request_close.read"
-                )
-                if after.state == IncidentState.RESOLVED:
-                    return CloseResult(outcome=CloseOutcome.RESOLVED, incident=after)
-                reason = "not_applied"
-            except ServiceNowForbiddenError:
-                reason = "forbidden"
-            except ServiceNowRejectedError:
-                reason = "rejected"
-            after = await self._comment(incident.sys_id, closure_comment(note), deadline=deadline)
+            changes = {
+                "state": str(int(IncidentState.RESOLVED)),
+                "close_code": self._close_code,
+                "close_notes": note.strip() or CLOSURE_COMMENT,
+            }
+            after, reason = await self._set_state_or_comment(
+                incident, changes, wanted=IncidentState.RESOLVED,
+                comment=closure_comment(note), deadline=deadline, operation="request_close",
+            )
+            if reason is None:
+                return CloseResult(outcome=CloseOutcome.RESOLVED, incident=after)
             return CloseResult(
                 outcome=CloseOutcome.COMMENT_ADDED, incident=after, reason=reason
             )
+
+    async def _set_state_or_comment(
+        self,
+        incident: Incident,
+        changes: dict[str, str],
+        *,
+        wanted: IncidentState,
+        comment: str,
+        deadline: Deadline,
+        operation: str,
+    ) -> tuple[Incident, str | None]:
+        """PATCH ``changes`` (absolute values, so repeating it changes nothing) and read
+        back: the incident and None when it reached ``wanted``. Otherwise ``comment`` is
+        added instead, and the reason comes back: ``forbidden`` (403), ``rejected`` (400)
+        or ``not_applied`` (200, but a field ACL kept the state)."""
+        try:
+            await self._api.update(
+                "incident", incident.sys_id, changes=changes,
+                deadline=deadline, operation=operation, idempotent=True,
+            )
+            after = await self._read_incident(
+                incident.sys_id, deadline=deadline, operation=f"{operation}.read"
+            )
+            if after.state == wanted:
+                return after, None
+            reason = "not_applied"
+        except ServiceNowForbiddenError:
+            reason = "forbidden"
+        except ServiceNowRejectedError:
+            reason = "rejected"
+        return await self._comment(incident.sys_id, comment, deadline=deadline), reason
 
     async def reopen(self, number: str, comment: str, *, recovering: bool = False) -> ReopenResult:
         """Set a resolved incident back to In Progress with ``comment``, where the user may.
@@ -723,26 +741,13 @@ class ServiceNowIncidents:
             incident = self._incident(record)
             if incident.state != IncidentState.RESOLVED:
                 return AcceptResult(outcome=AcceptOutcome.NOT_RESOLVED, incident=incident)
-            try:
-                await self._api.update(
-                    "incident",
-                    incident.sys_id,
-                    changes={"state": str(int(IncidentState.CLOSED))},
-                    deadline=deadline,
-                    operation="accept_resolution",
-                    idempotent=True,  # an absolute value: repeating it changes nothing
-                )
-                after = await self._read_incident(
-                    incident.sys_id, deadline=deadline, operation="accept_resolution.read"
-                )
-                if after.state == IncidentState.CLOSED:
-                    return AcceptResult(outcome=AcceptOutcome.CLOSED, incident=after)
-                reason = "not_applied"
-            except ServiceNowForbiddenError:
-                reason = "forbidden"
-            except ServiceNowRejectedError:
-                reason = "rejected"
-            after = await self._comment(incident.sys_id, ACCEPT_COMMENT, deadline=deadline)
+            after, reason = await self._set_state_or_comment(
+                incident, {"state": str(int(IncidentState.CLOSED))},
+                wanted=IncidentState.CLOSED, comment=ACCEPT_COMMENT,
+                deadline=deadline, operation="accept_resolution",
+            )
+            if reason is None:
+                return AcceptResult(outcome=AcceptOutcome.CLOSED, incident=after)
             return AcceptResult(outcome=AcceptOutcome.ACCEPTED, incident=after, reason=reason)
 
     # -- generic tables (feedback, setup checks) --------------------------------------
