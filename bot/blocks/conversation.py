@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, DividerBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, DividerBlock
 
 from bot import texts
 from bot.blocks import ids
@@ -50,17 +50,23 @@ def help_message() -> Message:
     return message(texts.HELP_FALLBACK, [header(texts.BOT_NAME), *help_blocks(), quick])
 
 
+def starting_points() -> ActionsBlock | None:
+    """The three ways on from a greeting or a message the bot can't place: my incidents,
+    a new incident, and what the bot can do."""
+    return actions(
+        button(texts.SHOW_MINE_BUTTON, action_id=ids.LIST_MINE),
+        button(texts.NEW_INCIDENT_BUTTON, action_id=ids.NEW_INCIDENT),
+        button(texts.INTENT_LABELS["help"], action_id=ids.SHOW_HELP),
+    )
+
+
 def welcome_message() -> Message:
     """DM the first time someone opens the bot's Messages tab, or says hello."""
     return message(
         texts.WELCOME,
         [
             section(texts.WELCOME),
-            actions(
-                button(texts.SHOW_MINE_BUTTON, action_id=ids.LIST_MINE),
-                button(texts.NEW_INCIDENT_BUTTON, action_id=ids.NEW_INCIDENT),
-                button(texts.INTENT_LABELS["help"], action_id=ids.SHOW_HELP),
-            ),
+            starting_points(),
         ],
     )
 
@@ -85,11 +91,7 @@ def fallback_message() -> Message:
         [
             section(texts.FALLBACK),
             context(texts.FALLBACK_NEXT),
-            actions(
-                button(texts.SHOW_MINE_BUTTON, action_id=ids.LIST_MINE),
-                button(texts.NEW_INCIDENT_BUTTON, action_id=ids.NEW_INCIDENT),
-                button(texts.INTENT_LABELS["help"], action_id=ids.SHOW_HELP),
-            ),
+            starting_points(),
         ],
     )
 

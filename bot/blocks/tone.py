@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import Block
 
 from bot import texts
 from bot.blocks import ids
+from bot.blocks.conversation import starting_points
 from bot.blocks.parts import (
     Message,
     actions,
@@ -48,11 +49,7 @@ def identity_message() -> Message:
         [
             section(texts.IDENTITY),
             context(texts.IDENTITY_CAN),
-            actions(
-                button(texts.SHOW_MINE_BUTTON, action_id=ids.LIST_MINE),
-                button(texts.NEW_INCIDENT_BUTTON, action_id=ids.NEW_INCIDENT),
-                button(texts.INTENT_LABELS["help"], action_id=ids.SHOW_HELP),
-            ),
+            starting_points(),
         ],
     )
 
